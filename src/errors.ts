@@ -1,0 +1,47 @@
+/**
+ * Every error codemode throws at the host is a `CodeModeError`. Each subclass has a
+ * stable `code` and a message that says what to do next.
+ */
+export class CodeModeError extends Error {
+  readonly code: string = "CODEMODE_ERROR";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A tool definition or tool set is malformed (duplicate names, bad schema, bad name). */
+export class ToolDefinitionError extends CodeModeError {
+  override readonly code: string = "TOOL_DEFINITION";
+}
+
+/** Options passed to `execute()` (or a limit value) are invalid. */
+export class InvalidOptionsError extends CodeModeError {
+  override readonly code: string = "INVALID_OPTIONS";
+}
+
+/**
+ * Arguments the sandboxed code passed to a tool did not match the tool's schema.
+ * Reaches Python as `TypeError`.
+ */
+export class ToolArgumentError extends CodeModeError {
+  override readonly code: string = "TOOL_ARGUMENTS";
+}
+
+/**
+ * Throw this from a tool to choose the Python exception type the code sees,
+ * e.g. `throw new ToolError("no such dataset", { pythonType: "KeyError" })`.
+ */
+export class ToolError extends CodeModeError {
+  override readonly code: string = "TOOL_ERROR";
+  readonly pythonType: string;
+  constructor(message: string, options?: { pythonType?: string; cause?: unknown }) {
+    super(message, options);
+    this.pythonType = options?.pythonType ?? "RuntimeError";
+  }
+}
+
+/** A JS value cannot be handed to Python (a function, a symbol, a cycle, too deep). */
+export class ValueConversionError extends CodeModeError {
+  override readonly code: string = "VALUE_CONVERSION";
+}

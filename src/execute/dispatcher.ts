@@ -1,0 +1,186 @@
+/**
+ * The host side of every tool call: the trust boundary. Arguments from the sandbox are
+ * counted, sized, bound to parameters and validated before a tool runs; results are
+ * converted and sized before they go back. A failure becomes a Python exception the
+ * program can catch, unless it is a limit, which ends the run.
+ */
+import { ToolArgumentError, ToolError } from "../errors.js";
+import { type Limits, limitMessage } from "../sandbox/limits.js";
+import type { CallBatch, CallOutcome, CallRequest } from "../sandbox/protocol.js";
+import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
+import { bindArguments } from "../tools/bind-arguments.js";
+import type { Tool } from "../tools/types.js";
+import type { ExecuteOptions, ToolCallRecord } from "./types.js";
+
+type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
+
+export class ToolDispatcher {
+  readonly records: ToolCallRecord[] = [];
+  private started = 0;
+
+  constructor(
+    private readonly tools: ReadonlyMap<string, Tool>,
+    private readonly limits: Limits,
+    private readonly signal: AbortSignal,
+    private readonly events: Events,
+  ) {}
+
+  readonly callTools = async (batch: CallBatch): Promise<CallOutcome[]> => {
+    const { maxToolCalls, maxConcurrentToolCalls } = this.limits;
+    if (this.started + batch.calls.length > maxToolCalls) {
+      const detail =
+        batch.calls.length > 1
+          ? `a parallel_map of ${batch.calls.length} calls after ${this.started} calls would pass ${maxToolCalls} tool calls`
+          : `the program made more than ${maxToolCalls} tool calls`;
+      const outcome: CallOutcome = {
+        ok: false,
+        fatal: true,
+        type: "ToolCallLimitError",
+        message: limitMessage("maxToolCalls", detail),
+      };
+      return batch.calls.map(() => outcome);
+    }
+    const concurrency = Math.max(
+      1,
+      Math.min(batch.concurrency ?? maxConcurrentToolCalls, maxConcurrentToolCalls),
+    );
+    const outcomes: CallOutcome[] = new Array(batch.calls.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.calls.length) {
+        const index = next++;
+        outcomes[index] = await this.callOne(batch.calls[index]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.calls.length) }, lane));
+    return outcomes;
+  };
+
+  private async callOne(call: CallRequest): Promise<CallOutcome> {
+    const seq = ++this.started;
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const record = (
+      args: unknown,
+      end: { result: unknown } | { error: { type: string; message: string } },
+    ) => {
+      const entry: ToolCallRecord = {
+        seq,
+        name: call.name,
+        args,
+        ok: "result" in end,
+        ...("result" in end ? { result: toJsonSafe(end.result) } : { error: end.error }),
+        startedAt,
+        durationMs: performance.now() - t0,
+      };
+      this.records.push(entry);
+      this.events.onToolResult?.(entry);
+    };
+    const fail = (args: unknown, type: string, message: string, fatal = false): CallOutcome => {
+      record(args, { error: { type, message } });
+      return { ok: false, type, message, ...(fatal ? { fatal } : {}) };
+    };
+
+    const rawArgs = { args: call.args, kwargs: call.kwargs };
+    const tool = this.tools.get(call.name);
+    if (!tool) return fail(toJsonSafe(rawArgs), "NameError", `name '${call.name}' is not defined`);
+    const argumentBytes = jsonByteSize(rawArgs, this.limits.maxToolArgumentBytes);
+    if (argumentBytes > this.limits.maxToolArgumentBytes) {
+      const detail = `the arguments of ${call.name}() are more than ${this.limits.maxToolArgumentBytes} bytes as JSON`;
+      return fail(
+        { truncated: true },
+        "ToolArgumentsTooLargeError",
+        limitMessage("maxToolArgumentBytes", detail),
+        true,
+      );
+    }
+
+    let bound: Record<string, unknown>;
+    try {
+      bound = bindArguments(tool, call.args, call.kwargs);
+    } catch (error) {
+      return fail(toJsonSafe(rawArgs), "TypeError", errorMessage(error));
+    }
+    const shownArgs = toJsonSafe(bound);
+    const validation = await tool.validate(bound);
+    if (!validation.ok) {
+      return fail(shownArgs, "TypeError", `${call.name}(): ${validation.message}`);
+    }
+    this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
+    if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
+
+    let result: unknown;
+    try {
+      result = await raceAbort(
+        Promise.resolve().then(() =>
+          tool.execute(validation.value, { signal: this.signal, callSeq: seq }),
+        ),
+        this.signal,
+      );
+    } catch (error) {
+      if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
+      return fail(shownArgs, pythonTypeOf(error), errorMessage(error));
+    }
+
+    let value: unknown;
+    try {
+      value = toPython(result, `${call.name}() result`);
+    } catch (error) {
+      return fail(
+        shownArgs,
+        "TypeError",
+        `${call.name}() returned a value Python cannot hold: ${errorMessage(error)}`,
+      );
+    }
+    const resultBytes = jsonByteSize(value, this.limits.maxToolResultBytes);
+    if (resultBytes > this.limits.maxToolResultBytes) {
+      const detail = `${call.name}() returned more than ${this.limits.maxToolResultBytes} bytes as JSON`;
+      return fail(
+        shownArgs,
+        "ToolResultTooLargeError",
+        limitMessage("maxToolResultBytes", detail),
+        true,
+      );
+    }
+    record(shownArgs, { result: value });
+    return { ok: true, value };
+  }
+}
+
+/** Waits for `promise`, but stops waiting when `signal` aborts (a tool may ignore its signal). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** The Python exception a thrown tool error becomes. */
+function pythonTypeOf(error: unknown): string {
+  if (error instanceof ToolError) return error.pythonType;
+  if (error instanceof ToolArgumentError) return "TypeError";
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === "TimeoutError" || name === "AbortError") return "TimeoutError";
+  return "RuntimeError";
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(toJsonSafe(error));
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,73 @@
+import type { Limits } from "../sandbox/limits.js";
+import type { SandboxPool } from "../sandbox/pool.js";
+import type { ToolSetInput } from "../tools/tool-set.js";
+
+/** How the program ends when it fails. */
+export interface ExecutionError {
+  /**
+   * The Python exception name (`ValueError`, `NameError`, `SyntaxError`, ...) or one of
+   * codemode's own: `TimeoutError`, `MemoryError`, `ToolCallLimitError`,
+   * `ToolArgumentsTooLargeError`, `ToolResultTooLargeError`, `ResultTooLargeError`,
+   * `SourceTooLargeError`, `SandboxCrashError`, `CancelledError`, `SandboxError`.
+   */
+  type: string;
+  message: string;
+  /** 1-based line of the program where it failed, when known. */
+  line?: number;
+}
+
+/** One tool call the program made, as plain JSON-safe data. */
+export interface ToolCallRecord {
+  /** 1-based order in which calls started. */
+  seq: number;
+  name: string;
+  /** Arguments by parameter name (or `{ args, kwargs }` when they could not be bound). */
+  args: unknown;
+  ok: boolean;
+  /** The tool's return value (JSON-safe copy) when `ok`. */
+  result?: unknown;
+  /** The error raised into Python when not `ok`. */
+  error?: { type: string; message: string };
+  /** Epoch milliseconds when the call started. */
+  startedAt: number;
+  durationMs: number;
+}
+
+interface ExecutionBase {
+  /** Everything printed, in order, cut at `limits.maxOutputBytes` with a note. */
+  output: string;
+  toolCalls: ToolCallRecord[];
+  durationMs: number;
+}
+
+export type ExecutionResult =
+  | (ExecutionBase & { ok: true; value: unknown })
+  | (ExecutionBase & { ok: false; error: ExecutionError });
+
+/** Where the program runs. */
+export type Isolation =
+  /** A pool of child processes (default): survives native crashes and CPU-bound loops. */
+  | "process"
+  /** The host process, for trusted code: fastest, but a crash or a busy loop hits the host. */
+  | "in-process";
+
+export interface ExecuteOptions {
+  /** Tools the program may call: an array (keyed by name) or a record (keyed by the record key). */
+  tools?: ToolSetInput;
+  /** Values that become Python variables of the same name. */
+  inputs?: Record<string, unknown>;
+  /** Limits to override; see `DEFAULT_LIMITS` for every default. */
+  limits?: Partial<Limits>;
+  /** Cancels the run; passed on to tools so in-flight calls can stop too. */
+  signal?: AbortSignal;
+  /** Default `"process"`. */
+  isolation?: Isolation;
+  /** The worker pool for `"process"` isolation. Default: a shared pool sized to the CPU count. */
+  pool?: SandboxPool;
+  /** Called as a tool call starts. */
+  onToolCall?(call: { seq: number; name: string; args: unknown }): void;
+  /** Called as a tool call ends, with its full record. */
+  onToolResult?(record: ToolCallRecord): void;
+  /** Called with printed text as the program produces it (at tool-call boundaries across the pool). */
+  onOutput?(text: string): void;
+}

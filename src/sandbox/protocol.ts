@@ -1,0 +1,64 @@
+/**
+ * The messages between the host and a sandbox worker process, in one place. The
+ * same shapes serve the in-process mode (without the hop) and are what a durable
+ * run journals: a `call` and its `result` are exactly what a replay needs.
+ */
+import type { Limits } from "./limits.js";
+
+/** What a run needs: the program, its inputs, its limits and the names it may call. */
+export interface RunRequest {
+  code: string;
+  /** Input variables, already converted with `toPython`. */
+  inputs: Record<string, unknown>;
+  limits: Limits;
+  /** Host functions the program may call (tool names). */
+  toolNames: string[];
+}
+
+/** One call the program made, arguments as plain JS (see `fromPython`). */
+export interface CallRequest {
+  name: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+/** How one call ended, as the sandbox needs to hear it. */
+export type CallOutcome =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      /** Python exception type to raise (one of Monty's builtin names). */
+      type: string;
+      message: string;
+      /** Ends the whole run instead of raising into Python (a limit was hit). */
+      fatal?: boolean;
+    };
+
+/** A batch of calls: one plain call, or all elements of a `parallel_map`. */
+export interface CallBatch {
+  calls: CallRequest[];
+  /** Calls in flight at once, as asked by the program (capped by the host). */
+  concurrency: number | null;
+}
+
+export interface SandboxErrorInfo {
+  /** Python exception name, or a codemode error type (`TimeoutError`, `SandboxCrashError`, ...). */
+  type: string;
+  message: string;
+  /** 1-based line in the program, when known. */
+  line?: number;
+}
+
+export type RunOutcome = { ok: true; value: unknown } | { ok: false; error: SandboxErrorInfo };
+
+/** host -> worker */
+export type HostMessage =
+  | { type: "run"; id: number; request: RunRequest }
+  | { type: "result"; id: number; seq: number; outcomes: CallOutcome[] }
+  | { type: "cancel"; id: number };
+
+/** worker -> host */
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "call"; id: number; seq: number; batch: CallBatch; output: string[] }
+  | { type: "done"; id: number; outcome: RunOutcome; output: string[]; rssBytes: number };

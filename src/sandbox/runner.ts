@@ -1,0 +1,308 @@
+/**
+ * The start/resume loop: runs one program in Monty, pausing at every host call.
+ * The same loop serves the worker process and the in-process mode; only the
+ * `RunnerHost` differs (a message hop, or a direct function call).
+ */
+import { limitMessage } from "./limits.js";
+import {
+  monty,
+  type NativeException,
+  type NativeMonty,
+  type NativeSnapshot,
+  type Progress,
+} from "./monty.js";
+import { unknownNameMessage } from "./names.js";
+import type {
+  CallBatch,
+  CallOutcome,
+  RunOutcome,
+  RunRequest,
+  SandboxErrorInfo,
+} from "./protocol.js";
+import { raisableExceptionType } from "./python-exceptions.js";
+import { fromPython, jsonByteSize } from "./values.js";
+
+export interface RunnerHost {
+  /** Runs a batch of host calls; resolves with one outcome per call, in order. */
+  callTools(batch: CallBatch): Promise<CallOutcome[]>;
+  /** Receives printed text as it is produced (already capped). */
+  output(text: string): void;
+  /** True once the run was cancelled; the loop then stops at the next pause. */
+  isCancelled(): boolean;
+}
+
+/** The builtin the program calls; defined in Python so it accepts any iterable (range, dict, ...). */
+export const PARALLEL_MAP = "parallel_map";
+const PARALLEL_MAP_HOST = "__codemode_parallel_map__";
+const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_exceptions=False): return ${PARALLEL_MAP_HOST}(tool, [list(it) for it in iterables], concurrency, return_exceptions)\n`;
+const PRELUDE_LINES = 1;
+
+export async function runProgram(request: RunRequest, host: RunnerHost): Promise<RunOutcome> {
+  const { code, limits } = request;
+  const sourceBytes = Buffer.byteLength(code);
+  if (sourceBytes > limits.maxSourceBytes) {
+    return failure(
+      "SourceTooLargeError",
+      limitMessage("maxSourceBytes", `the program is ${sourceBytes} bytes`),
+    );
+  }
+  // The prelude costs ~40 µs to parse; only programs that name parallel_map pay it.
+  const lineOffset = code.includes(PARALLEL_MAP) ? PRELUDE_LINES : 0;
+  const source = lineOffset ? PRELUDE + code : code;
+  const inputNames = Object.keys(request.inputs);
+  const created = monty.Monty.create(source, { scriptName: "main.py", inputs: inputNames });
+  if (created instanceof monty.MontyException) return syntaxFailure(created, lineOffset);
+  if (created instanceof monty.MontyTypingError) {
+    return failure("TypeError", created.display("concise"));
+  }
+  const program = created as NativeMonty;
+  const output = new OutputCollector(limits.maxOutputBytes, host);
+  const toolNames = new Set(request.toolNames);
+  let progress: Progress;
+  try {
+    progress = program.start({
+      ...(inputNames.length > 0 ? { inputs: request.inputs } : {}),
+      limits: {
+        maxMemory: limits.maxMemoryBytes,
+        maxAllocations: finiteOrUndefined(limits.maxAllocations),
+        maxDurationSecs: finiteOrUndefined(limits.timeoutMs / 1000),
+        maxRecursionDepth: finiteOrUndefined(limits.maxRecursionDepth),
+      },
+      printCallback: (_stream, text) => output.write(text),
+    });
+  } catch (error) {
+    return failure("SandboxError", `the sandbox could not start the program: ${errorText(error)}`);
+  }
+
+  // Functions handed out for bare references to tools (`f = square`), made once per name.
+  const toolHandles = new Map<string, () => void>();
+  try {
+    for (;;) {
+      if (progress instanceof monty.MontyComplete) {
+        return completion(progress.output, limits.maxResultBytes);
+      }
+      if (progress instanceof monty.MontyException) {
+        return runtimeFailure(progress, lineOffset, request.toolNames);
+      }
+      if (progress instanceof monty.MontyNameLookup) {
+        const name = progress.variableName;
+        progress = toolNames.has(name)
+          ? progress.resume({ value: toolHandle(toolHandles, name) })
+          : progress.resume({});
+        continue;
+      }
+      const snapshot = progress as NativeSnapshot;
+      const step = await handleCall(snapshot, toolNames, request.toolNames, host);
+      if (host.isCancelled()) return failure("CancelledError", "the run was cancelled");
+      if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
+      progress = snapshot.resume(step.resume);
+    }
+  } catch (error) {
+    return failure("SandboxError", `the sandbox failed: ${errorText(error)}`);
+  }
+}
+
+type Resume = { returnValue: unknown } | { exception: { type: string; message: string } };
+type Step = { resume: Resume } | { fatal: { type: string; message: string } };
+
+async function handleCall(
+  snapshot: NativeSnapshot,
+  toolNames: Set<string>,
+  toolList: readonly string[],
+  host: RunnerHost,
+): Promise<Step> {
+  const name = snapshot.functionName;
+  if (name === PARALLEL_MAP_HOST)
+    return handleParallelMap(snapshot.args, toolNames, toolList, host);
+  if (!toolNames.has(name)) {
+    return raise("NameError", unknownNameMessage(name, toolList));
+  }
+  let args: unknown[];
+  let kwargs: Record<string, unknown>;
+  try {
+    args = fromPython(snapshot.args) as unknown[];
+    kwargs = fromPython(snapshot.kwargs) as Record<string, unknown>;
+  } catch (error) {
+    return raise("ValueError", `${name}(): ${errorText(error)}`);
+  }
+  const [outcome] = await host.callTools({ calls: [{ name, args, kwargs }], concurrency: 1 });
+  if (outcome === undefined) return raise("RuntimeError", `${name}(): the host gave no result`);
+  if (outcome.ok) return { resume: { returnValue: outcome.value } };
+  if (outcome.fatal) return { fatal: { type: outcome.type, message: outcome.message } };
+  return raise(outcome.type, outcome.message);
+}
+
+async function handleParallelMap(
+  rawArgs: unknown[],
+  toolNames: Set<string>,
+  toolList: readonly string[],
+  host: RunnerHost,
+): Promise<Step> {
+  const [tool, rawIterables, rawConcurrency, returnExceptions] = rawArgs;
+  if (typeof tool !== "string" || !toolNames.has(tool)) {
+    const shown = typeof tool === "string" ? tool : String(tool);
+    const hint = shown.startsWith("<function")
+      ? "Only tool functions run on the host; for a Python function use a list comprehension."
+      : unknownNameMessage(shown, toolList);
+    return raise(
+      "TypeError",
+      `parallel_map() needs a tool, by name or as the function itself. ${hint}`,
+    );
+  }
+  if (rawConcurrency !== null && !(typeof rawConcurrency === "number" && rawConcurrency >= 1)) {
+    return raise("ValueError", "parallel_map(): concurrency must be a positive int or None");
+  }
+  let columns: unknown[][];
+  try {
+    columns = fromPython(rawIterables) as unknown[][];
+  } catch (error) {
+    return raise("ValueError", `parallel_map(): ${errorText(error)}`);
+  }
+  const count = columns.length === 0 ? 0 : Math.min(...columns.map((c) => c.length));
+  const calls = Array.from({ length: count }, (_, i) => ({
+    name: tool,
+    args: columns.map((column) => column[i]),
+    kwargs: {},
+  }));
+  const outcomes =
+    calls.length === 0
+      ? []
+      : await host.callTools({ calls, concurrency: (rawConcurrency as number | null) ?? null });
+  const fatal = outcomes.find((o) => !o.ok && o.fatal);
+  if (fatal && !fatal.ok) return { fatal: { type: fatal.type, message: fatal.message } };
+  if (returnExceptions === true) {
+    const values = outcomes.map((o) =>
+      o.ok
+        ? o.value
+        : {
+            __monty_type__: "Exception",
+            excType: raisableExceptionType(o.type),
+            message: o.message,
+          },
+    );
+    return { resume: { returnValue: values } };
+  }
+  const failed = outcomes.find((o) => !o.ok);
+  if (failed && !failed.ok) return raise(failed.type, failed.message);
+  return { resume: { returnValue: outcomes.map((o) => (o.ok ? o.value : null)) } };
+}
+
+function raise(type: string, message: string): Step {
+  return { resume: { exception: { type: raisableExceptionType(type), message } } };
+}
+
+function toolHandle(cache: Map<string, () => void>, name: string): () => void {
+  let handle = cache.get(name);
+  if (!handle) {
+    // Monty turns a JS function into a Python callable whose calls arrive under its `.name`.
+    handle = () => undefined;
+    Object.defineProperty(handle, "name", { value: name });
+    cache.set(name, handle);
+  }
+  return handle;
+}
+
+function completion(raw: unknown, maxResultBytes: number): RunOutcome {
+  let value: unknown;
+  try {
+    value = fromPython(raw);
+  } catch (error) {
+    return failure(
+      "ValueError",
+      `the program's final value cannot be returned: ${errorText(error)}`,
+    );
+  }
+  const size = jsonByteSize(value, maxResultBytes);
+  if (size > maxResultBytes) {
+    return failure(
+      "ResultTooLargeError",
+      limitMessage(
+        "maxResultBytes",
+        `the final value is more than ${maxResultBytes} bytes as JSON`,
+      ),
+    );
+  }
+  return { ok: true, value };
+}
+
+function syntaxFailure(error: NativeException, lineOffset: number): RunOutcome {
+  const match = /line (\d+)/.exec(error.display("traceback"));
+  const line = match ? Number(match[1]) - lineOffset : undefined;
+  return failure(error.exception.typeName, error.exception.message, line);
+}
+
+function runtimeFailure(
+  error: NativeException,
+  lineOffset: number,
+  toolNames: readonly string[],
+): RunOutcome {
+  const { typeName, message } = error.exception;
+  // The innermost frame in the user's code (frames inside the prelude are skipped).
+  const frames = error.traceback().filter((f) => f.line > lineOffset);
+  const last = frames[frames.length - 1];
+  const line = last ? last.line - lineOffset : undefined;
+  return failure(typeName, explain(typeName, message, toolNames), line);
+}
+
+/** Adds the next step to the errors whose cause is a limit or a missing name. */
+function explain(type: string, message: string, toolNames: readonly string[]): string {
+  if (type === "TimeoutError" && message.startsWith("time limit exceeded")) {
+    return limitMessage("timeoutMs", message);
+  }
+  if (type === "MemoryError") {
+    if (message.startsWith("allocation limit")) return limitMessage("maxAllocations", message);
+    if (message.startsWith("memory limit")) return limitMessage("maxMemoryBytes", message);
+  }
+  if (type === "RecursionError") return limitMessage("maxRecursionDepth", message);
+  const undefinedName = /^name '([^']+)' is not defined$/.exec(message);
+  if (type === "NameError" && undefinedName) {
+    return unknownNameMessage(undefinedName[1]!, toolNames);
+  }
+  return message;
+}
+
+function failure(type: string, message: string, line?: number): RunOutcome {
+  const error: SandboxErrorInfo = { type, message };
+  if (line !== undefined && line > 0) error.line = line;
+  return { ok: false, error };
+}
+
+function finiteOrUndefined(value: number): number | undefined {
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Keeps printed text up to the byte cap, then one note saying how much was cut. */
+class OutputCollector {
+  private bytes = 0;
+  private dropped = 0;
+  constructor(
+    private readonly maxBytes: number,
+    private readonly host: RunnerHost,
+  ) {}
+
+  write(text: string): undefined {
+    if (this.dropped > 0) {
+      this.dropped += Buffer.byteLength(text);
+      return undefined;
+    }
+    const size = Buffer.byteLength(text);
+    if (this.bytes + size <= this.maxBytes) {
+      this.bytes += size;
+      this.host.output(text);
+      return undefined;
+    }
+    const room = this.maxBytes - this.bytes;
+    const kept = Buffer.from(text).subarray(0, room).toString();
+    if (kept) this.host.output(kept);
+    this.bytes = this.maxBytes;
+    this.dropped = size - Buffer.byteLength(kept);
+    this.host.output(
+      `\n[output truncated at ${this.maxBytes} bytes (limit maxOutputBytes); print less or raise the limit]\n`,
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ToolDefinitionError } from "../errors.js";
+import { defineTool, functionTool, isTool } from "./define-tool.js";
+import { pythonSignature } from "./signature.js";
+import type { ToolContext } from "./types.js";
+
+const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };
+
+const fetchData = defineTool({
+  name: "fetch_data",
+  description: "Fetch rows from a dataset.",
+  parameters: z.object({
+    dataset: z.string().describe("Dataset name."),
+    limit: z.number().int().default(10),
+  }),
+  returns: z.array(z.record(z.string(), z.any())),
+  execute: ({ dataset, limit }) => [{ dataset, limit }],
+});
+
+describe("defineTool", () => {
+  it("derives parameters from the schema, in property order", () => {
+    expect(fetchData.name).toBe("fetch_data");
+    expect(
+      fetchData.parameters.map((p) => [p.name, p.required, p.hasDefault, p.defaultValue]),
+    ).toEqual([
+      ["dataset", true, false, undefined],
+      ["limit", false, true, 10],
+    ]);
+    expect(fetchData.inputSchema.type).toBe("object");
+    expect(fetchData.outputSchema?.type).toBe("array");
+  });
+
+  it("validates, applies defaults, and executes", async () => {
+    const result = await fetchData.validate({ dataset: "sales" });
+    expect(result).toEqual({ ok: true, value: { dataset: "sales", limit: 10 } });
+    if (!result.ok) return;
+    expect(await fetchData.execute(result.value, context)).toEqual([
+      { dataset: "sales", limit: 10 },
+    ]);
+  });
+
+  it("names the argument when validation fails", async () => {
+    expect(await fetchData.validate({ dataset: "sales", limit: "ten" })).toEqual({
+      ok: false,
+      message: "argument 'limit': expected int, got str",
+    });
+    expect(await fetchData.validate({ dataset: ["a"] })).toEqual({
+      ok: false,
+      message: "argument 'dataset': expected str, got list",
+    });
+  });
+
+  it("applies JSON Schema defaults and names nested places", async () => {
+    const tool = defineTool({
+      name: "search",
+      parameters: {
+        type: "object",
+        properties: {
+          query: { type: "string" },
+          page: { type: "integer", default: 1 },
+          filters: {
+            type: "array",
+            items: { type: "object", properties: { field: { type: "string" } } },
+          },
+        },
+        required: ["query"],
+      },
+      execute: (input) => input,
+    });
+    expect(await tool.validate({ query: "x" })).toEqual({
+      ok: true,
+      value: { query: "x", page: 1 },
+    });
+    expect(await tool.validate({ query: "x", filters: [{ field: 3 }] })).toEqual({
+      ok: false,
+      message: "argument 'filters[0][\"field\"]': expected str, got int",
+    });
+  });
+
+  it("treats None for an optional parameter without default as not given", async () => {
+    const tool = defineTool({
+      name: "t",
+      parameters: z.object({ a: z.string().optional() }),
+      execute: (input) => input,
+    });
+    expect(await tool.validate({ a: null })).toEqual({ ok: true, value: {} });
+  });
+
+  it("types execute's input from a Zod schema", () => {
+    const tool = defineTool({
+      name: "typed",
+      parameters: z.object({ n: z.number(), s: z.string().optional() }),
+      returns: z.string(),
+      // Compiles only because `n` is a number and the result a string.
+      execute: ({ n, s }) => n.toFixed(1) + (s ?? ""),
+    });
+    expect(tool.execute({ n: 1 }, context)).toBe("1.0");
+  });
+
+  it("allows omitting parameters entirely", () => {
+    const tool = defineTool({ name: "now", description: "", execute: () => 1 });
+    expect(tool.parameters).toEqual([]);
+    expect(pythonSignature(tool)).toBe("now() -> Any");
+  });
+
+  it.each([
+    ["get-weather", 'try "get_weather"'],
+    ["2fa", 'try "_2fa"'],
+    ["class", 'Python keyword: try "class_"'],
+    ["print", 'reserved.*Try "print_"'],
+    ["parallel_map", "reserved"],
+  ])("rejects the name %s with a suggestion", (name, message) => {
+    const run = () => defineTool({ name, execute: () => 1 });
+    expect(run).toThrow(ToolDefinitionError);
+    expect(run).toThrow(new RegExp(message));
+  });
+
+  it("rejects parameter names Python cannot pass by keyword", () => {
+    expect(() =>
+      defineTool({
+        name: "t",
+        parameters: { type: "object", properties: { "user-id": { type: "string" } } },
+        execute: () => 1,
+      }),
+    ).toThrow(/parameter "user-id".*"user_id"/);
+  });
+});
+
+describe("functionTool", () => {
+  it("reads names and simple defaults from a function declaration", async () => {
+    function add(a: number, b = 2) {
+      return a + b;
+    }
+    const tool = functionTool(add);
+    expect(pythonSignature(tool)).toBe("add(a: Any, b: Any = 2) -> Any");
+    const bound = await tool.validate({ a: 1 });
+    expect(bound.ok && (await tool.execute(bound.value, context))).toBe(3);
+  });
+
+  it("reads arrow functions, async and single parameters", () => {
+    const greet = async (name: string, punctuation = "!") => `hi ${name}${punctuation}`;
+    const double = (x: number) => x * 2;
+    expect(pythonSignature(functionTool(greet))).toBe(
+      'greet(name: Any, punctuation: Any = "!") -> Any',
+    );
+    expect(pythonSignature(functionTool(double))).toBe("double(x: Any) -> Any");
+    // A single-parameter arrow without parentheses, as JS prints it.
+    const single = new Function("return x => x")() as (x: unknown) => unknown;
+    expect(pythonSignature(functionTool(single, "identity"))).toBe("identity(x: Any) -> Any");
+  });
+
+  it("falls back to generic names for destructuring and keeps rest parameters", async () => {
+    const tool = functionTool(
+      ({ a }: { a: number }, scale = Math.PI, ...more: number[]) => a * scale + more.length,
+      "calc",
+    );
+    expect(pythonSignature(tool)).toBe("calc(arg0: Any, scale: Any = None, *more: Any) -> Any");
+    expect(await tool.execute({ arg0: { a: 1 }, scale: 2, more: [0, 0] }, context)).toBe(4);
+    // None for a default that Python cannot show means "use the JS default".
+    expect(await tool.execute({ arg0: { a: 1 }, scale: null }, context)).toBe(Math.PI);
+  });
+
+  it("ignores comments and default expressions containing commas", () => {
+    function f(a /* first, really */: unknown, b = [1, 2], c = { x: 1, y: ")" }) {
+      return [a, b, c];
+    }
+    expect(pythonSignature(functionTool(f))).toBe(
+      "f(a: Any, b: Any = [1, 2], c: Any = None) -> Any",
+    );
+  });
+
+  it("uses a description property as the docstring", () => {
+    const tool = functionTool(
+      Object.assign((x: number) => x, { description: "Echo x." }),
+      "echo",
+    );
+    expect(tool.description).toBe("Echo x.");
+  });
+
+  it("asks for a name when the function is anonymous", () => {
+    const anonymous = [() => 1][0]!;
+    expect(() => functionTool(anonymous)).toThrow(/anonymous function.*\{ my_tool: fn \}/);
+  });
+
+  it("takes *args for native functions", () => {
+    expect(pythonSignature(functionTool(Math.max, "maximum"))).toBe("maximum(*args: Any) -> Any");
+  });
+});
+
+describe("isTool", () => {
+  it("recognises tools and nothing else", () => {
+    expect(isTool(fetchData)).toBe(true);
+    expect(isTool(() => 1)).toBe(false);
+    expect(isTool({ name: "x" })).toBe(false);
+    expect(isTool(null)).toBe(false);
+  });
+});

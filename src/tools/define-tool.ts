@@ -1,0 +1,224 @@
+/**
+ * The two ways to make a `Tool`: `defineTool` for a described, schema-checked tool, and
+ * `functionTool` for a plain JS function whose parameters are read from its source.
+ * Both settle everything at definition time (name, JSON Schema, parameters), so mistakes
+ * surface when the tool is built rather than in the middle of a model's run.
+ */
+import { ToolDefinitionError } from "../errors.js";
+import { isClassSource, parseFunctionParameters } from "./function-params.js";
+import { parametersFromSchema } from "./parameters.js";
+import { assertToolName } from "./python-names.js";
+import { compileParameters, compileSchema, type SchemaSpec } from "./schema.js";
+import type {
+  DurableToolOptions,
+  JsonSchema,
+  Tool,
+  ToolContext,
+  ToolParameter,
+  ValidationResult,
+} from "./types.js";
+import { createValidator } from "./validate-arguments.js";
+
+/** What `execute` receives for a parameters schema: its parsed (output) type when known. */
+export type InferParameters<P> = P extends { readonly "~standard": { readonly types?: infer T } }
+  ? NonNullable<T> extends { readonly output: infer O }
+    ? O
+    : Record<string, unknown>
+  : Record<string, unknown>;
+
+/** What `execute` should return for a returns schema: its input type when known. */
+export type InferReturns<R> = R extends { readonly "~standard": { readonly types?: infer T } }
+  ? NonNullable<T> extends { readonly input: infer I }
+    ? I
+    : unknown
+  : unknown;
+
+export interface ToolDefinition<
+  P extends SchemaSpec | undefined = SchemaSpec | undefined,
+  R extends SchemaSpec | undefined = SchemaSpec | undefined,
+> {
+  /** The Python function name: a valid identifier, e.g. `fetch_data`. */
+  name: string;
+  /** What the tool does, for the model; becomes the Python docstring. */
+  description?: string;
+  /**
+   * The keyword arguments, as one object schema: `z.object({...})`, another Standard
+   * Schema that can emit JSON Schema, or a JSON Schema `{ type: "object", ... }`.
+   * Property order is positional order. Omit for a tool without arguments.
+   */
+  parameters?: P;
+  /** The return value's schema, shown as the Python return type. Not enforced. */
+  returns?: R;
+  /** Runs on the host with validated arguments (defaults applied). */
+  execute: (
+    input: InferParameters<P>,
+    context: ToolContext,
+  ) => InferReturns<R> | Promise<InferReturns<R>>;
+  /** Marks the tool as durable (see the durable layer). */
+  durable?: DurableToolOptions;
+}
+
+/**
+ * A tool from a name, description, schemas and an `execute` function. Throws
+ * ToolDefinitionError when the name is not a usable Python identifier or a schema cannot
+ * be read as JSON Schema.
+ */
+export function defineTool<
+  P extends SchemaSpec | undefined = undefined,
+  R extends SchemaSpec | undefined = undefined,
+>(definition: ToolDefinition<P, R>): Tool {
+  if (typeof definition !== "object" || definition === null) {
+    throw new ToolDefinitionError(
+      "defineTool() expects an object: { name, description, parameters, execute }.",
+    );
+  }
+  const { name, description, parameters, returns, execute, durable } = definition;
+  assertToolName(name);
+  if (description !== undefined && typeof description !== "string") {
+    throw new ToolDefinitionError(`Tool "${name}": description must be a string.`);
+  }
+  if (typeof execute !== "function") {
+    throw new ToolDefinitionError(
+      `Tool "${name}": execute must be a function (input, context) => result.`,
+    );
+  }
+  const input = compileParameters(parameters, `Tool "${name}" parameters`);
+  const toolParameters = Object.freeze(parametersFromSchema(name, input.jsonSchema));
+  const outputSchema =
+    returns === undefined
+      ? undefined
+      : compileSchema(returns, "output", `Tool "${name}" returns`).jsonSchema;
+  return freezeTool({
+    name,
+    description: description ?? "",
+    parameters: toolParameters,
+    inputSchema: input.jsonSchema,
+    outputSchema,
+    validate: createValidator(toolParameters, input),
+    execute: (args, context) => execute.call(definition, args as InferParameters<P>, context),
+    durable: durable === undefined ? undefined : Object.freeze({ ...durable }),
+  });
+}
+
+/** A JS function with an optional `description` property (shown as its docstring). */
+type DescribedFunction = ((...args: never[]) => unknown) & { description?: unknown };
+
+/**
+ * A plain JS function as a tool, called with positional arguments. The name is `name` or
+ * `fn.name`; parameter names come from the function's source and are typed `Any`; simple
+ * literal defaults (`b = 2`) appear in the signature, other defaults as `= None`. Set a
+ * `description` property on the function to give it a docstring.
+ */
+export function functionTool(fn: DescribedFunction, name?: string): Tool {
+  if (typeof fn !== "function") {
+    throw new ToolDefinitionError(
+      `functionTool() expects a function, got ${fn === null ? "null" : typeof fn}.`,
+    );
+  }
+  if (isClassSource(fn)) {
+    throw new ToolDefinitionError(
+      `"${fn.name}" is a class, not a function: wrap the method you want in a function or defineTool().`,
+    );
+  }
+  const toolName = name ?? fn.name.replace(/^bound /, "");
+  if (toolName === "" || toolName === "anonymous") {
+    throw new ToolDefinitionError(
+      "functionTool() got an anonymous function, so the tool has no name: key it in a " +
+        'record such as { my_tool: fn }, or use defineTool({ name: "my_tool", ... }).',
+    );
+  }
+  assertToolName(toolName);
+
+  const parameters = parseFunctionParameters(fn).map((p): ToolParameter => {
+    const parameter: ToolParameter = {
+      name: p.name,
+      schema: p.rest ? { type: "array", items: {} } : {},
+      required: !p.optional,
+      hasDefault: p.defaultValue !== undefined,
+    };
+    if (p.defaultValue) {
+      parameter.defaultValue = p.defaultValue.value;
+      parameter.schema = { default: p.defaultValue.value };
+    }
+    if (p.rest) parameter.variadic = true;
+    return Object.freeze(parameter);
+  });
+  Object.freeze(parameters);
+  const inputSchema: JsonSchema = {
+    type: "object",
+    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
+    required: parameters.filter((p) => p.required).map((p) => p.name),
+  };
+  const input = compileSchema(inputSchema, "input", `Tool "${toolName}" parameters`);
+
+  return freezeTool({
+    name: toolName,
+    description: typeof fn.description === "string" ? fn.description : "",
+    parameters,
+    inputSchema: input.jsonSchema,
+    outputSchema: undefined,
+    validate: createValidator(parameters, input),
+    execute: (args) =>
+      (fn as (...a: unknown[]) => unknown)(...positionalArguments(parameters, args)),
+    durable: undefined,
+  });
+}
+
+/** The bound argument object back in positional order, for calling a plain function. */
+function positionalArguments(
+  parameters: readonly ToolParameter[],
+  args: Record<string, unknown>,
+): unknown[] {
+  const out: unknown[] = [];
+  for (const p of parameters) {
+    let value = Object.hasOwn(args, p.name) ? args[p.name] : undefined;
+    if (p.variadic) {
+      if (Array.isArray(value)) out.push(...value);
+      else if (value !== undefined && value !== null) out.push(value);
+      continue;
+    }
+    // `x=None` on a parameter whose signature shows `= None` means "use the JS default".
+    if (value === null && !p.required && !p.hasDefault) value = undefined;
+    out.push(value);
+  }
+  // Trailing undefineds are dropped so `arguments.length` matches what was passed.
+  while (out.length > 0 && out[out.length - 1] === undefined) out.pop();
+  return out;
+}
+
+/** True when `value` has the shape of a `Tool` (from any source, not only defineTool). */
+export function isTool(value: unknown): value is Tool {
+  if (typeof value !== "object" || value === null) return false;
+  const t = value as Partial<Record<keyof Tool, unknown>>;
+  return (
+    typeof t.name === "string" &&
+    typeof t.description === "string" &&
+    Array.isArray(t.parameters) &&
+    typeof t.inputSchema === "object" &&
+    t.inputSchema !== null &&
+    typeof t.validate === "function" &&
+    typeof t.execute === "function"
+  );
+}
+
+interface ToolParts {
+  name: string;
+  description: string;
+  parameters: readonly ToolParameter[];
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema | undefined;
+  validate: (input: Record<string, unknown>) => ValidationResult | Promise<ValidationResult>;
+  execute: (input: Record<string, unknown>, context: ToolContext) => unknown;
+  durable: DurableToolOptions | undefined;
+}
+
+/** A frozen Tool without `undefined` optional fields (they would show up in spreads/JSON). */
+export function freezeTool(parts: ToolParts): Tool {
+  const { outputSchema, durable, ...rest } = parts;
+  const tool: Tool = {
+    ...rest,
+    ...(outputSchema === undefined ? {} : { outputSchema }),
+    ...(durable === undefined ? {} : { durable }),
+  };
+  return Object.freeze(tool);
+}

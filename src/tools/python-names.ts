@@ -1,0 +1,156 @@
+/**
+ * Which names Python code can use for a tool or a parameter. A tool becomes a Python
+ * function and its parameters become keyword arguments, so both must be identifiers the
+ * model can type, and a tool must not hide a builtin the generated code relies on.
+ */
+import { ToolDefinitionError } from "../errors.js";
+
+/** Hard keywords: `def class(...)` or `f(from=1)` is a syntax error. */
+export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
+]);
+
+/**
+ * Names a tool may not take: codemode's own builtin (`parallel_map`), the typing names the
+ * stub imports, and the builtins generated code leans on most. A tool called `len` would
+ * silently replace `len()` for the whole program. Kept short on purpose.
+ */
+export const RESERVED_TOOL_NAMES: ReadonlySet<string> = new Set([
+  "parallel_map",
+  "Any",
+  "Literal",
+  "NotImplementedError",
+  "Exception",
+  "print",
+  "len",
+  "range",
+  "str",
+  "int",
+  "float",
+  "bool",
+  "list",
+  "dict",
+  "set",
+  "tuple",
+  "type",
+  "isinstance",
+  "sorted",
+  "sum",
+  "min",
+  "max",
+  "abs",
+  "round",
+  "enumerate",
+  "zip",
+  "map",
+  "filter",
+  "any",
+  "all",
+  "repr",
+  "iter",
+  "next",
+  "open",
+  "input",
+]);
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** ASCII identifiers only: what every model reliably types and every tokenizer keeps intact. */
+export function isPythonIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name) && !PYTHON_KEYWORDS.has(name);
+}
+
+/** A close, valid spelling of `name`: "get-weather" -> "get_weather", "class" -> "class_". */
+export function suggestIdentifier(name: string, reserved: ReadonlySet<string> = new Set()): string {
+  let s = name
+    .replace(/[^A-Za-z0-9_]+/g, "_")
+    .replace(/_{2,}/g, "_")
+    .replace(/^_(?=[A-Za-z])/, "")
+    .replace(/_+$/, "");
+  if (s === "" || s === "_") s = "tool";
+  if (/^[0-9]/.test(s)) s = `_${s}`;
+  while (PYTHON_KEYWORDS.has(s) || reserved.has(s)) s = `${s}_`;
+  return s;
+}
+
+/** Throws a ToolDefinitionError that says what to call the tool instead. */
+export function assertToolName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || name === "") {
+    throw new ToolDefinitionError(
+      `A tool needs a non-empty string name (got ${describeValue(name)}): ` +
+        "pass defineTool({ name: ... }) or key the tool in a record such as { my_tool: fn }.",
+    );
+  }
+  if (!IDENTIFIER.test(name)) {
+    throw new ToolDefinitionError(
+      `Tool name "${name}" is not a valid Python identifier (ASCII letters, digits and ` +
+        `underscores, not starting with a digit): try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,
+    );
+  }
+  if (PYTHON_KEYWORDS.has(name)) {
+    throw new ToolDefinitionError(
+      `Tool name "${name}" is a Python keyword: try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,
+    );
+  }
+  if (RESERVED_TOOL_NAMES.has(name)) {
+    throw new ToolDefinitionError(
+      `Tool name "${name}" is reserved: it would hide Python's own ${name}, which generated ` +
+        `code relies on. Try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,
+    );
+  }
+}
+
+/** Throws when a schema property cannot be passed as a Python keyword argument. */
+export function assertParameterName(toolName: string, name: string): void {
+  if (!isPythonIdentifier(name)) {
+    throw new ToolDefinitionError(
+      `Tool "${toolName}": parameter "${name}" is not a valid Python identifier, so Python ` +
+        `code could not pass it by keyword. Rename the property to "${suggestIdentifier(name)}".`,
+    );
+  }
+}
+
+/** Short description of a value for error messages: its type, and the value when small. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}

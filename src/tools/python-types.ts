@@ -1,0 +1,253 @@
+/**
+ * JSON Schema and JS values rendered as Python text. The model reads these hints in the
+ * tool signatures and Monty's type checker reads them in the stub, so every output here
+ * must be valid Python that needs nothing beyond `from typing import Any, Literal`.
+ */
+import type { JsonSchema } from "./types.js";
+
+const SCALAR_HINTS: Readonly<Record<string, string>> = {
+  string: "str",
+  integer: "int",
+  number: "float",
+  boolean: "bool",
+  null: "None",
+};
+
+/**
+ * The Python type hint for a JSON Schema: `{type: "array", items: {type: "string"}}` ->
+ * `list[str]`. Anything it cannot express precisely becomes `Any` (never a wrong type,
+ * which would make the type checker reject correct code).
+ */
+export function pythonTypeHint(schema: unknown, root?: unknown): string {
+  return hint(schema, 0, root);
+}
+
+// Deep or recursive schemas end in Any rather than an unbounded string.
+const MAX_DEPTH = 12;
+
+function hint(schema: unknown, depth: number, root: unknown): string {
+  if (!isObject(schema) || depth > MAX_DEPTH) return "Any";
+  // Local references (`#/$defs/Node`, as Zod emits for recursive schemas) are followed
+  // through `root`; depth bounds recursion. Anything else stays permissive.
+  if (typeof schema.$ref === "string") return hint(resolveRef(schema.$ref, root), depth + 1, root);
+
+  if ("const" in schema) return withNullable(schema, literalHint([schema.const]));
+  if (Array.isArray(schema.enum)) return withNullable(schema, literalHint(schema.enum));
+
+  const branches = Array.isArray(schema.anyOf)
+    ? schema.anyOf
+    : Array.isArray(schema.oneOf)
+      ? schema.oneOf
+      : undefined;
+  if (branches) return withNullable(schema, union(branches.map((b) => hint(b, depth + 1, root))));
+  if (Array.isArray(schema.allOf)) {
+    // An intersection only has a simple Python spelling when it has one member.
+    return schema.allOf.length === 1 ? hint(schema.allOf[0], depth + 1, root) : "Any";
+  }
+
+  if (Array.isArray(schema.type)) {
+    const parts = schema.type.map((t) => typeHint({ ...schema, type: t }, depth, root));
+    return withNullable(schema, union(parts));
+  }
+  return withNullable(schema, typeHint(schema, depth, root));
+}
+
+/** Hint for a schema whose `type` is a single string (or absent). */
+function typeHint(schema: JsonSchema, depth: number, root: unknown): string {
+  const type = schema.type;
+  if (typeof type === "string" && type in SCALAR_HINTS) return SCALAR_HINTS[type] ?? "Any";
+  if (type === "array" || (type === undefined && ("items" in schema || "prefixItems" in schema))) {
+    return `list[${itemsHint(schema, depth, root)}]`;
+  }
+  if (type === "object" || (type === undefined && "properties" in schema)) {
+    return objectHint(schema, depth, root);
+  }
+  return "Any";
+}
+
+function itemsHint(schema: JsonSchema, depth: number, root: unknown): string {
+  const parts: string[] = [];
+  // Tuples (prefixItems) are offered as lists: the model writes `[a, b]` far more often
+  // than `(a, b)`, and a `tuple[...]` hint would reject the list.
+  if (Array.isArray(schema.prefixItems)) {
+    for (const item of schema.prefixItems) parts.push(hint(item, depth + 1, root));
+    if (isObject(schema.items)) parts.push(hint(schema.items, depth + 1, root));
+    return parts.length === 0 ? "Any" : union(parts);
+  }
+  if (Array.isArray(schema.items)) {
+    // draft-04 tuple form.
+    return schema.items.length === 0
+      ? "Any"
+      : union(schema.items.map((i) => hint(i, depth + 1, root)));
+  }
+  return hint(schema.items, depth + 1, root);
+}
+
+function objectHint(schema: JsonSchema, depth: number, root: unknown): string {
+  const props = schema.properties;
+  const hasProps = isObject(props) && Object.keys(props).length > 0;
+  const extra = schema.additionalProperties;
+  // Records (`z.record`) carry their value schema in additionalProperties.
+  if (!hasProps && isObject(extra)) return `dict[str, ${hint(extra, depth + 1, root)}]`;
+  // Objects with named properties would be TypedDicts; `class` is not available in Monty
+  // yet, so they stay dicts of Any for now.
+  return "dict[str, Any]";
+}
+
+/** `#`, `#/$defs/Name` or `#/definitions/Name` inside `root`; undefined otherwise. */
+function resolveRef(ref: string, root: unknown): unknown {
+  if (!isObject(root)) return undefined;
+  if (ref === "#") return root;
+  const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref);
+  if (!match) return undefined;
+  const defs = root[match[1]!];
+  const name = decodeURIComponent(match[2]!).replace(/~1/g, "/").replace(/~0/g, "~");
+  return isObject(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
+}
+
+/** OpenAPI 3.0 style `nullable: true`. */
+function withNullable(schema: JsonSchema, base: string): string {
+  return schema.nullable === true ? union([base, "None"]) : base;
+}
+
+function literalHint(values: readonly unknown[]): string {
+  const literals: string[] = [];
+  let hasNone = false;
+  for (const value of values) {
+    if (value === null) hasNone = true;
+    else if (
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isInteger(value))
+    ) {
+      literals.push(pythonLiteral(value) ?? "None");
+    } else {
+      // Floats, objects and arrays cannot appear in Literal[...].
+      return "Any";
+    }
+  }
+  const parts = literals.length > 0 ? [`Literal[${literals.join(", ")}]`] : [];
+  if (hasNone) parts.push("None");
+  return parts.length === 0 ? "Any" : parts.join(" | ");
+}
+
+/** `A | B`, flattened and deduplicated; any `Any` absorbs the rest. */
+function union(parts: readonly string[]): string {
+  const seen: string[] = [];
+  for (const part of parts) {
+    for (const piece of splitTopLevelUnion(part)) {
+      if (piece === "Any") return "Any";
+      if (!seen.includes(piece)) seen.push(piece);
+    }
+  }
+  // None reads best last: `str | None`.
+  const sorted = [...seen.filter((p) => p !== "None"), ...seen.filter((p) => p === "None")];
+  return sorted.length === 0 ? "Any" : sorted.join(" | ");
+}
+
+function splitTopLevelUnion(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[") depth++;
+    else if (c === "]") depth--;
+    else if (c === "|" && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
+/** True when a hint already admits None (so `| None` would be redundant). */
+export function hintAllowsNone(typeHint: string): boolean {
+  return splitTopLevelUnion(typeHint).some((p) => p === "None" || p === "Any");
+}
+
+/** `T | None` without duplicating None or decorating Any. */
+export function optionalHint(typeHint: string): string {
+  return hintAllowsNone(typeHint) ? typeHint : `${typeHint} | None`;
+}
+
+/**
+ * A JS value as Python literal text: `true` -> `True`, `null` -> `None`, `"a\"b"` ->
+ * `"a\"b"`, arrays -> lists, plain objects -> dicts. Returns undefined for values
+ * Python source cannot spell (functions, Dates, NaN, cycles, class instances).
+ */
+export function pythonLiteral(value: unknown): string | undefined {
+  return literal(value, new Set());
+}
+
+function literal(value: unknown, seen: Set<object>): string | undefined {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return undefined;
+    return Object.is(value, -0) ? "0" : String(value);
+  }
+  // JSON string escapes (\n, \", \\, \uXXXX) are all valid in Python string literals.
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value !== "object" || seen.has(value)) return undefined;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      const items = value.map((v) => literal(v, seen));
+      return items.every((i) => i !== undefined) ? `[${items.join(", ")}]` : undefined;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    const entries: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      const text = literal(v, seen);
+      if (text === undefined) return undefined;
+      entries.push(`${JSON.stringify(k)}: ${text}`);
+    }
+    return `{${entries.join(", ")}}`;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/**
+ * The Python type name of a value as it arrives from the sandbox, for messages such as
+ * "expected int, got str". Knows Monty's conversions (dict -> Map, tuple marker, bytes).
+ */
+export function pythonTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  switch (typeof value) {
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    case "string":
+      return "str";
+    case "function":
+      return "function";
+    case "object":
+      break;
+    default:
+      return typeof value;
+  }
+  if (Array.isArray(value)) return "__tuple__" in value ? "tuple" : "list";
+  if (value instanceof Map) return "dict";
+  if (value instanceof Set) return "set";
+  if (value instanceof Uint8Array) return "bytes";
+  const tag = (value as { __monty_type__?: unknown }).__monty_type__;
+  if (typeof tag === "string") return tag;
+  return "dict";
+}
+
+function isObject(value: unknown): value is JsonSchema {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,88 @@
+/**
+ * The `tools` option in every form a user may write it (an array of tools and functions,
+ * or a record whose keys name them) reduced to one frozen list of uniquely named tools.
+ * Name clashes are caught here, before the model is told about any tool.
+ */
+import { ToolDefinitionError } from "../errors.js";
+import { freezeTool, functionTool, isTool } from "./define-tool.js";
+import { assertToolName } from "./python-names.js";
+import type { Tool } from "./types.js";
+
+/** A tool, or a plain function that becomes one through `functionTool`. */
+export type ToolInput = Tool | ((...args: never[]) => unknown);
+
+/** Tools as given by the user: a list (named by each tool) or a record (named by its keys). */
+export type ToolSetInput = readonly ToolInput[] | Readonly<Record<string, ToolInput>>;
+
+/**
+ * One frozen array of tools. In an array each tool keeps its own name (a function its
+ * `fn.name`); in a record the key is the name the Python code calls. Throws
+ * ToolDefinitionError on duplicates, bad names and values that are not tools.
+ */
+export function normalizeTools(input: ToolSetInput): readonly Tool[] {
+  const tools: Tool[] = [];
+  if (Array.isArray(input)) {
+    input.forEach((item: unknown, i) => {
+      tools.push(toTool(item, undefined, `tools[${i}]`));
+    });
+  } else if (typeof input === "object" && input !== null) {
+    for (const [key, item] of Object.entries(input as Record<string, unknown>)) {
+      tools.push(toTool(item, key, `tools.${key}`));
+    }
+  } else {
+    throw new ToolDefinitionError(
+      "tools must be an array of tools and functions, or a record { name: tool | function }.",
+    );
+  }
+  toolMap(tools);
+  return Object.freeze(tools);
+}
+
+/** Tools by name. Throws ToolDefinitionError when two tools share a name. */
+export function toolMap(tools: readonly Tool[]): Map<string, Tool> {
+  const map = new Map<string, Tool>();
+  for (const tool of tools) {
+    if (map.has(tool.name)) {
+      throw new ToolDefinitionError(
+        `Duplicate tool name: ${tool.name}. Give each tool its own name, for example by ` +
+          "passing tools as a record whose keys are the names.",
+      );
+    }
+    map.set(tool.name, tool);
+  }
+  return map;
+}
+
+/**
+ * The same tool under another name: validation, execution and schemas are the original's.
+ * Used when a record key names a tool whose own name differs.
+ */
+export function renameTool(tool: Tool, name: string): Tool {
+  assertToolName(name);
+  if (tool.name === name) return tool;
+  return freezeTool({
+    name,
+    description: tool.description,
+    parameters: tool.parameters,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    validate: (input) => tool.validate(input),
+    execute: (input, context) => tool.execute(input, context),
+    durable: tool.durable,
+  });
+}
+
+function toTool(item: unknown, key: string | undefined, where: string): Tool {
+  if (isTool(item)) {
+    if (key !== undefined) return renameTool(item, key);
+    assertToolName(item.name);
+    return item;
+  }
+  if (typeof item === "function") {
+    return functionTool(item as (...args: never[]) => unknown, key);
+  }
+  throw new ToolDefinitionError(
+    `${where} is not a tool or a function (got ${item === null ? "null" : Array.isArray(item) ? "an array" : typeof item}): ` +
+      "pass defineTool({ ... }), a function, or a Tool object.",
+  );
+}

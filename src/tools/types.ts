@@ -1,0 +1,67 @@
+/**
+ * The one shape every tool takes once codemode has read it: a function the sandboxed
+ * Python calls by `name`, with a JSON Schema for its arguments (used for the Python
+ * signature, the type-check stub and validation) and an `execute` that runs on the host.
+ */
+
+/** A JSON Schema document (draft 2020-12 / draft-07 subset as produced by Zod and the AI SDK). */
+export type JsonSchema = { [key: string]: unknown };
+
+/** What a tool receives besides its arguments. */
+export interface ToolContext {
+  /** Aborted when the run is cancelled or times out: stop work and reject. */
+  signal: AbortSignal;
+  /** 1-based sequence number of this call within the run. */
+  callSeq: number;
+}
+
+/** One parameter of a tool, in positional order. */
+export interface ToolParameter {
+  /** The Python parameter name (a property of the input schema). */
+  name: string;
+  /** The property's JSON Schema (`{}` when unknown). */
+  schema: JsonSchema;
+  /** True when the caller must pass it. */
+  required: boolean;
+  /** True when the schema gives a default; the default is then in `defaultValue`. */
+  hasDefault: boolean;
+  defaultValue?: unknown;
+  /**
+   * True for a `*args` parameter (a JS rest parameter of a function tool): it collects the
+   * remaining positional arguments into an array, and parameters after it are keyword-only.
+   */
+  variadic?: boolean;
+}
+
+export type ValidationResult =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; message: string };
+
+/** Marker options for tools that run durably (see the durable layer). */
+export interface DurableToolOptions {
+  retries?: number;
+  timeoutMs?: number;
+  idempotent?: boolean;
+}
+
+export interface Tool {
+  /** The name the model sees and the Python code calls. A valid Python identifier. */
+  readonly name: string;
+  /** Human/model-facing description; becomes the Python docstring. */
+  readonly description: string;
+  /** Parameters in positional order, derived from the input schema's `properties`. */
+  readonly parameters: readonly ToolParameter[];
+  /** JSON Schema of the keyword-argument object (type "object"). */
+  readonly inputSchema: JsonSchema;
+  /** JSON Schema of the return value, when known. */
+  readonly outputSchema?: JsonSchema;
+  /**
+   * Validates (and may coerce/apply defaults to) the bound argument object.
+   * Never throws: a failure carries a message naming the argument and what was expected.
+   */
+  validate(input: Record<string, unknown>): ValidationResult | Promise<ValidationResult>;
+  /** Runs the tool on validated input. May be sync or async; may throw. */
+  execute(input: Record<string, unknown>, context: ToolContext): unknown;
+  /** Present when the tool is marked durable. */
+  readonly durable?: DurableToolOptions;
+}

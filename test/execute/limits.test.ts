@@ -1,0 +1,145 @@
+import { defineTool, type ExecutionResult, execute, type Isolation } from "codemode";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+
+function expectError(result: ExecutionResult) {
+  if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
+  return result.error;
+}
+
+const echo = defineTool({
+  name: "echo",
+  description: "Return the value.",
+  parameters: z.object({ value: z.any() }),
+  execute: ({ value }) => value,
+});
+
+const blob = defineTool({
+  name: "blob",
+  description: "Return n bytes of text.",
+  parameters: z.object({ n: z.number().int() }),
+  execute: ({ n }) => "x".repeat(n as number),
+});
+
+describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) => {
+  it("ends the run at maxToolCalls, counting parallel_map elements", async () => {
+    const loop = await execute("for i in range(1000):\n  echo(i)", {
+      isolation,
+      tools: [echo],
+      limits: { maxToolCalls: 5 },
+    });
+    const error = expectError(loop);
+    expect(error.type).toBe("ToolCallLimitError");
+    expect(error.message).toContain("maxToolCalls");
+    expect(loop.toolCalls).toHaveLength(5);
+
+    const mapped = await execute("parallel_map(echo, range(6))", {
+      isolation,
+      tools: [echo],
+      limits: { maxToolCalls: 5 },
+    });
+    expect(expectError(mapped).type).toBe("ToolCallLimitError");
+    expect(mapped.toolCalls).toHaveLength(0);
+  });
+
+  it("defaults maxToolCalls to 200", async () => {
+    const result = await execute("for i in range(1000):\n  echo(i)", { isolation, tools: [echo] });
+    expect(expectError(result).type).toBe("ToolCallLimitError");
+    expect(result.toolCalls).toHaveLength(200);
+  });
+
+  it("limits the size of arguments, tool results, the final value and the source", async () => {
+    const args = await execute("echo('y' * 2000)", {
+      isolation,
+      tools: [echo],
+      limits: { maxToolArgumentBytes: 1000 },
+    });
+    expect(expectError(args)).toMatchObject({ type: "ToolArgumentsTooLargeError" });
+    expect(expectError(args).message).toContain("maxToolArgumentBytes");
+
+    const res = await execute("blob(5000)", {
+      isolation,
+      tools: [blob],
+      limits: { maxToolResultBytes: 1000 },
+    });
+    expect(expectError(res).type).toBe("ToolResultTooLargeError");
+
+    const value = await execute("'z' * 5000", { isolation, limits: { maxResultBytes: 1000 } });
+    expect(expectError(value).type).toBe("ResultTooLargeError");
+
+    const source = await execute(`x = 1\n${"# pad\n".repeat(100)}`, {
+      isolation,
+      limits: { maxSourceBytes: 100 },
+    });
+    expect(expectError(source).type).toBe("SourceTooLargeError");
+  });
+
+  it("stops deep recursion and too many allocations", async () => {
+    const recursion = await execute("def f(n):\n  return f(n + 1)\nf(0)", {
+      isolation,
+      limits: { maxRecursionDepth: 50 },
+    });
+    expect(expectError(recursion)).toMatchObject({ type: "RecursionError" });
+
+    const allocations = await execute("xs = [[i] for i in range(100000)]", {
+      isolation,
+      limits: { maxAllocations: 1000 },
+    });
+    expect(expectError(allocations).message).toContain("maxAllocations");
+  });
+
+  it("times out a tool that never answers, and aborts its signal", async () => {
+    let aborted = false;
+    const hang = defineTool({
+      name: "hang",
+      description: "Never returns.",
+      execute: (_input, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(signal.reason);
+          });
+        }),
+    });
+    const result = await execute("hang()", {
+      isolation,
+      tools: [hang],
+      limits: { timeoutMs: 200 },
+    });
+    expect(expectError(result).type).toBe("TimeoutError");
+    expect(aborted).toBe(true);
+  });
+
+  it("cancels with an AbortSignal and passes it to tools", async () => {
+    const controller = new AbortController();
+    let toolSawAbort = false;
+    const wait = defineTool({
+      name: "wait",
+      description: "Waits until cancelled.",
+      execute: (_input, { signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener("abort", () => {
+            toolSawAbort = true;
+            resolve(null);
+          });
+          setTimeout(() => controller.abort(), 50);
+        }),
+    });
+    const result = await execute("wait()\n'finished'", {
+      isolation,
+      tools: [wait],
+      signal: controller.signal,
+    });
+    expect(expectError(result).type).toBe("CancelledError");
+    expect(toolSawAbort).toBe(true);
+  });
+
+  it("rejects unknown or invalid limits with a clear error", async () => {
+    await expect(execute("1", { isolation, limits: { timeoutMS: 5 } as never })).rejects.toThrow(
+      /Unknown limit "timeoutMS"/,
+    );
+    await expect(execute("1", { isolation, limits: { maxToolCalls: -1 } })).rejects.toThrow(
+      /positive number/,
+    );
+  });
+});
