@@ -45,3 +45,19 @@ export class ToolError extends CodeModeError {
 export class ValueConversionError extends CodeModeError {
   override readonly code: string = "VALUE_CONVERSION";
 }
+
+/** The LLM could not be reached or configured (missing key, unknown provider, HTTP failure). */
+export class LlmError extends CodeModeError {
+  override readonly code: string = "LLM_ERROR";
+  /** HTTP status when the provider answered with one. */
+  readonly status?: number;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+/** An API key the chosen provider needs is not set. */
+export class MissingApiKeyError extends LlmError {
+  override readonly code: string = "MISSING_API_KEY";
+}

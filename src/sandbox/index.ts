@@ -7,4 +7,5 @@ export {
 } from "./pool.js";
 export type { SandboxErrorInfo } from "./protocol.js";
 export { SANDBOX_PYTHON_RULES } from "./python-rules.js";
+export { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "./type-check.js";
 export { fromPython, type PythonExceptionValue, toJsonSafe, toPython } from "./values.js";

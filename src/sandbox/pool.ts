@@ -20,6 +20,7 @@ import type {
   RunRequest,
   WorkerMessage,
 } from "./protocol.js";
+import type { TypeDiagnostic } from "./type-check.js";
 
 export interface SandboxPoolOptions {
   /** Worker processes. Default: the number of CPU cores, at most 4. */
@@ -126,6 +127,43 @@ export class SandboxPool {
     return new Promise<RunOutcome>((resolve) =>
       this.dispatch(worker, request, host, signal, resolve),
     );
+  }
+
+  /**
+   * Type-checks a program in a worker (the checker takes ~40 ms of CPU, which would
+   * otherwise stall the host's event loop). Resolves `[]` if the worker died meanwhile.
+   */
+  async typeCheck(code: string, stub: string, signal?: AbortSignal): Promise<TypeDiagnostic[]> {
+    if (this.closed || signal?.aborted) return [];
+    let worker: Worker;
+    try {
+      worker = await this.acquire(signal);
+      await worker.ready;
+    } catch {
+      return [];
+    }
+    if (worker.dead) return this.typeCheck(code, stub, signal);
+    const id = this.nextRunId++;
+    return new Promise<TypeDiagnostic[]>((resolve) => {
+      const run: ActiveRun = {
+        id,
+        awaitingHost: false,
+        settled: false,
+        settle: () => {
+          run.settled = true;
+          resolve([]);
+        },
+        onMessage: (message) => {
+          if (message.type !== "checked" || message.id !== id) return;
+          run.settled = true;
+          resolve(message.diagnostics);
+          this.release(worker);
+        },
+      };
+      worker.run = run;
+      setRef(worker, true);
+      worker.child.send({ type: "check", id, code, stub } satisfies HostMessage);
+    });
   }
 
   private dispatch(

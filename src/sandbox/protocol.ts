@@ -4,6 +4,7 @@
  * run journals: a `call` and its `result` are exactly what a replay needs.
  */
 import type { Limits } from "./limits.js";
+import type { TypeDiagnostic } from "./type-check.js";
 
 /** What a run needs: the program, its inputs, its limits and the names it may call. */
 export interface RunRequest {
@@ -55,10 +56,12 @@ export type RunOutcome = { ok: true; value: unknown } | { ok: false; error: Sand
 export type HostMessage =
   | { type: "run"; id: number; request: RunRequest }
   | { type: "result"; id: number; seq: number; outcomes: CallOutcome[] }
-  | { type: "cancel"; id: number };
+  | { type: "cancel"; id: number }
+  | { type: "check"; id: number; code: string; stub: string };
 
 /** worker -> host */
 export type WorkerMessage =
   | { type: "ready" }
   | { type: "call"; id: number; seq: number; batch: CallBatch; output: string[] }
-  | { type: "done"; id: number; outcome: RunOutcome; output: string[]; rssBytes: number };
+  | { type: "done"; id: number; outcome: RunOutcome; output: string[]; rssBytes: number }
+  | { type: "checked"; id: number; diagnostics: TypeDiagnostic[] };

@@ -60,7 +60,8 @@ const RULE_LINES = [
   '- `int(s, 16)` (any base argument) -> a loop: `n = n * 16 + "0123456789abcdef".index(c)`.',
   "- Arithmetic on bools (`True + 1`, `sum(x > 0 for x in xs)`) -> `sum(1 for x in xs if x > 0)`.",
   '- Methods of `str`, `list` and `dict` as values (`key=d.get`, `key=str.lower`, `getattr(s, "upper")`) -> a lambda: `key=lambda k: d[k]`.',
-  "- Slice assignment `xs[1:3] = ys` -> build a new list. `d1 | d2` -> `{**d1, **d2}`.",
+  "- Slice assignment `xs[1:3] = ys` -> build a new list.",
+  "- `d1 | d2` -> `{**d1, **d2}`.",
   "- Builtins `format()`, `callable()`, `eval()`, `exec()`, `input()`, `dir()`, `vars()`, `globals()` do not exist.",
   "Silently wrong (no error, wrong answer) -> avoid:",
   "- Decorators are ignored: `@deco` above a `def` does nothing -> write `f = deco(f)`.",
@@ -83,7 +84,7 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     works: false,
     claim: "`open()`",
     example: "with open('data.txt') as f:\n    text = f.read()\ntext",
-    error: "NotImplementedError",
+    error: "PermissionError",
   }),
   fact({
     id: "no-network",
@@ -99,7 +100,7 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     works: false,
     claim: "`os.environ`",
     example: "import os\nos.environ.get('HOME')",
-    error: "NotImplementedError",
+    error: "RuntimeError",
   }),
   fact({
     id: "no-clock",
@@ -107,7 +108,7 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     works: false,
     claim: "`datetime.now()`",
     example: "from datetime import datetime\ndatetime.now()",
-    error: "NotImplementedError",
+    error: "RuntimeError",
   }),
   fact({
     id: "no-today",
@@ -115,7 +116,7 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     works: false,
     claim: "`date.today()`",
     example: "from datetime import date\ndate.today()",
-    error: "NotImplementedError",
+    error: "RuntimeError",
   }),
 
   // --- The result, tools, parallel_map, print.

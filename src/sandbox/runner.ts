@@ -92,6 +92,7 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
         continue;
       }
       const snapshot = progress as NativeSnapshot;
+      output.flush();
       const step = await handleCall(snapshot, toolNames, request.toolNames, host);
       if (host.isCancelled()) return failure("CancelledError", "the run was cancelled");
       if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
@@ -99,6 +100,8 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
     }
   } catch (error) {
     return failure("SandboxError", `the sandbox failed: ${errorText(error)}`);
+  } finally {
+    output.flush();
   }
 }
 
@@ -275,34 +278,43 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Keeps printed text up to the byte cap, then one note saying how much was cut. */
+/**
+ * Keeps printed text up to the byte cap, then one note saying how much was cut. Text is
+ * handed to the host in one piece per pause (tool call or end), not per print chunk.
+ */
 class OutputCollector {
   private bytes = 0;
-  private dropped = 0;
+  private cut = false;
+  private pending: string[] = [];
   constructor(
     private readonly maxBytes: number,
     private readonly host: RunnerHost,
   ) {}
 
   write(text: string): undefined {
-    if (this.dropped > 0) {
-      this.dropped += Buffer.byteLength(text);
-      return undefined;
-    }
+    if (this.cut) return undefined;
     const size = Buffer.byteLength(text);
     if (this.bytes + size <= this.maxBytes) {
       this.bytes += size;
-      this.host.output(text);
+      this.pending.push(text);
       return undefined;
     }
-    const room = this.maxBytes - this.bytes;
-    const kept = Buffer.from(text).subarray(0, room).toString();
-    if (kept) this.host.output(kept);
-    this.bytes = this.maxBytes;
-    this.dropped = size - Buffer.byteLength(kept);
-    this.host.output(
+    const kept = Buffer.from(text)
+      .subarray(0, this.maxBytes - this.bytes)
+      .toString();
+    this.pending.push(
+      kept,
       `\n[output truncated at ${this.maxBytes} bytes (limit maxOutputBytes); print less or raise the limit]\n`,
     );
+    this.bytes = this.maxBytes;
+    this.cut = true;
     return undefined;
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    this.host.output(text);
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { CallOutcome, HostMessage, WorkerMessage } from "./protocol.js";
 import { runProgram } from "./runner.js";
+import { typeCheckProgram } from "./type-check.js";
 
 if (typeof process.send !== "function") {
   throw new Error("codemode's sandbox worker must be started by the host with an IPC channel.");
@@ -34,6 +35,13 @@ process.on("message", (message: HostMessage) => {
       }
       break;
     }
+    case "check":
+      send({
+        type: "checked",
+        id: message.id,
+        diagnostics: typeCheckProgram(message.code, message.stub),
+      });
+      break;
     case "cancel":
       if (active?.id === message.id) {
         active.cancelled = true;

@@ -51,3 +51,4 @@ export {
   toolMap,
 } from "./tool-set.js";
 export type * from "./types.js";
+export { durableTool } from "./durable.js";

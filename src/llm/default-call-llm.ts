@@ -1,0 +1,168 @@
+import { APICallError } from "@ai-sdk/provider";
+import { generateText, type ModelMessage } from "ai";
+import { CodeModeError, LlmError } from "../errors.js";
+import { BUILT_IN_PROVIDERS, parseModelId } from "./model-id.js";
+import { type ProviderSettings, type ResolvedModel, resolveModel } from "./providers.js";
+import { createReplayer, type Replayer } from "./replay.js";
+import { findNetworkErrorCode, type RetryOptions, withRetries } from "./retry.js";
+import type { CallLlm, ChatMessage, TokenUsage } from "./types.js";
+
+/** Options for `createCallLlm`: where the providers live, plus retry and sampling settings. */
+export interface CreateCallLlmOptions extends ProviderSettings {
+  /** Retries of transient failures (429, 5xx, network) per call. Default `3`. */
+  maxRetries?: number;
+  /** First backoff delay; doubles per retry. Default `500` ms. */
+  initialRetryDelayMs?: number;
+  /** Cap on the backoff delay. Default `8000` ms. */
+  maxRetryDelayMs?: number;
+  /** Called before each retry wait, e.g. to log it. */
+  onRetry?: RetryOptions["onRetry"];
+  /** Cap on the reply length in tokens. Default: the provider's own default. */
+  maxOutputTokens?: number;
+  /** Sampling temperature. Default: the provider's own default. */
+  temperature?: number;
+}
+
+/**
+ * Builds the default `CallLlm` on the AI SDK. Models are `provider:model` strings:
+ * `anthropic:…`, `openai:…` (or any OpenAI-compatible server via `OPENAI_BASE_URL` /
+ * `baseURL`), `ollama:…`, your own `providers`, and `replay:<file>.jsonl` for tests.
+ *
+ * Keys and base URLs are read from `env` on every call, so a missing key fails with
+ * `MissingApiKeyError` before any request. Transient failures are retried with backoff;
+ * other failures become an `LlmError` whose message says what to check. An aborted
+ * `signal` rejects with `signal.reason`.
+ */
+export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
+  // Replay state lives per instance, so each `createCallLlm()` starts every file afresh.
+  const replayers = new Map<string, Replayer>();
+
+  return async (model, system, messages, callOptions) => {
+    const signal = callOptions?.signal;
+    signal?.throwIfAborted();
+    const custom = Object.keys(options.providers ?? {});
+    const id = parseModelId(model, [...new Set([...BUILT_IN_PROVIDERS, ...custom])]);
+
+    if (id.provider === "replay" && !options.providers?.replay) {
+      let replayer = replayers.get(id.modelName);
+      if (!replayer) {
+        replayer = createReplayer(id.modelName);
+        replayers.set(id.modelName, replayer);
+      }
+      return replayer(signal);
+    }
+
+    const resolved = resolveModel(id, options);
+    let attempts = 0;
+    let result: Awaited<ReturnType<typeof generateText>>;
+    try {
+      result = await withRetries(
+        (attempt) => {
+          attempts = attempt;
+          return generateText({
+            model: resolved.model,
+            system: system === "" ? undefined : system,
+            messages: toModelMessages(messages),
+            abortSignal: signal,
+            // Our loop does the retrying, so the SDK's own must be off.
+            maxRetries: 0,
+            maxOutputTokens: options.maxOutputTokens,
+            temperature: options.temperature,
+          });
+        },
+        {
+          maxRetries: options.maxRetries ?? 3,
+          initialDelayMs: options.initialRetryDelayMs ?? 500,
+          maxDelayMs: options.maxRetryDelayMs ?? 8000,
+          signal,
+          onRetry: options.onRetry,
+        },
+      );
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toLlmError(error, resolved, attempts);
+    }
+
+    if (result.text.trim() === "") {
+      const why =
+        result.finishReason === "length"
+          ? " (it stopped at the token limit; raise maxOutputTokens)"
+          : ` (finish reason: ${result.finishReason})`;
+      throw new LlmError(`The model returned an empty reply${why}. Model: "${model}".`);
+    }
+    const usage = toTokenUsage(result.usage);
+    return usage ? { text: result.text, usage } : { text: result.text };
+  };
+}
+
+/** `createCallLlm()` with every default: keys and base URLs from `process.env`. */
+export const defaultCallLlm: CallLlm = createCallLlm();
+
+function toModelMessages(messages: ChatMessage[]): ModelMessage[] {
+  return messages.map((m) =>
+    m.role === "assistant"
+      ? { role: "assistant", content: m.content }
+      : { role: "user", content: m.content },
+  );
+}
+
+function toTokenUsage(usage: {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  totalTokens: number | undefined;
+}): TokenUsage | undefined {
+  const { inputTokens, outputTokens } = usage;
+  const totalTokens =
+    usage.totalTokens ??
+    (inputTokens !== undefined && outputTokens !== undefined
+      ? inputTokens + outputTokens
+      : undefined);
+  const out: TokenUsage = {};
+  if (inputTokens !== undefined) out.inputTokens = inputTokens;
+  if (outputTokens !== undefined) out.outputTokens = outputTokens;
+  if (totalTokens !== undefined) out.totalTokens = totalTokens;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Turns whatever the SDK threw into an `LlmError` that says what to check. */
+function toLlmError(error: unknown, resolved: ResolvedModel, attempts: number): CodeModeError {
+  if (error instanceof CodeModeError) return error;
+  const model = `${resolved.provider}:${resolved.modelName}`;
+  const after = attempts > 1 ? ` after ${attempts} attempts` : "";
+  const detail = errorMessage(error);
+
+  if (APICallError.isInstance(error) && error.statusCode !== undefined) {
+    const status = error.statusCode;
+    const said = `HTTP ${status}: ${detail}`;
+    let advice: string;
+    if (status === 401 || status === 403) {
+      const key = resolved.keyEnvVar
+        ? `${resolved.keyEnvVar} (or apiKeys.${resolved.provider})`
+        : "the API key";
+      advice = `${resolved.provider} rejected the API key (${said}). Check ${key}.`;
+    } else if (status === 404) {
+      advice = `"${model}" was not found at ${error.url} (${said}). Check the model name, and that the base URL is right (OpenAI-compatible servers usually end in /v1).`;
+    } else if (status === 429) {
+      advice = `${resolved.provider} rate-limited "${model}"${after} (${said}). Wait, send fewer requests, or raise maxRetries.`;
+    } else if (status >= 500) {
+      advice = `${resolved.provider} had a server error${after} (${said}). The service may be down or overloaded; try again later.`;
+    } else {
+      advice = `${resolved.provider} rejected the request for "${model}" (${said}). Check the model name and options; the conversation may be too long for the model.`;
+    }
+    return new LlmError(advice, { cause: error, status });
+  }
+
+  const code = findNetworkErrorCode(error);
+  if (code !== undefined || (APICallError.isInstance(error) && error.isRetryable)) {
+    const where = resolved.baseURL ? ` at ${resolved.baseURL}` : "";
+    return new LlmError(
+      `Could not reach ${resolved.provider}${where}${after} (${code ?? detail}). Check that the server is running and the base URL is right.`,
+      { cause: error },
+    );
+  }
+  return new LlmError(`Calling "${model}" failed${after}: ${detail}`, { cause: error });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,31 @@
+/** The LLM boundary: one function the agent calls to get the model's reply. */
+
+export interface ChatMessage {
+  role: "user" | "assistant";
+  content: string;
+}
+
+export interface TokenUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+}
+
+export interface CallLlmOptions {
+  /** Cancels the request (and any retry wait). */
+  signal?: AbortSignal;
+}
+
+/** What a `CallLlm` returns: the reply text, optionally with token usage. */
+export type LlmReply = string | { text: string; usage?: TokenUsage };
+
+/**
+ * Sends one conversation to a model and resolves with its reply.
+ * `model` is a `provider:model` string such as `"anthropic:claude-haiku-4-5"`.
+ */
+export type CallLlm = (
+  model: string,
+  system: string,
+  messages: ChatMessage[],
+  options: CallLlmOptions,
+) => Promise<LlmReply>;
