@@ -10,7 +10,8 @@
  * fresh process.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -44,6 +45,7 @@ if (process.argv[2] === "--child") {
 
 async function main() {
   const started = performance.now();
+  const cpuBefore = cpuTicks();
   const codemode = await import("codemode");
   const { execute, SandboxPool, closeDefaultSandboxPool } = codemode;
   const log = (text) => process.stderr.write(`  ${text}\n`);
@@ -236,6 +238,7 @@ async function main() {
     `first pool run in a fresh process (spawn + worker import) ${fmt(ms(cold.firstPool))}; raw Monty cold import+run ${fmt(ms(coldMonty.importAndFirst))}`,
     `node ${process.version}, ${CALLS} calls x ${REPS} reps per per-call figure, ${FRESH_RUNS} fresh runs, total ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ];
+  notes.push(otherLoadNote(cpuBefore, cpuTicks()));
   for (const [name, count] of warnings) {
     notes.push(`process warning seen: ${name} x${count} (printed above on stderr)`);
   }
@@ -256,6 +259,46 @@ async function keepAlive(fn) {
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * CPU ticks used by the whole machine and by this process with its reaped children
+ * (pool workers, cold-start children), from /proc. Linux only; undefined elsewhere.
+ */
+function cpuTicks() {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8")
+      .split("\n")[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const own = readFileSync("/proc/self/stat", "utf8");
+    const fields = own
+      .slice(own.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+    // Fields 14-17 of /proc/self/stat (utime, stime, cutime, cstime); [0] here is field 3.
+    const self = fields[11] + fields[12] + fields[13] + fields[14];
+    const machine = user + nice + system + irq + softirq + steal;
+    return { machine, self, wall: performance.now() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How much of the machine other processes used during the run (noise in every number). */
+function otherLoadNote(before, after) {
+  if (!before || !after) return "machine load: not measured (no /proc)";
+  const cores = availableParallelism();
+  const ticksPerSecond = 100;
+  const capacity = ((after.wall - before.wall) / 1000) * ticksPerSecond * cores;
+  const others = Math.max(0, after.machine - before.machine - (after.self - before.self));
+  const share = (100 * others) / capacity;
+  return (
+    `other processes used ${share.toFixed(0)}% of the machine's ${cores} cores during the run` +
+    (share > 15 ? " — numbers are noisy; rerun on a quiet machine before trusting close calls" : "")
+  );
 }
 
 // ---- measurement helpers -----------------------------------------------------------

@@ -522,7 +522,7 @@ export const createChart = defineTool({
       const name = `datasets[${i}] (${JSON.stringify(d.label)})`;
       if (d.data.length !== labels.length) {
         throw valueError(
-          `${name} has ${d.data.length} values but there are ${labels.length} labels; ` +
+          `${name} has ${d.data.length} value(s) but there are ${labels.length} label(s); ` +
             "give exactly one value per label.",
         );
       }

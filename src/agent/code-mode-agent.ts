@@ -60,7 +60,8 @@ export class CodeModeAgent {
     this.model = options.model ?? DEFAULT_MODEL;
     this.maxRetries = maxRetries;
     this.tools = normalizeTools(options.tools ?? []);
-    this.callLlm = options.callLlm ?? createCallLlm();
+    // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
+    this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
     this.stub = pythonStub(this.tools);
     this.systemPrompt = buildSystemPrompt({
       prefix: options.systemPromptPrefix,

@@ -168,9 +168,14 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /** The Python exception a thrown tool error becomes. */
 function pythonTypeOf(error: unknown): string {
-  if (error instanceof ToolError) return error.pythonType;
-  if (error instanceof ToolArgumentError) return "TypeError";
-  const name = (error as { name?: unknown } | null)?.name;
+  // Duck-typed, not instanceof: a tools file loaded through tsx (the CLI) gets its own copy
+  // of codemode, so its ToolError is a different class with the same shape.
+  const e = (error ?? {}) as { code?: unknown; pythonType?: unknown; name?: unknown };
+  if (error instanceof ToolError || (e.code === "TOOL_ERROR" && typeof e.pythonType === "string")) {
+    return String(e.pythonType);
+  }
+  if (error instanceof ToolArgumentError || e.code === "TOOL_ARGUMENTS") return "TypeError";
+  const name = e.name;
   if (name === "TimeoutError" || name === "AbortError") return "TimeoutError";
   return "RuntimeError";
 }

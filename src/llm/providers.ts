@@ -93,9 +93,6 @@ const BUILT_IN: Record<BuiltInProviderName, BuiltInProvider> = {
   },
 };
 
-/** Names of the built-in providers that build models (`replay` is handled by the caller). */
-export const BUILT_IN_MODEL_PROVIDERS = Object.keys(BUILT_IN) as BuiltInProviderName[];
-
 /**
  * Builds the model for a parsed model id. Throws `MissingApiKeyError` (before any request)
  * when the provider needs a key that is neither passed nor in the environment.
@@ -141,7 +138,7 @@ function missingKeyError(
       ? ` For a local OpenAI-compatible server (Ollama, vLLM, llama.cpp) set ${spec.baseUrlEnvVar} instead; it needs no key.`
       : "";
   return new MissingApiKeyError(
-    `${spec.keyEnvVar} is not set, so "${model}" cannot be called. Set it (export ${spec.keyEnvVar}=...) or pass apiKeys.${name}.${localHint} For an offline demo without any model, use "replay:<file>.jsonl" (recorded replies).`,
+    `${spec.keyEnvVar} is not set, so "${model}" cannot be called. Set it (export ${spec.keyEnvVar}=...) or pass apiKeys.${name}.${localHint} For an offline demo without any model, use "replay:<file>.jsonl" (recorded replies, for demos and tests only).`,
   );
 }
 

@@ -361,6 +361,8 @@ export class SandboxPool {
     );
     for (const worker of this.all) {
       worker.run?.settle(fail("SandboxError", "the sandbox pool was closed during the run"));
+      // Idle workers are unref'd; hold the event loop until their exit is seen.
+      setRef(worker, true);
       this.kill(worker);
     }
     await Promise.all(exits);

@@ -13,6 +13,7 @@ export {
   isTool,
   type ToolDefinition,
 } from "./define-tool.js";
+export { durableTool } from "./durable.js";
 export { type SchemaIssue, validateJsonSchema } from "./json-schema-validator.js";
 export { keywordOnlyStart } from "./parameters.js";
 export { prepareCall } from "./prepare-call.js";
@@ -51,4 +52,3 @@ export {
   toolMap,
 } from "./tool-set.js";
 export type * from "./types.js";
-export { durableTool } from "./durable.js";

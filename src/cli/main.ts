@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/** The `codemode` command line. */
+import { Command } from "commander";
+import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import { CodeModeError } from "../errors.js";
+import { runCommand } from "./run-command.js";
+
+const program = new Command()
+  .name("codemode")
+  .description("Let an LLM answer by writing Python that calls your tools, run in a sandbox.")
+  .showHelpAfterError();
+
+program
+  .command("run")
+  .description(
+    "Answer one question with an agent run and print the code, the summary and the tool calls",
+  )
+  .argument("<question>", "what to ask")
+  .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
+  .option(
+    "-m, --model <provider:model>",
+    `model to use, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, ollama:llama3.1, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
+  )
+  .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
+  .option("--max-retries <n>", "additional attempts after a failure (default 2)")
+  .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
+  .option("--no-type-check", "run the code without type-checking it first")
+  .option("--json", "print the whole AgentResult as JSON")
+  .action(async (question: string, options) => {
+    process.exitCode = await runCommand(question, options);
+  });
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof CodeModeError ? error.message : String(error);
+  process.stderr.write(`codemode: ${message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,105 @@
+import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import type { AgentResult } from "../agent/types.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { loadToolsModule } from "./load-tools.js";
+import { Progress } from "./progress.js";
+
+export interface RunCommandOptions {
+  tools?: string;
+  model?: string;
+  skill?: string[];
+  maxRetries?: string;
+  timeout?: string;
+  json?: boolean;
+  typeCheck?: boolean;
+}
+
+/** `codemode run "question"`: one agent run; progress on stderr, the answer on stdout. */
+export async function runCommand(question: string, options: RunCommandOptions): Promise<number> {
+  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
+  const progress = new Progress();
+  const agent = new CodeModeAgent({
+    tools: loaded.tools,
+    model: options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL,
+    callLlm: createCallLlm({
+      maxOutputTokens: 8192,
+      onRetry: ({ attempt, delayMs, error }) =>
+        process.stderr.write(
+          `model call failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms\n`,
+        ),
+    }),
+    skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+    ...(options.maxRetries !== undefined ? { maxRetries: Number(options.maxRetries) } : {}),
+    ...(options.timeout !== undefined ? { limits: { timeoutMs: Number(options.timeout) } } : {}),
+    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+  });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let result: AgentResult;
+  try {
+    result = await agent.run(question, [], {
+      signal: controller.signal,
+      onEvent: progress.onEvent,
+    });
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+    await closeDefaultSandboxPool();
+  }
+  if (options.json) {
+    process.stdout.write(`${toJson(result)}\n`);
+  } else {
+    process.stdout.write(formatResult(result));
+  }
+  if (result.error) {
+    if (!options.json) process.stderr.write(`error: ${result.error}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function formatResult(result: AgentResult): string {
+  const parts: string[] = [];
+  if (result.code)
+    parts.push(`Code (attempt ${result.attempts}):\n\`\`\`python\n${result.code}\n\`\`\``);
+  if (result.output.trim()) parts.push(`Printed:\n${result.output.trimEnd()}`);
+  if (!result.error) parts.push(`Summary:\n${result.summary}`);
+  if (result.charts.length > 0)
+    parts.push(`Charts: ${result.charts.length} (use --json to get them)`);
+  if (result.toolCalls.length > 0) {
+    const rows = result.toolCalls.map(
+      (c) =>
+        `  #${c.seq} ${c.name}(${short(JSON.stringify(c.args))}) ${c.ok ? "ok" : `${c.error?.type}`} ${c.durationMs.toFixed(1)} ms${c.attempt < result.attempts ? ` (attempt ${c.attempt})` : ""}`,
+    );
+    parts.push(`Tool calls:\n${rows.join("\n")}`);
+  }
+  const { inputTokens, outputTokens } = result.usage;
+  parts.push(
+    `${result.attempts} attempt(s), ${(result.durationMs / 1000).toFixed(1)} s, tokens in/out ${inputTokens}/${outputTokens}`,
+  );
+  return `${parts.join("\n\n")}\n`;
+}
+
+/** JSON that survives bigint and bytes values. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v === "bigint") return v.toString();
+      if (v instanceof Uint8Array) return { bytes_base64: Buffer.from(v).toString("base64") };
+      return v;
+    },
+    2,
+  );
+}
+
+function short(text: string | undefined): string {
+  const t = text ?? "";
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,118 @@
+/** The `codemode` command line, run as a real child process on the built package. */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeServer, openAiChatBody, startFakeServer } from "../llm/fake-servers.js";
+
+const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
+const TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
+const REPLAY = join(import.meta.dirname, "../../examples/replays/revenue-by-region.jsonl");
+const QUESTION = "Which region had the highest revenue in 2024?";
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const cleanEnv: Record<string, string | undefined> = { ...process.env };
+  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"]) {
+    delete cleanEnv[key];
+  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...cleanEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe("codemode run", () => {
+  it("answers with the example tools and a replay model, as JSON", async () => {
+    const run = await cli([
+      "run",
+      QUESTION,
+      "--tools",
+      TOOLS,
+      "--model",
+      `replay:${REPLAY}`,
+      "--json",
+    ]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.error).toBeNull();
+    expect(result.attempts).toBe(2);
+    expect(result.summary).toMatch(/^\*\*East\*\* had the highest revenue in 2024/);
+    expect(result.charts[0]).toMatchObject({
+      type: "bar",
+      data: { labels: ["East", "North", "West", "South"] },
+    });
+    expect(
+      result.toolCalls.map((c: { name: string; attempt: number }) => [c.name, c.attempt]),
+    ).toEqual([
+      ["fetch_data", 1],
+      ["fetch_data", 2],
+      ["group_and_aggregate", 2],
+      ["create_chart", 2],
+    ]);
+    expect(result.usage).toEqual({ inputTokens: 3170, outputTokens: 320, totalTokens: 3490 });
+    // Progress goes to stderr, so stdout is pure JSON.
+    expect(run.stderr).toContain("→ fetch_data(");
+    expect(run.stderr).toContain("attempt failed, retrying: ValueError (line 1)");
+  });
+
+  it("prints the code, the summary and the tool calls for people", async () => {
+    const run = await cli(["run", QUESTION, "--tools", TOOLS, "--model", `replay:${REPLAY}`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Code (attempt 2):\n```python\nrows = fetch_data("sales_2024"');
+    expect(run.stdout).toContain("Summary:\n**East**");
+    expect(run.stdout).toMatch(/Tool calls:\n {2}#1 fetch_data\(.*\) ValueError .* \(attempt 1\)/);
+  });
+
+  it("uses the real default client against an OpenAI-compatible server, with skills", async () => {
+    server = await startFakeServer(() => ({
+      body: openAiChatBody('```python\n{"summary": "ok"}\n```'),
+    }));
+    const skill = join(tmpdir(), `cli-skill-${process.pid}.md`);
+    writeFileSync(skill, "Revenue is reported in EUR.");
+    const run = await cli(
+      ["run", "hi", "--tools", TOOLS, "--model", "openai:local", "--skill", skill, "--json"],
+      { OPENAI_BASE_URL: server.baseURL },
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).summary).toBe("ok");
+    const body = server.requests[0]!.body as { messages: { content: string }[] };
+    expect(body.messages[0]!.content).toContain("Revenue is reported in EUR.");
+    expect(body.messages[0]!.content).toContain("- fetch_data(dataset: str");
+  });
+
+  it("names the key to set when none is configured", async () => {
+    const run = await cli(["run", "hi", "--tools", TOOLS, "--model", "anthropic:claude-haiku-4-5"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("explains a missing tools file", async () => {
+    const run = await cli(["run", "hi", "--tools", "./nope/tools.ts"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Tools file not found: .*nope\/tools\.ts/);
+  });
+});
