@@ -24,6 +24,11 @@ const PEER_DIR = fileURLToPath(new URL("./peer/", import.meta.url));
 const CALLS = 2000;
 /** Repetitions of each per-call program (the median is kept). */
 const REPS = 7;
+/**
+ * Unmeasured runs of each per-call program first. V8 needs 10-20k calls through the
+ * dispatcher before it settles: the first 2000-call run costs ~2.5x a warmed one.
+ */
+const WARMUP_REPS = 10;
 /** Fresh tiny runs per mode (the median is kept). */
 const FRESH_RUNS = 200;
 /** parallel_map: this many tools of TOOL_MS each, all in flight at once. */
@@ -249,8 +254,8 @@ async function main() {
 
 /**
  * Holds the event loop open while `fn` runs. `SandboxPool.close()` awaits the exit of
- * workers that are unref'd while idle, so at the end of a script nothing else keeps the
- * process alive and Node quits with exit code 13 (unsettled top-level await).
+ * workers that are unref'd while idle; builds whose close() does not ref them first let
+ * Node quit with exit code 13 (unsettled top-level await) before the close resolves.
  */
 async function keepAlive(fn) {
   const timer = setInterval(() => undefined, 1000);
@@ -303,9 +308,9 @@ function otherLoadNote(before, after) {
 
 // ---- measurement helpers -----------------------------------------------------------
 
-/** Median of `count` timed calls of `fn`, in ms, after a short warm-up. */
+/** Median of `count` timed calls of `fn`, in ms, after as many (at most 100) warm-up calls. */
 async function medianOf(count, fn) {
-  for (let i = 0; i < Math.min(20, count); i++) await fn();
+  for (let i = 0; i < Math.min(100, count); i++) await fn();
   const times = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
@@ -323,8 +328,10 @@ function median(values) {
 
 /** (median time of the program with N calls - median time without) / N, in ms. */
 async function perCallOverhead(run, withCalls, withoutCalls, calls, reps = REPS) {
-  await run(withCalls);
-  await run(withoutCalls);
+  for (let i = 0; i < WARMUP_REPS; i++) {
+    await run(withCalls);
+    await run(withoutCalls);
+  }
   const a = [];
   const b = [];
   for (let i = 0; i < reps; i++) {

@@ -4,6 +4,7 @@
  */
 
 export * from "./agent/index.js";
+export * from "./durable/index.js";
 export {
   CodeModeError,
   InvalidOptionsError,
@@ -16,5 +17,7 @@ export {
 } from "./errors.js";
 export * from "./execute/index.js";
 export * from "./llm/index.js";
+export * from "./mcp/index.js";
 export * from "./sandbox/index.js";
+export * from "./server/index.js";
 export * from "./tools/index.js";

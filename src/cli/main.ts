@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
+import { registerCommands } from "./register-commands.js";
 import { runCommand } from "./run-command.js";
 
 const program = new Command()
@@ -29,6 +30,8 @@ program
   .action(async (question: string, options) => {
     process.exitCode = await runCommand(question, options);
   });
+
+registerCommands(program);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -1,0 +1,14 @@
+/**
+ * Every subcommand besides `run` registers itself here, one file per command, so adding
+ * a command never touches main.ts.
+ */
+import type { Command } from "commander";
+import { registerChatCommand } from "./chat-command.js";
+import { registerMcpCommand } from "./mcp-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
+
+export function registerCommands(program: Command): void {
+  registerMcpCommand(program);
+  registerChatCommand(program);
+  registerWorkerCommand(program);
+}
