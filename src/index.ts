@@ -4,6 +4,7 @@
  */
 
 export * from "./agent/index.js";
+export * from "./ai-sdk/index.js";
 export * from "./durable/index.js";
 export {
   CodeModeError,
