@@ -1,4 +1,121 @@
 import type { Command } from "commander";
+import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import type { CodeModeAgentOptions } from "../agent/types.js";
+import { InvalidOptionsError } from "../errors.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { checkModelSetup } from "../server/model-setup.js";
+import { startChatServer } from "../server/start.js";
+import type { ChatAgent } from "../server/types.js";
+import { loadToolsModule } from "./load-tools.js";
+
+export interface ChatCommandOptions {
+  tools?: string;
+  model?: string;
+  skill?: string[];
+  port?: string;
+  host?: string;
+  title?: string;
+  maxRetries?: string;
+  timeout?: string;
+  typeCheck?: boolean;
+  maxConcurrent?: string;
+}
 
 /** Registers `codemode chat`. */
-export function registerChatCommand(_program: Command): void {}
+export function registerChatCommand(program: Command): void {
+  program
+    .command("chat")
+    .description("Open the chat web app: ask questions, see the code, the tool calls and charts")
+    .option("-t, --tools <file>", "module exporting the tools (and optionally nudges, skills)")
+    .option(
+      "-m, --model <provider:model>",
+      `model to use, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, ollama:llama3.1, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
+    )
+    .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--title <text>", "page title")
+    .option("--max-retries <n>", "additional attempts after a failure (default 2)")
+    .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
+    .option("--max-concurrent <n>", "chats answered at once; more wait in a queue (default 8)")
+    .option("--no-type-check", "run the code without type-checking it first")
+    .action(async (options: ChatCommandOptions) => {
+      await chatCommand(options);
+    });
+}
+
+/** Starts the server and keeps it running until SIGINT/SIGTERM. */
+export async function chatCommand(options: ChatCommandOptions): Promise<void> {
+  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
+  const model = options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+  const agentOptions: CodeModeAgentOptions = {
+    tools: loaded.tools,
+    model,
+    skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+    ...(options.maxRetries !== undefined
+      ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
+      : {}),
+    ...(options.timeout !== undefined
+      ? { limits: { timeoutMs: wholeNumber(options.timeout, "--timeout") } }
+      : {}),
+    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+  };
+  const makeAgent = () =>
+    new CodeModeAgent({
+      ...agentOptions,
+      callLlm: createCallLlm({
+        maxOutputTokens: 8192,
+        onRetry: ({ attempt, delayMs }) =>
+          process.stderr.write(`model call failed; retry ${attempt} in ${delayMs} ms\n`),
+      }),
+    });
+  const base = makeAgent();
+  // A replay file is one recorded conversation: start it afresh for every chat message,
+  // so the offline demo answers every question instead of only the first.
+  const agent: ChatAgent = model.trim().toLowerCase().startsWith("replay:")
+    ? {
+        model,
+        run: (message, history, runOptions) => makeAgent().run(message, history, runOptions),
+        toolDescriptions: () => base.toolDescriptions(),
+        usesDurableTools: () => base.usesDurableTools(),
+      }
+    : base;
+  const setup = checkModelSetup(model);
+  const server = await startChatServer({
+    agent,
+    modelSetup: setup,
+    ...(loaded.nudges ? { nudges: loaded.nudges } : {}),
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.maxConcurrent !== undefined
+      ? { maxConcurrentRuns: wholeNumber(options.maxConcurrent, "--max-concurrent") }
+      : {}),
+    port: wholeNumber(options.port ?? "8080", "--port"),
+    hostname: options.host ?? "127.0.0.1",
+  });
+  process.stderr.write(`codemode chat: ${server.url} (model ${model})\n`);
+  if (!setup.ready && setup.notice) process.stderr.write(`warning: ${setup.notice}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+  await closeDefaultSandboxPool();
+}
+
+function wholeNumber(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidOptionsError(`${flag} must be a whole number >= 0 (got "${text}").`);
+  }
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

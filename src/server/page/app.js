@@ -1,0 +1,584 @@
+// codemode chat page: plain browser JavaScript, no build step. Talks to the same server's
+// JSON API; renders the agent's NDJSON events as they arrive.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const els = {
+    messages: $("messages"),
+    empty: $("empty"),
+    nudges: $("nudges"),
+    composer: $("composer"),
+    input: $("input"),
+    send: $("send"),
+    stop: $("stop"),
+    tools: $("tools"),
+    notice: $("notice"),
+    model: $("model"),
+    sidebar: $("sidebar"),
+  };
+  const STORE_KEY = `codemode.chat:${location.pathname}`;
+  const TOKEN_KEY = "codemode.token";
+  const MAX_STORED_CHARS = 2_000_000;
+  const HISTORY_SENT = 40;
+
+  /** @type {{ role: "user" | "assistant", content: string, events?: object[] }[]} */
+  let messages = loadMessages();
+  let running = null;
+  let health = null;
+
+  // ---------------------------------------------------------------- helpers
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function authHeaders() {
+    const token = localStorage.getItem(TOKEN_KEY);
+    return token ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  async function getJson(path) {
+    const response = await fetch(path, {
+      headers: { accept: "application/json", ...authHeaders() },
+    });
+    const body = await response.json().catch(() => ({}));
+    return { status: response.status, body };
+  }
+
+  function short(value, max = 80) {
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      text = String(value);
+    }
+    if (text === undefined) text = "";
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  }
+
+  function formatArgs(args) {
+    if (args && typeof args === "object" && !Array.isArray(args)) {
+      return Object.entries(args)
+        .map(([k, v]) => `${k}=${short(v, 40)}`)
+        .join(", ");
+    }
+    return short(args);
+  }
+
+  function scrollToEnd() {
+    els.messages.scrollTop = els.messages.scrollHeight;
+  }
+
+  function isDark() {
+    const forced = document.documentElement.dataset.theme;
+    if (forced) return forced === "dark";
+    return matchMedia("(prefers-color-scheme: dark)").matches;
+  }
+
+  // ---------------------------------------------------------------- storage
+  function loadMessages() {
+    try {
+      const parsed = JSON.parse(localStorage.getItem(STORE_KEY) ?? "[]");
+      return Array.isArray(parsed) ? parsed : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function saveMessages() {
+    let list = messages;
+    let text = JSON.stringify(list);
+    // Drop the oldest turns until the chat fits comfortably in localStorage.
+    while (text.length > MAX_STORED_CHARS && list.length > 2) {
+      list = list.slice(2);
+      text = JSON.stringify(list);
+    }
+    try {
+      localStorage.setItem(STORE_KEY, text);
+    } catch {
+      // Storage full or disabled: the chat still works, it just is not kept.
+    }
+  }
+
+  /** Events are stored to redraw the chat later; bulky values are left out. */
+  function storableEvent(event) {
+    if (event.type === "tool_result") {
+      const { result: _drop, ...record } = event.record;
+      return { ...event, record };
+    }
+    if (event.type === "done") {
+      const { value: _value, toolCalls: _calls, ...result } = event.result;
+      return { ...event, result };
+    }
+    return event;
+  }
+
+  function assistantContent(events) {
+    const done = events.find((e) => e.type === "done");
+    if (done) return done.result.error ? `Error: ${done.result.error}` : done.result.summary;
+    const failure = events.find((e) => e.type === "error");
+    return failure ? `Error: ${failure.error.message}` : "(no answer)";
+  }
+
+  // ---------------------------------------------------------------- theme
+  $("toggle-theme").addEventListener("click", () => {
+    const next = isDark() ? "light" : "dark";
+    document.documentElement.dataset.theme = next;
+    localStorage.setItem("codemode.theme", next);
+    for (const frame of document.querySelectorAll("iframe[data-chart]")) renderChartFrame(frame);
+  });
+
+  // ---------------------------------------------------------------- sidebar
+  const toggleTools = (open) => {
+    els.sidebar.classList.toggle("open", open);
+    $("toggle-tools").setAttribute("aria-expanded", String(open));
+  };
+  $("toggle-tools").addEventListener("click", () =>
+    toggleTools(!els.sidebar.classList.contains("open")),
+  );
+  $("close-tools").addEventListener("click", () => toggleTools(false));
+
+  function renderTools(tools) {
+    els.tools.replaceChildren(
+      ...tools.map((tool) =>
+        el(
+          "li",
+          { class: "tool" },
+          el("code", { text: tool.signature }),
+          tool.description ? el("p", { text: tool.description.replace(/\s*\n\s*/g, " ") }) : null,
+        ),
+      ),
+    );
+    if (tools.length === 0) els.tools.append(el("li", { class: "hint", text: "No tools." }));
+  }
+
+  function renderNudges(nudges) {
+    els.nudges.replaceChildren(
+      ...nudges.map((text) =>
+        el("button", {
+          type: "button",
+          class: "chip",
+          text,
+          onclick: () => {
+            if (running) return;
+            els.input.value = text;
+            send();
+          },
+        }),
+      ),
+    );
+  }
+
+  // ---------------------------------------------------------------- notices
+  function showNotice(kind, title, text, commands = []) {
+    els.notice.className = `notice ${kind}`;
+    els.notice.replaceChildren(
+      el("strong", { text: title }),
+      text ? el("span", { text }) : null,
+      ...commands.map((c) => el("pre", { text: c })),
+    );
+    els.notice.hidden = false;
+  }
+
+  function showTokenForm() {
+    showNotice("warn", "This chat needs a token.", "Paste the token the server was started with.");
+    const input = el("input", { type: "password", placeholder: "token", "aria-label": "Token" });
+    const form = el(
+      "form",
+      {
+        onsubmit: (event) => {
+          event.preventDefault();
+          localStorage.setItem(TOKEN_KEY, input.value.trim());
+          els.notice.hidden = true;
+          loadSidebar();
+        },
+      },
+      input,
+      el("button", { type: "submit", class: "primary", text: "Use token" }),
+    );
+    els.notice.append(form);
+  }
+
+  async function loadHealth() {
+    try {
+      const { body } = await getJson("health");
+      health = body;
+    } catch {
+      showNotice("warn", "The server is not reachable.", "Is codemode chat still running?");
+      return;
+    }
+    if (health.model) {
+      els.model.textContent = health.model;
+      els.model.hidden = false;
+    }
+    const llm = health.llm ?? { ready: true };
+    if (!llm.ready) {
+      const title = llm.missingEnvVar
+        ? `Set ${llm.missingEnvVar} to chat with ${health.model}.`
+        : `The model ${health.model} cannot be called.`;
+      showNotice("warn", title, llm.notice ?? "", llm.commands ?? []);
+      els.notice.dataset.kind = "missing-key";
+    } else if (llm.notice) {
+      showNotice("info", "Offline demo", llm.notice);
+    }
+  }
+
+  async function loadSidebar() {
+    try {
+      const tools = await getJson("api/tools");
+      if (tools.status === 401) {
+        showTokenForm();
+        return;
+      }
+      renderTools(tools.body.tools ?? []);
+      const nudges = await getJson("api/nudges");
+      renderNudges(nudges.body.nudges ?? []);
+    } catch {
+      els.tools.replaceChildren(el("li", { class: "hint", text: "Could not load the tools." }));
+    }
+  }
+
+  // ---------------------------------------------------------------- charts
+  const chartScript = new URL("assets/vendor/chart.umd.js", location.href).href;
+  const frameScript = new URL("assets/chart-frame.js", location.href).href;
+
+  function renderChartFrame(frame) {
+    const chart = JSON.parse(frame.dataset.chart);
+    if (typeof chart === "string") {
+      frame.srcdoc = chart;
+      return;
+    }
+    const payload = JSON.stringify({ config: chart, dark: isDark() }).replace(/</g, "\\u003c");
+    frame.srcdoc = `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%;font:13px system-ui,sans-serif;color:${isDark() ? "#e6e8ef" : "#1b1f2a"}}#wrap{position:relative;height:100%;padding:10px;box-sizing:border-box}</style></head><body><div id="wrap"><canvas id="chart"></canvas></div><script type="application/json" id="config">${payload}</script><script src="${chartScript}"></script><script src="${frameScript}"></script></body></html>`;
+  }
+
+  function chartFrame(chart, index) {
+    // allow-scripts without allow-same-origin: the chart code runs in an opaque origin and
+    // cannot read this page, its storage or its token.
+    const frame = el("iframe", {
+      sandbox: "allow-scripts",
+      title: `Chart ${index + 1}`,
+      loading: "lazy",
+      "data-chart": JSON.stringify(chart),
+    });
+    renderChartFrame(frame);
+    return frame;
+  }
+
+  // ---------------------------------------------------------------- one answer
+  /** Renders a run's events into an answer card; used live and when redrawing history. */
+  function createAnswerView() {
+    const card = el("div", { class: "answer" });
+    const phases = el("div", { class: "phases" });
+    const codes = el("div", { class: "codes" });
+    const calls = el("ul", { class: "calls" });
+    const body = el("div", { class: "body" });
+    card.append(phases, codes, calls, body);
+    const state = { currentPhase: null, codeBlocks: new Map(), callRows: new Map(), output: null };
+
+    const phase = (text, status = "active") => {
+      if (state.currentPhase?.classList.contains("active")) {
+        state.currentPhase.classList.replace("active", "done");
+      }
+      const chip = el("span", { class: `phase ${status}`, text });
+      phases.append(chip);
+      state.currentPhase = chip;
+      return chip;
+    };
+    const failCurrent = () => {
+      state.currentPhase?.classList.remove("active", "done");
+      state.currentPhase?.classList.add("failed");
+    };
+    const errorBox = (title, text, retry = false) =>
+      body.append(
+        el(
+          "div",
+          { class: `error-box${retry ? " retry" : ""}` },
+          el("strong", { text: title }),
+          el("pre", { text }),
+        ),
+      );
+
+    function onEvent(event) {
+      const of = event.maxAttempts ? ` ${event.attempt}/${event.maxAttempts}` : "";
+      switch (event.type) {
+        case "generating_code":
+          phase(event.attempt > 1 ? `Writing code (attempt${of})` : "Writing code");
+          break;
+        case "code_generated": {
+          phase("Code ready");
+          for (const block of state.codeBlocks.values()) block.open = false;
+          const pre = el("pre", {}, el("code", { class: "language-python" }));
+          pre.firstChild.textContent = event.code || "(no code in the reply)";
+          if (window.hljs && event.code) window.hljs.highlightElement(pre.firstChild);
+          const label = el("summary", { text: `Code · attempt${of}` });
+          const block = el("details", { class: "code", open: "" }, label, pre);
+          state.codeBlocks.set(event.attempt, block);
+          codes.append(block);
+          break;
+        }
+        case "executing":
+          phase(event.attempt > 1 ? `Running (attempt${of})` : "Running");
+          break;
+        case "tool_call": {
+          const row = el(
+            "li",
+            { class: "call pending" },
+            el("span", {
+              class: "sig",
+              text: `${event.call.name}(${formatArgs(event.call.args)})`,
+            }),
+            el("span", { class: "status", text: "…" }),
+          );
+          row.title = `${event.call.name}(${short(event.call.args, 2000)})`;
+          state.callRows.set(`${event.attempt}:${event.call.seq}`, row);
+          calls.append(row);
+          break;
+        }
+        case "tool_result": {
+          const { record } = event;
+          const row = state.callRows.get(`${event.attempt}:${record.seq}`);
+          if (!row) break;
+          const ms = `${Number(record.durationMs ?? 0).toFixed(1)} ms`;
+          row.classList.remove("pending");
+          row.classList.add(record.ok ? "ok" : "error");
+          row.querySelector(".status").textContent = record.ok
+            ? `✓ ${ms}`
+            : `✗ ${record.error?.type ?? "Error"}`;
+          if (!record.ok && record.error) {
+            row.append(el("span", { class: "err", text: record.error.message }));
+          }
+          break;
+        }
+        case "output":
+          if (!state.output) {
+            state.output = el("pre", { class: "output", title: "Printed output" });
+            card.insertBefore(state.output, body);
+          }
+          state.output.textContent += event.text;
+          break;
+        case "retrying": {
+          failCurrent();
+          const block = state.codeBlocks.get(event.attempt);
+          if (block) {
+            block.classList.add("failed");
+            block.querySelector("summary").textContent += " · failed";
+          }
+          errorBox(`Attempt ${event.attempt} failed, retrying`, event.error, true);
+          phase("Retrying", "failed");
+          break;
+        }
+        case "formatting":
+          phase("Formatting");
+          break;
+        case "done":
+          renderResult(event.result);
+          break;
+        case "error":
+          failCurrent();
+          errorBox("The run failed", event.error.message);
+          break;
+        case "client_error":
+          failCurrent();
+          errorBox(event.title, event.message);
+          break;
+        default:
+          break;
+      }
+    }
+
+    function renderResult(result) {
+      if (result.error) {
+        failCurrent();
+        const block = state.codeBlocks.get(result.attempts);
+        if (block && result.code) {
+          block.classList.add("failed");
+          block.querySelector("summary").textContent += " · failed";
+        }
+        phase("Failed", "failed");
+        errorBox("The run failed", result.error);
+      } else {
+        phase("Done", "done");
+        const summary = el("div", { class: "summary" });
+        const html = window.marked ? window.marked.parse(result.summary ?? "") : "";
+        // The summary is model output: sanitize before it touches the DOM.
+        summary.innerHTML = window.DOMPurify ? window.DOMPurify.sanitize(html) : "";
+        if (!window.marked || !window.DOMPurify) summary.textContent = result.summary ?? "";
+        for (const code of summary.querySelectorAll("pre code"))
+          window.hljs?.highlightElement(code);
+        body.append(summary);
+        if (Array.isArray(result.charts) && result.charts.length > 0) {
+          body.append(el("div", { class: "charts" }, ...result.charts.map(chartFrame)));
+        }
+      }
+      const usage = result.usage ?? {};
+      const calls = Array.isArray(result.toolCalls) ? result.toolCalls.length : state.callRows.size;
+      const parts = [
+        `${result.attempts} attempt${result.attempts === 1 ? "" : "s"}`,
+        `${calls} tool call${calls === 1 ? "" : "s"}`,
+        `${((result.durationMs ?? 0) / 1000).toFixed(1)} s`,
+      ];
+      if (usage.inputTokens || usage.outputTokens) {
+        parts.push(`tokens ${usage.inputTokens ?? 0} in / ${usage.outputTokens ?? 0} out`);
+      }
+      card.append(el("div", { class: "meta", text: parts.join(" · ") }));
+      if (state.currentPhase?.classList.contains("active")) {
+        state.currentPhase.classList.replace("active", "done");
+      }
+    }
+
+    return { card, onEvent };
+  }
+
+  // ---------------------------------------------------------------- chat
+  function addUserBubble(text) {
+    els.messages.append(el("div", { class: "msg user" }, el("div", { class: "bubble", text })));
+  }
+
+  function addAnswer() {
+    const view = createAnswerView();
+    els.messages.append(el("div", { class: "msg assistant" }, view.card));
+    return view;
+  }
+
+  function redraw() {
+    els.messages.replaceChildren(els.empty);
+    els.empty.hidden = messages.length > 0;
+    for (const message of messages) {
+      if (message.role === "user") addUserBubble(message.content);
+      else {
+        const view = addAnswer();
+        for (const event of message.events ?? []) view.onEvent(event);
+      }
+    }
+    scrollToEnd();
+  }
+
+  function setRunning(controller) {
+    running = controller;
+    els.send.hidden = Boolean(controller);
+    els.stop.hidden = !controller;
+    els.input.disabled = Boolean(controller);
+    for (const chip of els.nudges.querySelectorAll("button")) chip.disabled = Boolean(controller);
+  }
+
+  async function send() {
+    const text = els.input.value.trim();
+    if (!text || running) return;
+    const history = messages
+      .slice(-HISTORY_SENT)
+      .map((m) => ({ role: m.role, content: m.content }));
+    els.input.value = "";
+    autosize();
+    els.empty.hidden = true;
+    addUserBubble(text);
+    const view = addAnswer();
+    const events = [];
+    const record = (event) => {
+      events.push(storableEvent(event));
+      view.onEvent(event);
+      scrollToEnd();
+    };
+    messages.push({ role: "user", content: text });
+    saveMessages();
+    const controller = new AbortController();
+    setRunning(controller);
+    try {
+      const response = await fetch("api/chat", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/x-ndjson",
+          ...authHeaders(),
+        },
+        body: JSON.stringify({ message: text, history }),
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        const message = body.error?.message ?? `HTTP ${response.status}`;
+        if (response.status === 401) showTokenForm();
+        record({ type: "client_error", title: `The server refused (${response.status})`, message });
+      } else {
+        await readNdjson(response, record);
+        if (!events.some((e) => e.type === "done" || e.type === "error")) {
+          record({
+            type: "client_error",
+            title: "The answer was cut off",
+            message: "The connection closed before the run finished. Try again.",
+          });
+        }
+      }
+    } catch (error) {
+      if (controller.signal.aborted) {
+        record({ type: "client_error", title: "Stopped", message: "You stopped this run." });
+      } else {
+        record({
+          type: "client_error",
+          title: "Could not reach the server",
+          message: String(error?.message ?? error),
+        });
+      }
+    } finally {
+      messages.push({ role: "assistant", content: assistantContent(events), events });
+      saveMessages();
+      setRunning(null);
+      els.input.focus();
+      scrollToEnd();
+    }
+  }
+
+  async function readNdjson(response, onEvent) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (value) buffer += decoder.decode(value, { stream: true });
+      let newline = buffer.indexOf("\n");
+      while (newline !== -1) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (line) onEvent(JSON.parse(line));
+        newline = buffer.indexOf("\n");
+      }
+      if (done) break;
+    }
+    if (buffer.trim()) onEvent(JSON.parse(buffer));
+  }
+
+  // ---------------------------------------------------------------- composer
+  function autosize() {
+    els.input.style.height = "auto";
+    els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
+  }
+  els.input.addEventListener("input", autosize);
+  els.input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  els.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  els.stop.addEventListener("click", () => running?.abort());
+  $("new-chat").addEventListener("click", () => {
+    if (running) running.abort();
+    messages = [];
+    saveMessages();
+    redraw();
+    els.input.focus();
+  });
+
+  redraw();
+  loadHealth();
+  loadSidebar();
+})();

@@ -1,0 +1,39 @@
+// Runs inside a chart's sandboxed iframe (opaque origin): draws one Chart.js config.
+(() => {
+  const status = (message) => {
+    try {
+      parent.postMessage({ source: "codemode-chart", ...message }, "*");
+    } catch {
+      // No parent to tell; the chart itself is what matters.
+    }
+  };
+  const fail = (text) => {
+    document.getElementById("wrap").textContent = `Could not draw this chart: ${text}`;
+    status({ ok: false, error: text });
+  };
+  try {
+    if (typeof Chart === "undefined") throw new Error("Chart.js did not load");
+    const { config, dark } = JSON.parse(document.getElementById("config").textContent);
+    if (!config || typeof config !== "object" || !config.type) {
+      throw new Error('the config needs at least "type" and "data"');
+    }
+    Chart.defaults.color = dark ? "#c9cfdc" : "#3b4252";
+    Chart.defaults.borderColor = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
+    Chart.defaults.font.family = "system-ui, sans-serif";
+    const palette = ["#6d5efc", "#22a3c3", "#f59e0b", "#ef4444", "#10b981", "#ec4899", "#64748b"];
+    const datasets = config.data?.datasets ?? [];
+    datasets.forEach((dataset, i) => {
+      // Give uncoloured datasets a readable palette instead of Chart.js grey.
+      if (dataset.backgroundColor === undefined && dataset.borderColor === undefined) {
+        const many = ["pie", "doughnut", "polarArea"].includes(dataset.type ?? config.type);
+        dataset.backgroundColor = many ? palette : `${palette[i % palette.length]}cc`;
+        dataset.borderColor = many ? palette : palette[i % palette.length];
+      }
+    });
+    const options = { responsive: true, maintainAspectRatio: false, ...(config.options ?? {}) };
+    const chart = new Chart(document.getElementById("chart"), { ...config, options });
+    status({ ok: true, type: chart.config.type });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+})();

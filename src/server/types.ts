@@ -1,0 +1,81 @@
+import type { ToolDescription } from "../agent/code-mode-agent.js";
+import type { AgentEvent, AgentResult } from "../agent/types.js";
+import type { ChatMessage } from "../llm/types.js";
+
+/**
+ * What the chat server needs from an agent. `CodeModeAgent` satisfies it as is; a durable
+ * runner (or a test double) only has to implement these members.
+ */
+export interface ChatAgent {
+  /**
+   * Answers one message. Must report progress through `onEvent` (ending with the `done`
+   * event), stop soon after `signal` aborts, and resolve (not reject) for model or code
+   * failures, with `result.error` set. A rejection is reported to the client as an error.
+   */
+  run(
+    message: string,
+    history: readonly ChatMessage[],
+    options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void },
+  ): Promise<AgentResult>;
+  /** Name, Python signature and description of each tool, for the sidebar. */
+  toolDescriptions(): ToolDescription[];
+  /** Whether tool calls are journaled (durable runs); shown by `/health`. */
+  usesDurableTools(): boolean;
+  /** The `provider:model` string, shown by `/health` when present. */
+  readonly model?: string;
+}
+
+/** Whether the model can be called, and if not, what to do about it. */
+export interface ModelSetup {
+  /** The `provider:model` string. */
+  model: string;
+  /** False when a call would certainly fail (no API key, missing replay file). */
+  ready: boolean;
+  /** The environment variable to set, when a key is missing. */
+  missingEnvVar?: string;
+  /** A sentence for the page: what to set or what this model is. Never contains a secret. */
+  notice?: string;
+  /** Shell commands the page shows under the notice (what to run to fix it). */
+  commands?: string[];
+}
+
+/** Custom authentication: return true to let the request through. */
+export type ChatAuthHook = (request: Request) => boolean | Promise<boolean>;
+
+export interface ChatAppOptions {
+  /** The agent that answers. */
+  agent: ChatAgent;
+  /** Page title and heading. Default `"codemode chat"`. */
+  title?: string;
+  /** Suggested prompts shown as chips. */
+  nudges?: readonly string[];
+  /**
+   * Who may call `/api/*`: `{ token }` for a bearer token, a hook, or `false` for nobody
+   * checked. Default: a bearer token from `CODEMODE_CHAT_TOKEN` when set, else open.
+   * The page, its assets and `/health` are always public.
+   */
+  auth?: { token: string } | ChatAuthHook | false;
+  /**
+   * What `/health` and the page say about the model. `ready: false` makes `/api/chat`
+   * answer 503 with the notice instead of starting a run. Default: nothing is checked.
+   */
+  modelSetup?: ModelSetup | (() => ModelSetup);
+  /** Largest request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Longest message in characters. Default 20 000. */
+  maxMessageChars?: number;
+  /** Most history messages a request may carry. Default 100. */
+  maxHistoryMessages?: number;
+  /** Runs executing at once; more wait in a queue. Default 8. */
+  maxConcurrentRuns?: number;
+  /** Runs waiting for a slot; beyond this `/api/chat` answers 503. Default 64. */
+  maxQueuedRuns?: number;
+  /** A run still going after this many milliseconds is cancelled. Default 300 000. */
+  runTimeoutMs?: number;
+  /**
+   * Strings that must never leave the server (they are replaced by `[redacted]` in every
+   * response). Default: values of environment variables whose names end in `_KEY`,
+   * `_TOKEN`, `_SECRET` or `_PASSWORD`.
+   */
+  secrets?: readonly string[];
+}
