@@ -109,17 +109,37 @@ export class ToolDispatcher {
     this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
     if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
 
+    // Each call gets its own signal: aborted when the run ends or when this call times out.
+    const timeoutMs = tool.timeoutMs ?? this.limits.toolTimeoutMs;
+    const callController = new AbortController();
+    const onRunAbort = () => callController.abort(this.signal.reason);
+    this.signal.addEventListener("abort", onRunAbort, { once: true });
+    let timedOut = false;
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          const reason = new Error(toolTimeoutMessage(call.name, timeoutMs));
+          reason.name = "TimeoutError";
+          callController.abort(reason);
+        }, clampTimerMs(timeoutMs))
+      : undefined;
     let result: unknown;
     try {
       result = await raceAbort(
         Promise.resolve().then(() =>
-          tool.execute(validation.value, { signal: this.signal, callSeq: seq }),
+          tool.execute(validation.value, { signal: callController.signal, callSeq: seq }),
         ),
-        this.signal,
+        callController.signal,
       );
     } catch (error) {
       if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
+      if (timedOut) {
+        return fail(shownArgs, "TimeoutError", toolTimeoutMessage(call.name, timeoutMs));
+      }
       return fail(shownArgs, pythonTypeOf(error), errorMessage(error));
+    } finally {
+      clearTimeout(timer);
+      this.signal.removeEventListener("abort", onRunAbort);
     }
 
     let value: unknown;
@@ -145,6 +165,21 @@ export class ToolDispatcher {
     record(shownArgs, { result: value });
     return { ok: true, value };
   }
+}
+
+/** setTimeout fires at once for delays past 2^31-1 ms; anything that long means "never". */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export function clampTimerMs(ms: number): number {
+  return Math.min(ms, MAX_TIMER_MS);
+}
+
+function toolTimeoutMessage(name: string, timeoutMs: number): string {
+  return (
+    `${name}() did not finish within ${timeoutMs} ms (limit toolTimeoutMs; raise it with ` +
+    `execute(code, { limits: { toolTimeoutMs: ... } }), or for this tool alone with ` +
+    `defineTool({ timeoutMs: ... }))`
+  );
 }
 
 /** Waits for `promise`, but stops waiting when `signal` aborts (a tool may ignore its signal). */

@@ -10,7 +10,7 @@ import { runProgram } from "../sandbox/runner.js";
 import { toPython } from "../sandbox/values.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { ToolDispatcher } from "./dispatcher.js";
+import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import type { ExecuteOptions, ExecutionResult } from "./types.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -48,7 +48,7 @@ export async function execute(
       );
       reason.name = "TimeoutError";
       controller.abort(reason);
-    }, limits.timeoutMs);
+    }, clampTimerMs(limits.timeoutMs));
   };
 
   const dispatcher = new ToolDispatcher(toolsByName, limits, controller.signal, options);

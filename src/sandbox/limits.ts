@@ -24,6 +24,12 @@ export interface Limits {
   maxToolArgumentBytes: number;
   /** Size of one tool call's result, as JSON bytes. Default `4 MiB`. */
   maxToolResultBytes: number;
+  /**
+   * Time one tool call may take before Python sees a catchable `TimeoutError` naming the
+   * tool (and the tool's `signal` is aborted). Default `20_000` ms: below `timeoutMs`, so a
+   * hung tool leaves the program time to handle the error. A tool's own `timeoutMs` wins.
+   */
+  toolTimeoutMs: number;
   /** Printed output kept; the rest is cut with a note. Default `64 KiB`. */
   maxOutputBytes: number;
   /** Size of the program's final value, as JSON bytes. Default `1 MiB`. */
@@ -40,6 +46,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConcurrentToolCalls: 16,
   maxToolArgumentBytes: 1024 * 1024,
   maxToolResultBytes: 4 * 1024 * 1024,
+  toolTimeoutMs: 20_000,
   maxOutputBytes: 64 * 1024,
   maxResultBytes: 1024 * 1024,
 });

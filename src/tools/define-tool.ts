@@ -56,6 +56,11 @@ export interface ToolDefinition<
   ) => InferReturns<R> | Promise<InferReturns<R>>;
   /** Marks the tool as durable (see the durable layer). */
   durable?: DurableToolOptions;
+  /**
+   * Milliseconds one call may take before Python sees a `TimeoutError` (the `signal` in
+   * the context is aborted too). Default: the run's `limits.toolTimeoutMs` (20 s).
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -72,8 +77,13 @@ export function defineTool<
       "defineTool() expects an object: { name, description, parameters, execute }.",
     );
   }
-  const { name, description, parameters, returns, execute, durable } = definition;
+  const { name, description, parameters, returns, execute, durable, timeoutMs } = definition;
   assertToolName(name);
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
+    throw new ToolDefinitionError(
+      `Tool "${name}": timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)}).`,
+    );
+  }
   if (description !== undefined && typeof description !== "string") {
     throw new ToolDefinitionError(`Tool "${name}": description must be a string.`);
   }
@@ -97,6 +107,7 @@ export function defineTool<
     validate: createValidator(toolParameters, input),
     execute: (args, context) => execute.call(definition, args as InferParameters<P>, context),
     durable: durable === undefined ? undefined : Object.freeze({ ...durable }),
+    timeoutMs,
   });
 }
 
@@ -210,15 +221,17 @@ interface ToolParts {
   validate: (input: Record<string, unknown>) => ValidationResult | Promise<ValidationResult>;
   execute: (input: Record<string, unknown>, context: ToolContext) => unknown;
   durable: DurableToolOptions | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /** A frozen Tool without `undefined` optional fields (they would show up in spreads/JSON). */
 export function freezeTool(parts: ToolParts): Tool {
-  const { outputSchema, durable, ...rest } = parts;
+  const { outputSchema, durable, timeoutMs, ...rest } = parts;
   const tool: Tool = {
     ...rest,
     ...(outputSchema === undefined ? {} : { outputSchema }),
     ...(durable === undefined ? {} : { durable }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   };
   return Object.freeze(tool);
 }

@@ -22,5 +22,6 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
     validate: (input) => tool.validate(input),
     execute: (input, context) => tool.execute(input, context),
     durable: Object.freeze({ ...options }),
+    timeoutMs: tool.timeoutMs,
   });
 }

@@ -69,6 +69,7 @@ export function renameTool(tool: Tool, name: string): Tool {
     validate: (input) => tool.validate(input),
     execute: (input, context) => tool.execute(input, context),
     durable: tool.durable,
+    timeoutMs: tool.timeoutMs,
   });
 }
 

@@ -64,4 +64,9 @@ export interface Tool {
   execute(input: Record<string, unknown>, context: ToolContext): unknown;
   /** Present when the tool is marked durable. */
   readonly durable?: DurableToolOptions;
+  /**
+   * How long one call may take, overriding the run's `limits.toolTimeoutMs` for this tool.
+   * When it passes, the call's `signal` is aborted and Python gets a catchable `TimeoutError`.
+   */
+  readonly timeoutMs?: number;
 }
