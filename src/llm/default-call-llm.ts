@@ -17,6 +17,12 @@ export interface CreateCallLlmOptions extends ProviderSettings {
   maxRetryDelayMs?: number;
   /** Called before each retry wait, e.g. to log it. */
   onRetry?: RetryOptions["onRetry"];
+  /**
+   * Time one HTTP attempt may take before it is abandoned (and retried like a network
+   * error). Default `600_000` ms, as in the providers' own SDKs. Without it a server that
+   * accepts the connection and never answers would hold the run forever.
+   */
+  requestTimeoutMs?: number;
   /** Cap on the reply length in tokens. Default: the provider's own default. */
   maxOutputTokens?: number;
   /** Sampling temperature. Default: the provider's own default. */
@@ -53,22 +59,25 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
     }
 
     const resolved = resolveModel(id, options);
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let attempts = 0;
     let result: Awaited<ReturnType<typeof generateText>>;
     try {
       result = await withRetries(
         (attempt) => {
           attempts = attempt;
-          return generateText({
-            model: resolved.model,
-            system: system === "" ? undefined : system,
-            messages: toModelMessages(messages),
-            abortSignal: signal,
-            // Our loop does the retrying, so the SDK's own must be off.
-            maxRetries: 0,
-            maxOutputTokens: options.maxOutputTokens,
-            temperature: options.temperature,
-          });
+          return withRequestTimeout(requestTimeoutMs, signal, (abortSignal) =>
+            generateText({
+              model: resolved.model,
+              system: system === "" ? undefined : system,
+              messages: toModelMessages(messages),
+              abortSignal,
+              // Our loop does the retrying, so the SDK's own must be off.
+              maxRetries: 0,
+              maxOutputTokens: options.maxOutputTokens,
+              temperature: options.temperature,
+            }),
+          );
         },
         {
           maxRetries: options.maxRetries ?? 3,
@@ -93,6 +102,47 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
     const usage = toTokenUsage(result.usage);
     return usage ? { text: result.text, usage } : { text: result.text };
   };
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+
+/** One HTTP attempt that took too long. Its `code` makes the retry loop treat it as transient. */
+class RequestTimeoutError extends Error {
+  readonly code = "ETIMEDOUT";
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = "RequestTimeoutError";
+  }
+}
+
+/** Runs one attempt with its own signal: the caller's, plus a timer for this attempt. */
+async function withRequestTimeout<T>(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  attempt: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let timedOut = false;
+  // Past 2^31-1 ms setTimeout would fire at once; that long means "no timeout".
+  const timer =
+    Number.isFinite(timeoutMs) && timeoutMs <= 2_147_483_647
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new RequestTimeoutError(timeoutMs));
+        }, timeoutMs)
+      : undefined;
+  try {
+    return await attempt(controller.signal);
+  } catch (error) {
+    if (timedOut && !signal?.aborted) throw new RequestTimeoutError(timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 /** `createCallLlm()` with every default: keys and base URLs from `process.env`. */
@@ -129,6 +179,14 @@ function toLlmError(error: unknown, resolved: ResolvedModel, attempts: number): 
   if (error instanceof CodeModeError) return error;
   const model = `${resolved.provider}:${resolved.modelName}`;
   const after = attempts > 1 ? ` after ${attempts} attempts` : "";
+
+  if (error instanceof RequestTimeoutError) {
+    const where = resolved.baseURL ? ` at ${resolved.baseURL}` : "";
+    return new LlmError(
+      `${resolved.provider}${where} did not answer within ${error.timeoutMs} ms${after}. The server may be overloaded or stuck; try again later, or raise requestTimeoutMs.`,
+      { cause: error },
+    );
+  }
   const detail = errorMessage(error);
 
   if (APICallError.isInstance(error) && error.statusCode !== undefined) {
