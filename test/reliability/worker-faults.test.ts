@@ -1,0 +1,149 @@
+/**
+ * Sandbox worker processes that die or freeze under a run: killed with SIGKILL while
+ * computing, while idle, while many runs queue; stopped with SIGSTOP; crashed natively
+ * again and again. Each run ends with a typed error, the pool replaces the worker, the
+ * next run works, and no worker process outlives the pool.
+ */
+import { defineTool, type ExecutionResult, execute, SandboxPool } from "codemode";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { isAlive, sleep, waitForExit, watchUnhandledRejections } from "./watch.js";
+
+const unhandled = watchUnhandledRejections();
+const pools: SandboxPool[] = [];
+const seenPids = new Set<number>();
+
+function newPool(size = 2): SandboxPool {
+  const pool = new SandboxPool({ size, killGraceMs: 200 });
+  pools.push(pool);
+  return pool;
+}
+const remember = (pool: SandboxPool) => {
+  for (const pid of pool.pids) seenPids.add(pid);
+};
+
+afterEach(() => {
+  for (const pool of pools) remember(pool);
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  unhandled.stop();
+  expect(unhandled.reasons).toEqual([]);
+  expect(await waitForExit(seenPids)).toEqual([]);
+});
+
+function errorType(result: ExecutionResult): string {
+  return result.ok ? "ok" : result.error.type;
+}
+
+/** Waits until the pool has a worker busy with a run (its pid), polling. */
+async function busyPid(pool: SandboxPool, before: number): Promise<number> {
+  for (let i = 0; i < 200 && pool.stats.runs <= before; i++) await sleep(10);
+  await sleep(50);
+  const [pid] = pool.pids;
+  if (pid === undefined) throw new Error("no worker");
+  return pid;
+}
+
+describe("sandbox worker faults", () => {
+  it("SIGKILL while computing: SandboxCrashError, then a fresh worker runs the next program", async () => {
+    const pool = newPool(1);
+    await pool.warm();
+    const before = pool.stats.runs;
+    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 20_000 } });
+    const pid = await busyPid(pool, before);
+    process.kill(pid, "SIGKILL");
+    const result = await running;
+    expect(errorType(result)).toBe("SandboxCrashError");
+    expect(result.ok ? "" : result.error.message).toContain("SIGKILL");
+    expect(pool.stats.crashes).toBe(1);
+    expect(await execute("'fresh'", { pool })).toMatchObject({ ok: true, value: "fresh" });
+    expect(pool.pids).not.toContain(pid);
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("SIGKILL of an idle worker: the next run gets another one", async () => {
+    const pool = newPool(1);
+    await pool.warm();
+    const [pid] = pool.pids;
+    process.kill(pid!, "SIGKILL");
+    await waitForExit([pid!]);
+    expect(await execute("6 * 7", { pool })).toMatchObject({ ok: true, value: 42 });
+    expect(pool.pids).toHaveLength(1);
+    expect(pool.pids).not.toContain(pid);
+  });
+
+  it("SIGSTOP (a frozen worker): the run times out, the worker is killed and replaced", async () => {
+    const pool = newPool(1);
+    await pool.warm();
+    const before = pool.stats.runs;
+    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 400 } });
+    const pid = await busyPid(pool, before);
+    process.kill(pid, "SIGSTOP");
+    const t0 = performance.now();
+    const result = await running;
+    expect(errorType(result)).toBe("TimeoutError");
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(await waitForExit([pid])).toEqual([]);
+    expect(await execute("'thawed'", { pool })).toMatchObject({ ok: true, value: "thawed" });
+  });
+
+  it("every worker killed while runs queue: each run ends, none hangs, the queue drains", async () => {
+    const pool = newPool(2);
+    await pool.warm();
+    const slow = defineTool({
+      name: "slow",
+      execute: () => sleep(150).then(() => "done"),
+    });
+    const runs = Array.from({ length: 8 }, (_, i) =>
+      execute(`slow()\n${i}`, { pool, tools: [slow] }),
+    );
+    await sleep(60);
+    const victims = pool.pids;
+    for (const pid of victims) process.kill(pid, "SIGKILL");
+    const results = await Promise.all(runs);
+    const types = results.map(errorType);
+    expect(types.filter((t) => t === "SandboxCrashError").length).toBeGreaterThanOrEqual(1);
+    expect(types.every((t) => t === "ok" || t === "SandboxCrashError")).toBe(true);
+    expect(types.filter((t) => t === "ok").length).toBeGreaterThanOrEqual(4);
+    expect(await waitForExit(victims)).toEqual([]);
+    expect(pool.pids.length).toBeLessThanOrEqual(2);
+  });
+
+  it("six native crashes in a row: all typed, the pool stays at size, no process leaks", async () => {
+    const pool = newPool(2);
+    const crash = "import json\nx = []\nfor i in range(20000):\n  x = [x]\njson.dumps(x)";
+    const pids = new Set<number>();
+    for (let i = 0; i < 6; i++) {
+      const result = await execute(crash, { pool });
+      expect(errorType(result)).toBe("SandboxCrashError");
+      for (const pid of pool.pids) pids.add(pid);
+    }
+    expect(pool.stats.crashes).toBe(6);
+    expect(await execute("'still here'", { pool })).toMatchObject({ ok: true });
+    expect(pool.pids.length).toBeLessThanOrEqual(2);
+    const current = new Set(pool.pids);
+    expect(await waitForExit([...pids].filter((p) => !current.has(p)))).toEqual([]);
+  });
+
+  it("closing the pool mid-run ends the run with SandboxError and later runs too", async () => {
+    const pool = newPool(1);
+    await pool.warm();
+    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 20_000 } });
+    await sleep(100);
+    const pids = pool.pids;
+    await pool.close();
+    expect(errorType(await running)).toBe("SandboxError");
+    expect(errorType(await execute("1", { pool }))).toBe("SandboxError");
+    expect(await waitForExit(pids)).toEqual([]);
+  });
+
+  it("a worker killed during a type check: the check resolves, the pool recovers", async () => {
+    const pool = newPool(1);
+    await pool.warm();
+    const [pid] = pool.pids;
+    const checking = pool.typeCheck("x: int = 'a'\n".repeat(200), "");
+    process.kill(pid!, "SIGKILL");
+    expect(Array.isArray(await checking)).toBe(true);
+    expect(await execute("'ok'", { pool })).toMatchObject({ ok: true });
+  });
+});
