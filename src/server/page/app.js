@@ -179,6 +179,15 @@
   function showNotice(kind, title, text, commands = []) {
     els.notice.className = `notice ${kind}`;
     els.notice.replaceChildren(
+      el("button", {
+        type: "button",
+        class: "ghost icon dismiss",
+        "aria-label": "Dismiss",
+        text: "✕",
+        onclick: () => {
+          els.notice.hidden = true;
+        },
+      }),
       el("strong", { text: title }),
       text ? el("span", { text }) : null,
       ...commands.map((c) => el("pre", { text: c })),
@@ -312,7 +321,9 @@
           phase(event.attempt > 1 ? `Writing code (attempt${of})` : "Writing code");
           break;
         case "code_generated": {
-          phase("Code ready");
+          if (state.currentPhase?.classList.contains("active")) {
+            state.currentPhase.classList.replace("active", "done");
+          }
           for (const block of state.codeBlocks.values()) block.open = false;
           const pre = el("pre", {}, el("code", { class: "language-python" }));
           pre.firstChild.textContent = event.code || "(no code in the reply)";
@@ -371,7 +382,7 @@
             block.querySelector("summary").textContent += " · failed";
           }
           errorBox(`Attempt ${event.attempt} failed, retrying`, event.error, true);
-          phase("Retrying", "failed");
+          phase("Retrying", "warn");
           break;
         }
         case "formatting":
@@ -405,6 +416,8 @@
         errorBox("The run failed", result.error);
       } else {
         phase("Done", "done");
+        // The answer is what matters now; the code stays one click away.
+        for (const block of state.codeBlocks.values()) block.open = false;
         const summary = el("div", { class: "summary" });
         const html = window.marked ? window.marked.parse(result.summary ?? "") : "";
         // The summary is model output: sanitize before it touches the DOM.

@@ -1,0 +1,63 @@
+/** Shared pieces of the chat server tests: scripted agents, NDJSON reading. */
+import type { CallLlm, ChatStreamEvent } from "codemode";
+
+/** A callLlm that answers with scripted replies, in order. */
+export function scripted(replies: string[]): CallLlm {
+  const queue = [...replies];
+  return async () => {
+    const next = queue.shift();
+    if (next === undefined) throw new Error("no more scripted replies");
+    return { text: next, usage: { inputTokens: 100, outputTokens: 20 } };
+  };
+}
+
+export const py = (code: string) => `Here is the program:\n\n\`\`\`python\n${code}\n\`\`\`\n`;
+
+/** A correct answer over the example data tools: summary plus one bar chart. */
+export const REVENUE_CODE = `rows = fetch_data("sales_2024", columns=["region", "revenue"])
+by_region = group_and_aggregate(rows, "region", {"revenue": "sum:revenue"})
+ranked = sorted(by_region, key=lambda r: r["revenue"], reverse=True)
+print("regions:", len(ranked))
+chart = create_chart("bar", "Revenue by region", [r["region"] for r in ranked], [{"label": "Revenue", "data": [round(r["revenue"], 2) for r in ranked]}])
+{"summary": f"**{ranked[0]['region']}** had the highest revenue.", "charts": [chart]}`;
+
+/** The same question with a wrong dataset name: the tool raises ValueError. */
+export const WRONG_DATASET_CODE = `rows = fetch_data("sales", columns=["region", "revenue"])
+{"summary": "unreachable"}`;
+
+/** Reads a whole NDJSON response into events. */
+export async function readEvents(response: Response): Promise<ChatStreamEvent[]> {
+  const text = await response.text();
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as ChatStreamEvent);
+}
+
+/** Yields NDJSON events as they arrive. */
+export async function* streamEvents(response: Response): AsyncGenerator<ChatStreamEvent> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let newline = buffer.indexOf("\n");
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line.trim()) yield JSON.parse(line) as ChatStreamEvent;
+      newline = buffer.indexOf("\n");
+    }
+    if (done) return;
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
