@@ -1,2 +1,33 @@
-/** Filled in by its issue; kept so src/index.ts can re-export it from the start. */
-export {};
+/**
+ * Durable runs on Restate: each LLM call and tool call of an agent run is a journaled step,
+ * so a run survives the death of the worker running it, and tools can run on other machines.
+ */
+export {
+  type RegisterDeploymentOptions,
+  type RegisteredDeployment,
+  registerDeployment,
+} from "./admin.js";
+export { DurableChatAgent, type DurableChatAgentOptions } from "./chat-agent.js";
+export {
+  createDurableClient,
+  type DurableClient,
+  type DurableClientOptions,
+  type DurableRunOptions,
+  type SubmittedRun,
+} from "./client.js";
+export { DurableRunError, RestateUnavailableError } from "./errors.js";
+export {
+  createToolService,
+  DEFAULT_TOOL_SERVICE,
+  type RemoteToolOptions,
+  remoteTool,
+  type ToolServiceOptions,
+} from "./remote-tools.js";
+export { type DurableWorker, type ServeDurableOptions, serveDurable } from "./serve.js";
+export {
+  createDurableService,
+  DEFAULT_DURABLE_SERVICE,
+  type DurableRunInput,
+  type DurableServiceDefinition,
+  type DurableServiceOptions,
+} from "./service.js";

@@ -1,0 +1,59 @@
+/** The few Restate admin API calls codemode needs: register a deployment, wait for health. */
+import { RestateUnavailableError } from "./errors.js";
+
+export interface RegisterDeploymentOptions {
+  /** Replace an existing registration of the same URI (needed after changing handlers). Default true. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RegisteredDeployment {
+  id: string;
+  services: string[];
+}
+
+/**
+ * Tells a Restate server (its admin API, e.g. `http://localhost:9070`) where a worker
+ * endpoint lives, so that it routes invocations of the worker's services to it.
+ */
+export async function registerDeployment(
+  adminUrl: string,
+  endpointUrl: string,
+  options: RegisterDeploymentOptions = {},
+): Promise<RegisteredDeployment> {
+  const url = `${trimSlash(adminUrl)}/deployments`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ uri: endpointUrl, force: options.force ?? true }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    throw new RestateUnavailableError(
+      `Could not reach the Restate admin API at ${adminUrl} (${errorText(error)}). Is restate-server running, and is this its admin port (default 9070)?`,
+      { cause: error },
+    );
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new RestateUnavailableError(
+      `Restate refused to register ${endpointUrl} (HTTP ${response.status}): ${text.slice(0, 500)}. Check that the worker is running and reachable from the Restate server at that URL.`,
+    );
+  }
+  const body = JSON.parse(text) as { id?: string; services?: { name?: string }[] };
+  return {
+    id: String(body.id ?? ""),
+    services: (body.services ?? []).map((s) => String(s.name ?? "")),
+  };
+}
+
+export function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
+function errorText(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause?.code;
+  return cause ?? (error instanceof Error ? error.message : String(error));
+}

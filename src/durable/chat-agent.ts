@@ -1,0 +1,112 @@
+/**
+ * `DurableChatAgent`: what the chat server needs from an agent (`run`, `toolDescriptions`,
+ * `usesDurableTools`, `model`), with each run executed by a codemode worker through Restate.
+ * Progress cannot stream through the journal, so the events of a run are reported when
+ * its result arrives (`generating_code` first, then the rest in order, ending with `done`).
+ */
+import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js";
+import type { AgentEvent, AgentResult } from "../agent/types.js";
+import type { ChatMessage } from "../llm/types.js";
+import type { ToolSetInput } from "../tools/tool-set.js";
+import { createDurableClient, type DurableClient, type DurableClientOptions } from "./client.js";
+
+export interface DurableChatAgentOptions extends DurableClientOptions {
+  /** The worker's tools, for `toolDescriptions()` (the worker has its own copy to run them). */
+  tools?: ToolSetInput;
+  /** The worker's model, for display. */
+  model?: string;
+  /** Makes run ids, e.g. to tie them to your chat sessions. Default: a random UUID per run. */
+  runId?: (message: string) => string;
+}
+
+export class DurableChatAgent {
+  readonly model?: string;
+  readonly client: DurableClient;
+  private readonly describer: CodeModeAgent;
+  private readonly makeRunId: ((message: string) => string) | undefined;
+
+  constructor(options: DurableChatAgentOptions) {
+    this.client = createDurableClient(options);
+    this.describer = new CodeModeAgent({
+      tools: options.tools ?? [],
+      ...(options.model ? { model: options.model } : {}),
+    });
+    if (options.model !== undefined) this.model = options.model;
+    this.makeRunId = options.runId;
+  }
+
+  toolDescriptions(): ToolDescription[] {
+    return this.describer.toolDescriptions();
+  }
+
+  /** Always true: every call of a durable run is journaled. */
+  usesDurableTools(): boolean {
+    return true;
+  }
+
+  async run(
+    message: string,
+    history: readonly ChatMessage[] = [],
+    options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {},
+  ): Promise<AgentResult> {
+    const emit = (event: AgentEvent) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // A listener's bug must not break the run.
+      }
+    };
+    const t0 = performance.now();
+    emit({ type: "generating_code", attempt: 1, maxAttempts: 1 });
+    const runId = this.makeRunId?.(message);
+    let result: AgentResult;
+    try {
+      result = await this.client.run(message, history, {
+        ...(runId !== undefined ? { runId } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (!options.signal?.aborted) throw error;
+      result = {
+        code: "",
+        value: null,
+        summary: "",
+        charts: [],
+        error:
+          "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.",
+        attempts: 0,
+        toolCalls: [],
+        output: "",
+        usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+        durationMs: performance.now() - t0,
+      };
+      emit({ type: "done", result, attempt: 1, maxAttempts: 1 });
+      return result;
+    }
+    for (const event of replayEvents(result)) emit(event);
+    return result;
+  }
+}
+
+/** The events a local run would have sent, rebuilt from the result. */
+function replayEvents(result: AgentResult): AgentEvent[] {
+  const maxAttempts = Math.max(1, result.attempts);
+  const events: AgentEvent[] = [];
+  const at = (attempt: number) => ({ attempt: Math.max(1, attempt), maxAttempts });
+  const last = at(result.attempts);
+  if (result.code) events.push({ type: "code_generated", code: result.code, ...last });
+  if (result.attempts > 0) events.push({ type: "executing", ...last });
+  for (const call of result.toolCalls) {
+    const { attempt, ...record } = call;
+    events.push({
+      type: "tool_call",
+      call: { seq: record.seq, name: record.name, args: record.args },
+      ...at(attempt),
+    });
+    events.push({ type: "tool_result", record, ...at(attempt) });
+  }
+  if (result.output) events.push({ type: "output", text: result.output, ...last });
+  if (!result.error) events.push({ type: "formatting", ...last });
+  events.push({ type: "done", result, ...last });
+  return events;
+}

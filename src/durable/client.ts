@@ -1,0 +1,161 @@
+/**
+ * The caller's side of durable runs: submit a run to Restate's ingress under a run id and
+ * wait for its result. Re-submitting a run id never starts a second run: it returns (or
+ * waits for) the first one's result, so a client that crashed can simply ask again.
+ */
+import { randomUUID } from "node:crypto";
+import type { AgentResult } from "../agent/types.js";
+import { InvalidOptionsError } from "../errors.js";
+import type { ChatMessage } from "../llm/types.js";
+import { trimSlash } from "./admin.js";
+import { DurableRunError, RestateUnavailableError } from "./errors.js";
+import { DEFAULT_DURABLE_SERVICE } from "./service.js";
+
+export interface DurableClientOptions {
+  /** Restate's ingress, e.g. `http://localhost:8080`. */
+  ingressUrl: string;
+  /** The workflow name the worker serves. Default `"codemode"`. */
+  service?: string;
+  /** Extra headers for every request (e.g. an API gateway's auth). */
+  headers?: Record<string, string>;
+}
+
+export interface DurableRunOptions {
+  /** The run's id; a run id runs once. Default: a random UUID. */
+  runId?: string;
+  /** Stops waiting (the run itself goes on in Restate; see `cancel`). */
+  signal?: AbortSignal;
+}
+
+export interface SubmittedRun {
+  runId: string;
+  invocationId: string;
+  /** `"PreviouslyAccepted"` when the run id had been submitted before. */
+  status: "Accepted" | "PreviouslyAccepted" | string;
+}
+
+export interface DurableClient {
+  /** Submits (or re-attaches to) run `runId` and resolves with its result. */
+  run(
+    message: string,
+    history?: readonly ChatMessage[],
+    options?: DurableRunOptions,
+  ): Promise<AgentResult & { runId: string }>;
+  /** Starts a run without waiting for it. */
+  submit(
+    message: string,
+    history?: readonly ChatMessage[],
+    options?: { runId?: string },
+  ): Promise<SubmittedRun>;
+  /** Waits for the result of a submitted run. */
+  result(runId: string, options?: { signal?: AbortSignal }): Promise<AgentResult>;
+}
+
+export function createDurableClient(options: DurableClientOptions): DurableClient {
+  if (
+    !options ||
+    typeof options.ingressUrl !== "string" ||
+    !/^https?:\/\//.test(options.ingressUrl)
+  ) {
+    throw new InvalidOptionsError(
+      'createDurableClient({ ingressUrl }) needs the Restate ingress URL, e.g. "http://localhost:8080".',
+    );
+  }
+  const ingress = trimSlash(options.ingressUrl);
+  const service = options.service ?? DEFAULT_DURABLE_SERVICE;
+  const headers = { ...(options.headers ?? {}) };
+
+  const request = async (
+    path: string,
+    init: RequestInit,
+    what: string,
+  ): Promise<{ status: number; body: unknown }> => {
+    let response: Response;
+    try {
+      response = await fetch(`${ingress}${path}`, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+      });
+    } catch (error) {
+      if ((init.signal as AbortSignal | undefined)?.aborted) throw error;
+      throw new RestateUnavailableError(
+        `Could not reach the Restate ingress at ${ingress} to ${what} (${causeText(error)}). Is restate-server running, and is this its ingress port (default 8080)?`,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text === "" ? null : JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text for the error message.
+    }
+    if (!response.ok) {
+      const message = (body as { message?: unknown } | null)?.message ?? text;
+      const hint =
+        response.status === 404 && /service/i.test(String(message))
+          ? ` Is a worker serving "${service}" registered with this Restate server (codemode worker --register)?`
+          : "";
+      throw new DurableRunError(
+        `Restate answered HTTP ${response.status} when asked to ${what}: ${String(message).slice(0, 500)}.${hint}`,
+        { status: response.status },
+      );
+    }
+    return { status: response.status, body };
+  };
+
+  const submit: DurableClient["submit"] = async (message, history = [], submitOptions = {}) => {
+    if (typeof message !== "string") {
+      throw new InvalidOptionsError("run(message) needs the user's message as a string.");
+    }
+    const runId = submitOptions.runId ?? randomUUID();
+    checkRunId(runId);
+    const { body } = await request(
+      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/run/send`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message, history: [...history] }),
+      },
+      `start run ${runId}`,
+    );
+    const sent = (body ?? {}) as { invocationId?: string; status?: string };
+    return { runId, invocationId: String(sent.invocationId ?? ""), status: String(sent.status) };
+  };
+
+  const result: DurableClient["result"] = async (runId, resultOptions = {}) => {
+    checkRunId(runId);
+    const { body } = await request(
+      `/restate/workflow/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/attach`,
+      { method: "GET", ...(resultOptions.signal ? { signal: resultOptions.signal } : {}) },
+      `wait for run ${runId}`,
+    );
+    if (!body || typeof body !== "object") {
+      throw new DurableRunError(`Run ${runId} returned something that is not an AgentResult.`);
+    }
+    return body as AgentResult;
+  };
+
+  return {
+    submit,
+    result,
+    async run(message, history = [], runOptions = {}) {
+      const { runId } = await submit(message, history, {
+        ...(runOptions.runId !== undefined ? { runId: runOptions.runId } : {}),
+      });
+      const value = await result(runId, runOptions.signal ? { signal: runOptions.signal } : {});
+      return { ...value, runId };
+    },
+  };
+}
+
+function checkRunId(runId: string): void {
+  if (typeof runId !== "string" || runId === "" || runId.length > 512) {
+    throw new InvalidOptionsError("runId must be a non-empty string of at most 512 characters.");
+  }
+}
+
+function causeText(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } })?.cause?.code;
+  return cause ?? (error instanceof Error ? error.message : String(error));
+}

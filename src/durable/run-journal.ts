@@ -1,0 +1,164 @@
+/**
+ * The journal of one durable agent run. It wraps the agent's `callLlm` and every tool's
+ * `execute` so that each LLM call and each tool call is one Restate step: on a replay
+ * (after the worker died) the agent and the sandbox run again from the top, but every
+ * step that already completed returns its journaled result instead of running again.
+ * Monty is deterministic, so the re-executed program makes the same calls in the same
+ * order and is fed the same results.
+ */
+import type { WorkflowContext } from "@restatedev/restate-sdk";
+import type { AgentEvent } from "../agent/types.js";
+import { ToolError } from "../errors.js";
+import type { CallLlm, LlmReply } from "../llm/types.js";
+import type { Tool, ToolContext } from "../tools/types.js";
+import { journalSerde } from "./journal-codec.js";
+import { remoteTargetOf } from "./remote-spec.js";
+import { CallSequencer } from "./sequencer.js";
+import {
+  DEFAULT_TOOL_TIMEOUT_MS,
+  durableTimeoutMs,
+  messageOf,
+  runToolStep,
+  type StepOutcome,
+} from "./tool-step.js";
+
+type LlmOutcome = { ok: true; reply: Exclude<LlmReply, string> } | { ok: false; message: string };
+
+/** Longest timer Node accepts; wrapped tools use it so the dispatcher never times a step out. */
+const NO_TIMEOUT_MS = 2_147_483_647;
+
+export interface RunJournalOptions {
+  /** The run's `limits.toolTimeoutMs`, the default per-attempt timeout of a tool. */
+  toolTimeoutMs?: number;
+}
+
+export class RunJournal {
+  private llmCalls = 0;
+  private attempt = 0;
+  private sequencer = new CallSequencer();
+  /** Differs between attempts of the handler: tells a step started by a dead worker apart. */
+  private readonly incarnation = `${process.pid}-${Date.now()}-${Math.random()}`;
+
+  constructor(
+    private readonly ctx: WorkflowContext,
+    private readonly runId: string,
+    private readonly options: RunJournalOptions = {},
+  ) {}
+
+  /** Follows the agent's attempts and calls; pass to `agent.run(..., { onEvent })`. */
+  readonly onEvent = (event: AgentEvent): void => {
+    if (event.type === "executing") {
+      this.attempt = event.attempt;
+      this.sequencer = new CallSequencer();
+    } else if (event.type === "tool_result") {
+      this.sequencer.release(event.record.seq);
+    }
+  };
+
+  /** `callLlm` whose replies are journaled as steps `llm-1`, `llm-2`, ... */
+  wrapCallLlm(callLlm: CallLlm): CallLlm {
+    return async (model, system, messages, options) => {
+      this.llmCalls += 1;
+      const outcome = await this.ctx.run<LlmOutcome>(
+        `llm-${this.llmCalls}`,
+        async () => {
+          try {
+            const reply = await callLlm(model, system, messages, options);
+            return { ok: true, reply: typeof reply === "string" ? { text: reply } : reply };
+          } catch (error) {
+            return { ok: false, message: messageOf(error) };
+          }
+        },
+        { serde: journalSerde<LlmOutcome>() },
+      );
+      if (!outcome.ok) throw new Error(outcome.message);
+      return outcome.reply;
+    };
+  }
+
+  /** The tools with `execute` replaced by a journaled step (or a call to a remote service). */
+  wrapTools(tools: readonly Tool[]): Tool[] {
+    return tools.map((tool) => {
+      const wrapped: Tool & { timeoutMs?: number } = {
+        ...tool,
+        // The step applies the tool's timeout itself, so that a timeout is journaled too.
+        timeoutMs: NO_TIMEOUT_MS,
+        execute: (input: Record<string, unknown>, context: ToolContext) =>
+          this.callTool(tool, input, context),
+      };
+      return Object.freeze(wrapped);
+    });
+  }
+
+  private async callTool(
+    tool: Tool,
+    input: Record<string, unknown>,
+    context: ToolContext,
+  ): Promise<unknown> {
+    const seq = context.callSeq;
+    const sequencer = this.sequencer;
+    const name = `tool-${this.attempt}-${seq}-${tool.name}`;
+    await sequencer.turn(seq);
+    let created: { step: Promise<StepOutcome> };
+    try {
+      created = await this.createStep(tool, input, context, name);
+    } finally {
+      sequencer.release(seq);
+    }
+    const outcome = await created.step;
+    if (!outcome.ok) throw new ToolError(outcome.message, { pythonType: outcome.type });
+    return outcome.value;
+  }
+
+  /** Creates the journal entry (synchronously, unless the tool needs a start marker). */
+  private async createStep(
+    tool: Tool,
+    input: Record<string, unknown>,
+    context: ToolContext,
+    name: string,
+  ): Promise<{ step: Promise<StepOutcome> }> {
+    const serde = journalSerde<StepOutcome>();
+    const remote = remoteTargetOf(tool);
+    if (remote) {
+      const step = this.ctx.genericCall<Record<string, unknown>, StepOutcome>({
+        service: remote.service,
+        method: remote.handler,
+        parameter: input,
+        inputSerde: journalSerde<Record<string, unknown>>(),
+        outputSerde: serde,
+        // Run id + attempt + call sequence: the same call is never run twice remotely.
+        idempotencyKey: `${this.runId}:${this.attempt}:${context.callSeq}`,
+        name,
+      });
+      return { step };
+    }
+    const durable = tool.durable ?? {};
+    const policy = {
+      retries: durable.retries ?? 0,
+      timeoutMs: durableTimeoutMs(tool) ?? this.options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+    };
+    if (durable.idempotent === false) {
+      // At most once: a marker step records who started the call. A replay that finds a
+      // marker from an earlier worker (which died mid-call) raises instead of re-running.
+      const startedBy = await this.ctx.run(`${name}-start`, () => this.incarnation);
+      if (startedBy !== this.incarnation) {
+        const step = this.ctx.run<StepOutcome>(
+          name,
+          () => ({
+            ok: false,
+            type: "RuntimeError",
+            message: `${tool.name}() was interrupted by a worker crash and is not idempotent, so it was not run again`,
+          }),
+          { serde },
+        );
+        return { step };
+      }
+    }
+    const step = this.ctx.run<StepOutcome>(
+      name,
+      () => runToolStep(tool, input, context.callSeq, policy, context.signal),
+      { serde },
+    );
+    return { step };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `serveDurable`: the worker. An HTTP/2 endpoint (what restate-server connects to) serving
+ * the codemode workflow, plus any other Restate services you pass (e.g. a tool service).
+ */
+import "./polyfill.js";
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import type {
+  ServiceDefinition,
+  VirtualObjectDefinition,
+  WorkflowDefinition,
+} from "@restatedev/restate-sdk";
+import { InvalidOptionsError } from "../errors.js";
+import { type RegisteredDeployment, registerDeployment } from "./admin.js";
+import { createDurableService, type DurableServiceOptions } from "./service.js";
+
+type AnyDefinition =
+  | ServiceDefinition<string, unknown>
+  | VirtualObjectDefinition<string, unknown>
+  | WorkflowDefinition<string, unknown>;
+
+export interface ServeDurableOptions extends Partial<DurableServiceOptions> {
+  /** Port to listen on; `0` picks a free one. Default 9080. */
+  port?: number;
+  /** Interface to bind. Default all interfaces (restate-server must reach it). */
+  host?: string;
+  /** Also serve these Restate services (for example `await createToolService(tools)`). */
+  services?: AnyDefinition[];
+  /**
+   * Serve only `services`, without the codemode workflow (a machine that only runs tools).
+   * Default false.
+   */
+  toolsOnly?: boolean;
+  /** Register this endpoint with a Restate admin API (e.g. `http://localhost:9070`) once listening. */
+  register?: string;
+  /** The URL Restate should use to reach this worker when registering. Default `http://127.0.0.1:<port>`. */
+  advertisedUrl?: string;
+  /** Log SDK messages (replays, retries). Default: only warnings and errors. */
+  verbose?: boolean;
+}
+
+export interface DurableWorker {
+  port: number;
+  /** `http://127.0.0.1:<port>` (or `advertisedUrl`). */
+  url: string;
+  /** Set when `register` was given. */
+  deployment?: RegisteredDeployment;
+  close(): Promise<void>;
+}
+
+export async function serveDurable(options: ServeDurableOptions = {}): Promise<DurableWorker> {
+  const port = options.port ?? 9080;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidOptionsError(`port must be a whole number from 0 to 65535 (got ${port}).`);
+  }
+  const services: AnyDefinition[] = [...(options.services ?? [])];
+  if (!options.toolsOnly) {
+    if (!options.tools) {
+      throw new InvalidOptionsError(
+        "serveDurable({ tools }) needs the tools the agent may call (or toolsOnly with services).",
+      );
+    }
+    services.unshift(
+      (await createDurableService(options as DurableServiceOptions)) as unknown as AnyDefinition,
+    );
+  }
+  if (services.length === 0) {
+    throw new InvalidOptionsError("serveDurable({ toolsOnly: true }) needs at least one service.");
+  }
+  const restate = await import("@restatedev/restate-sdk");
+  const handler = restate.createEndpointHandler({
+    services,
+    ...(options.verbose
+      ? {}
+      : {
+          logger: (meta, message, ...rest) => {
+            if (meta.level === "warn" || meta.level === "error") {
+              console.error(`[restate ${meta.level}]`, message, ...rest);
+            }
+          },
+        }),
+  });
+  const server: Http2Server = createServer(handler);
+  const sessions = new Set<ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const url = options.advertisedUrl ?? `http://127.0.0.1:${bound}`;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const session of sessions) session.destroy();
+      server.close(() => resolve());
+    });
+  const worker: DurableWorker = { port: bound, url, close };
+  if (options.register) {
+    try {
+      worker.deployment = await registerDeployment(options.register, url);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+  return worker;
+}

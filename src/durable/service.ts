@@ -1,0 +1,136 @@
+/**
+ * `createDurableService`: a Restate workflow (default name `codemode`) whose `run` handler
+ * is one agent run, keyed by a run id. Every LLM call and tool call is a journaled step,
+ * so a run survives the death of its worker: Restate retries the handler on a live worker,
+ * which replays the journal and carries on from the first step that had not completed.
+ */
+import "./polyfill.js";
+import type { WorkflowContext, WorkflowDefinition } from "@restatedev/restate-sdk";
+import { CodeModeAgent } from "../agent/code-mode-agent.js";
+import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
+import { InvalidOptionsError } from "../errors.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import type { ChatMessage } from "../llm/types.js";
+import { toJsonSafe } from "../sandbox/values.js";
+import { normalizeTools } from "../tools/tool-set.js";
+import { RunJournal } from "./run-journal.js";
+
+export const DEFAULT_DURABLE_SERVICE = "codemode";
+
+/** What the `run` handler takes. */
+export interface DurableRunInput {
+  message: string;
+  history?: ChatMessage[];
+}
+
+export interface DurableServiceOptions extends CodeModeAgentOptions {
+  /** The workflow's name (the URL path on the ingress). Default `"codemode"`. */
+  name?: string;
+  /**
+   * How Restate retries the handler after a crash or a lost worker. Default: first retry
+   * after 100 ms, doubling up to 2 s, without a limit on attempts.
+   */
+  retryPolicy?: {
+    initialIntervalMs?: number;
+    maxIntervalMs?: number;
+    maxAttempts?: number;
+  };
+  /**
+   * Time without journal progress before Restate suspends a run and retries it. An LLM
+   * call counts as no progress, so this must exceed your slowest model reply. Default 10 min.
+   */
+  inactivityTimeoutMs?: number;
+  /** How long Restate keeps a finished run's result (re-running its id returns it). Default 1 day. */
+  retentionMs?: number;
+}
+
+/** The Restate definition to bind to an endpoint (`serveDurable` does it for you). */
+export type DurableServiceDefinition = WorkflowDefinition<
+  string,
+  { run: (ctx: WorkflowContext, input: DurableRunInput) => Promise<unknown> }
+>;
+
+export async function createDurableService(
+  options: DurableServiceOptions,
+): Promise<DurableServiceDefinition> {
+  if (!options || typeof options !== "object") {
+    throw new InvalidOptionsError("createDurableService({ tools, ... }) needs an options object.");
+  }
+  const { name = DEFAULT_DURABLE_SERVICE, retryPolicy, inactivityTimeoutMs, retentionMs } = options;
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+    throw new InvalidOptionsError(
+      `Service name "${name}" is not valid for Restate: use letters, digits, _, - and . only.`,
+    );
+  }
+  const tools = normalizeTools(options.tools ?? []);
+  // Fail at start-up, not on the first run: this throws on bad options.
+  new CodeModeAgent({ ...agentOptions(options), tools });
+  const restate = await import("@restatedev/restate-sdk");
+  const callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
+  const toolTimeoutMs = (options.limits as { toolTimeoutMs?: number } | undefined)?.toolTimeoutMs;
+
+  return restate.workflow({
+    name,
+    handlers: {
+      run: async (ctx: WorkflowContext, input: DurableRunInput): Promise<unknown> => {
+        const { message, history } = checkInput(input, restate.TerminalError);
+        const journal = new RunJournal(ctx, ctx.key, {
+          ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
+        });
+        const agent = new CodeModeAgent({
+          ...agentOptions(options),
+          tools: journal.wrapTools(tools),
+          callLlm: journal.wrapCallLlm(callLlm),
+        });
+        const result: AgentResult = await agent.run(message, history, {
+          onEvent: journal.onEvent,
+        });
+        // The result leaves as JSON: big integers and bytes become JSON-safe forms.
+        return toJsonSafe(result);
+      },
+    },
+    options: {
+      retryPolicy: {
+        initialInterval: retryPolicy?.initialIntervalMs ?? 100,
+        maxInterval: retryPolicy?.maxIntervalMs ?? 2_000,
+        exponentiationFactor: 2,
+        ...(retryPolicy?.maxAttempts !== undefined ? { maxAttempts: retryPolicy.maxAttempts } : {}),
+      },
+      inactivityTimeout: inactivityTimeoutMs ?? 10 * 60_000,
+      workflowRetention: retentionMs ?? 24 * 3_600_000,
+    },
+  }) as DurableServiceDefinition;
+}
+
+function agentOptions(options: DurableServiceOptions): CodeModeAgentOptions {
+  const { name: _n, retryPolicy: _r, inactivityTimeoutMs: _i, retentionMs: _t, ...rest } = options;
+  return rest;
+}
+
+function checkInput(
+  input: unknown,
+  Terminal: new (message: string, options?: { errorCode?: number }) => Error,
+): { message: string; history: ChatMessage[] } {
+  const value = (input ?? {}) as { message?: unknown; history?: unknown };
+  if (typeof value.message !== "string") {
+    throw new Terminal('The run input must be { "message": string, "history"?: [...] }.', {
+      errorCode: 400,
+    });
+  }
+  const history = value.history ?? [];
+  if (
+    !Array.isArray(history) ||
+    !history.every(
+      (m: unknown) =>
+        typeof m === "object" &&
+        m !== null &&
+        ((m as ChatMessage).role === "user" || (m as ChatMessage).role === "assistant") &&
+        typeof (m as ChatMessage).content === "string",
+    )
+  ) {
+    throw new Terminal('"history" must be a list of { "role": "user" | "assistant", "content" }.', {
+      errorCode: 400,
+    });
+  }
+  return { message: value.message, history: history as ChatMessage[] };
+}

@@ -1,0 +1,117 @@
+/**
+ * The guarantee of durable runs, against a real restate-server: a worker SIGKILLed in the
+ * middle of a run that makes 5 tool calls is restarted, the run completes, each tool call
+ * ran exactly once (counted by the tool itself) and the LLM was called once.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDurableClient, registerDeployment } from "codemode";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  queryRestate,
+  type RestateNode,
+  sleep,
+  startRestate,
+} from "./restate-harness.js";
+import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+
+let restate: RestateNode & { stopAndClean(): Promise<void> };
+const workers: WorkerProcess[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  restate = await startRestate();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await restate?.stopAndClean();
+});
+
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** How many tool steps of one run have their result in Restate's own journal. */
+async function journaledToolResults(runId: string): Promise<number> {
+  const rows = await queryRestate(
+    restate.adminUrl,
+    `SELECT j.entry_type AS type, j.name AS name FROM sys_journal j
+     JOIN sys_invocation i ON j.id = i.id WHERE i.target_service_key = '${runId}'`,
+  );
+  // Each completed step is a "Notification: Run" (the result) after its "Command: Run".
+  const results = rows.filter((r) => r.type === "Notification: Run").length;
+  const llmSteps = rows.filter(
+    (r) => r.type === "Command: Run" && String(r.name).startsWith("llm-"),
+  );
+  return results - llmSteps.length;
+}
+
+async function crashAndResume(program: "sequential" | "parallel", hangAt: number) {
+  dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+  const port = await freePort();
+  const env = { PORT: String(port), COUNT_DIR: dir, PROGRAM: program };
+  const first = await fixtureWorker({ ...env, HANG_AT: String(hangAt) });
+  workers.push(first);
+  await registerDeployment(restate.adminUrl, first.url);
+
+  const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+  const runId = `crash-${program}-${Date.now()}`;
+  const submitted = await client.submit("Record five steps", [], { runId });
+  expect(submitted.status).toBe("Accepted");
+
+  // The run is now inside tool call #hangAt; every other call that could finish did.
+  await waitForFile(join(dir, `hanging-${hangAt}`));
+  const others = program === "sequential" ? hangAt - 1 : 4;
+  for (let i = 0; (await journaledToolResults(runId)) < others; i++) {
+    if (i > 200) throw new Error("the completed tool calls never reached the journal");
+    await sleep(50);
+  }
+  expect(lines(join(dir, "tool-calls.log"))).toHaveLength(others);
+  await first.kill();
+
+  const second = await fixtureWorker(env);
+  workers.push(second);
+  const result = await client.result(runId);
+
+  expect(result.error).toBeNull();
+  expect(result.value).toMatchObject({ total: 100 });
+  const bySeq = [...result.toolCalls].sort((a, b) => a.seq - b.seq);
+  expect(bySeq.map((c) => [c.seq, c.result])).toEqual([
+    [1, 0],
+    [2, 10],
+    [3, 20],
+    [4, 30],
+    [5, 40],
+  ]);
+  // Each step really ran once, across both workers.
+  const ran = lines(join(dir, "tool-calls.log")).map((l) => l.split(" "));
+  expect(ran.map(([i]) => Number(i)).sort()).toEqual([0, 1, 2, 3, 4]);
+  // Calls finished before the crash ran in the first worker only; the hung call (and, in
+  // the sequential program, the one after it) ran in the restarted worker.
+  for (const [i, pid] of ran) {
+    const afterCrash =
+      Number(i) === hangAt - 1 || (program === "sequential" && Number(i) > hangAt - 1);
+    expect(Number(pid)).toBe(afterCrash ? second.pid : first.pid);
+  }
+  // One LLM call in all: the restarted worker took the reply from the journal.
+  expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid)]);
+  // Asking again for the same run id returns the same result without running anything.
+  const again = await client.run("Record five steps", [], { runId });
+  expect(again.value).toEqual(result.value);
+  expect(lines(join(dir, "tool-calls.log"))).toHaveLength(5);
+  expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
+  await second.kill();
+}
+
+describe("durable run on one restate-server", () => {
+  it("resumes after the worker is SIGKILLed during the 4th of 5 sequential tool calls", async () => {
+    await crashAndResume("sequential", 4);
+  }, 90_000);
+
+  it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
+    await crashAndResume("parallel", 3);
+  }, 90_000);
+});
