@@ -10,7 +10,7 @@ import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import { defaultSandboxPool } from "../sandbox/pool.js";
 import { formatDiagnostics, typeCheckProgram } from "../sandbox/type-check.js";
-import { pythonDocstring, pythonSignature, pythonStub } from "../tools/signature.js";
+import { pythonDocstring, pythonSignatures, pythonStub } from "../tools/signature.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { extractCode } from "./extract-code.js";
@@ -72,9 +72,10 @@ export class CodeModeAgent {
 
   /** JSON-friendly metadata of every tool: name, Python signature, first docstring paragraph. */
   toolDescriptions(): ToolDescription[] {
-    return this.tools.map((tool) => ({
+    const signatures = pythonSignatures(this.tools);
+    return this.tools.map((tool, i) => ({
       name: tool.name,
-      signature: pythonSignature(tool),
+      signature: signatures[i]!,
       description:
         pythonDocstring(tool)
           .split(/\n\s*\n/)[0]

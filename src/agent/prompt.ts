@@ -1,5 +1,5 @@
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
-import { pythonDocstring, pythonSignature } from "../tools/signature.js";
+import { pythonToolListing } from "../tools/signature.js";
 import type { Tool } from "../tools/types.js";
 
 export const DEFAULT_SYSTEM_PROMPT_PREFIX =
@@ -17,12 +17,9 @@ export function buildSystemPrompt(options: {
   skills: readonly string[];
 }): string {
   const parts = [options.prefix ?? DEFAULT_SYSTEM_PROMPT_PREFIX];
-  const functions = options.tools.map((tool) => {
-    const doc = pythonDocstring(tool);
-    const indented = doc ? `\n${doc.replace(/^/gm, "    ")}` : "";
-    return `- ${pythonSignature(tool)}${indented}`;
-  });
-  parts.push(`Available functions:\n${functions.length > 0 ? functions.join("\n") : "(none)"}`);
+  // Signatures, docstrings and the TypedDicts they name, resolved across the whole set.
+  const functions = pythonToolListing(options.tools);
+  parts.push(`Available functions:\n${functions !== "" ? functions : "(none)"}`);
   parts.push(SANDBOX_PYTHON_RULES);
   parts.push(RESULT_INSTRUCTIONS);
   if (options.skills.length > 0) {

@@ -4,6 +4,12 @@
  * arguments Python passes back.
  */
 
+export {
+  type AiSdkToolCallOptions,
+  type AiSdkToolLike,
+  fromAiSdkTool,
+  isAiSdkTool,
+} from "./ai-sdk-tool.js";
 export { bindArguments } from "./bind-arguments.js";
 export {
   defineTool,
@@ -23,7 +29,13 @@ export {
   RESERVED_TOOL_NAMES,
   suggestIdentifier,
 } from "./python-names.js";
-export { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
+export {
+  type HintOptions,
+  isTypedDictShape,
+  pythonLiteral,
+  pythonTypeHint,
+  pythonTypeName,
+} from "./python-types.js";
 export {
   type CompiledSchema,
   compileParameters,
@@ -42,7 +54,10 @@ export {
   pythonDocstring,
   pythonParameter,
   pythonSignature,
+  pythonSignatures,
   pythonStub,
+  pythonToolListing,
+  pythonTypedDicts,
 } from "./signature.js";
 export {
   normalizeTools,
@@ -51,4 +66,10 @@ export {
   type ToolSetInput,
   toolMap,
 } from "./tool-set.js";
+export {
+  PythonTypeScope,
+  type TypedDictDeclaration,
+  type TypedDictField,
+  typedDictSource,
+} from "./typed-dicts.js";
 export type * from "./types.js";

@@ -1,7 +1,9 @@
 /**
  * JSON Schema and JS values rendered as Python text. The model reads these hints in the
  * tool signatures and Monty's type checker reads them in the stub, so every output here
- * must be valid Python that needs nothing beyond `from typing import Any, Literal`.
+ * must be valid Python. Without a `PythonTypeScope` the hints need nothing beyond
+ * `from typing import Any, Literal`; with one, objects with known properties become named
+ * `TypedDict`s that the scope declares (see `typed-dicts.ts`).
  */
 import type { JsonSchema } from "./types.js";
 
@@ -14,22 +16,67 @@ const SCALAR_HINTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Where object schemas go when a hint is rendered inside a tool set: the scope names and
+ * declares a TypedDict per object shape. Implemented by `PythonTypeScope`.
+ */
+export interface TypedDictSink {
+  /**
+   * The class name for `schema`, declaring it on first sight. `name` is the suggested name;
+   * `root` and `rootName` are passed on to the hints of its fields.
+   */
+  typedDict(schema: JsonSchema, name: string, root: unknown, rootName: string): string;
+}
+
+/** How a hint is rendered. */
+export interface HintOptions {
+  /** Declares TypedDicts for objects with properties; without it objects are `dict[str, Any]`. */
+  scope?: TypedDictSink | undefined;
+  /** PascalCase name for the TypedDict of this schema, e.g. `GetUserResult`. */
+  name?: string | undefined;
+  /** Prefix for TypedDicts of `root`'s `$defs` (`#/$defs/Address` -> `GetUserResultAddress`). */
+  rootName?: string | undefined;
+  /**
+   * Argument hints for the type-check stub: objects become `Mapping[str, ...]` and lists of
+   * objects `Sequence[...]`, which accept every dict the code may build (a dict held in a
+   * variable is inferred as `dict[str, str]`, which a TypedDict parameter would reject) and
+   * the TypedDicts other tools return (which `dict[str, Any]` would reject).
+   */
+  loose?: boolean | undefined;
+}
+
+/**
  * The Python type hint for a JSON Schema: `{type: "array", items: {type: "string"}}` ->
  * `list[str]`. Anything it cannot express precisely becomes `Any` (never a wrong type,
  * which would make the type checker reject correct code).
  */
-export function pythonTypeHint(schema: unknown, root?: unknown): string {
-  return hint(schema, 0, root);
+export function pythonTypeHint(schema: unknown, root?: unknown, options: HintOptions = {}): string {
+  const name = options.name ?? "Type";
+  const ctx: Context = {
+    root,
+    rootName: options.rootName ?? name,
+    scope: options.scope,
+    loose: options.loose === true,
+  };
+  return hint(schema, 0, ctx, name);
 }
 
 // Deep or recursive schemas end in Any rather than an unbounded string.
 const MAX_DEPTH = 12;
 
-function hint(schema: unknown, depth: number, root: unknown): string {
+interface Context {
+  root: unknown;
+  rootName: string;
+  scope: TypedDictSink | undefined;
+  loose: boolean;
+}
+
+function hint(schema: unknown, depth: number, ctx: Context, name: string): string {
   if (!isObject(schema) || depth > MAX_DEPTH) return "Any";
   // Local references (`#/$defs/Node`, as Zod emits for recursive schemas) are followed
-  // through `root`; depth bounds recursion. Anything else stays permissive.
-  if (typeof schema.$ref === "string") return hint(resolveRef(schema.$ref, root), depth + 1, root);
+  // through `root`; depth bounds recursion (a scope names recursive objects instead).
+  if (typeof schema.$ref === "string") {
+    return hint(resolveRef(schema.$ref, ctx.root), depth + 1, ctx, refName(schema.$ref, ctx, name));
+  }
 
   if ("const" in schema) return withNullable(schema, literalHint([schema.const]));
   if (Array.isArray(schema.enum)) return withNullable(schema, literalHint(schema.enum));
@@ -39,59 +86,139 @@ function hint(schema: unknown, depth: number, root: unknown): string {
     : Array.isArray(schema.oneOf)
       ? schema.oneOf
       : undefined;
-  if (branches) return withNullable(schema, union(branches.map((b) => hint(b, depth + 1, root))));
+  if (branches) {
+    const objects = branches.filter((b) => isObject(b) && isTypedDictShape(deref(b, ctx.root)));
+    const names = optionNames(branches, ctx.root, name);
+    return withNullable(
+      schema,
+      union(
+        branches.map((b, i) =>
+          hint(b, depth + 1, ctx, objects.length > 1 ? (names[i] ?? name) : name),
+        ),
+      ),
+    );
+  }
   if (Array.isArray(schema.allOf)) {
     // An intersection only has a simple Python spelling when it has one member.
-    return schema.allOf.length === 1 ? hint(schema.allOf[0], depth + 1, root) : "Any";
+    return schema.allOf.length === 1 ? hint(schema.allOf[0], depth + 1, ctx, name) : "Any";
   }
 
   if (Array.isArray(schema.type)) {
-    const parts = schema.type.map((t) => typeHint({ ...schema, type: t }, depth, root));
+    const parts = schema.type.map((t) => typeHint({ ...schema, type: t }, depth, ctx, name));
     return withNullable(schema, union(parts));
   }
-  return withNullable(schema, typeHint(schema, depth, root));
+  return withNullable(schema, typeHint(schema, depth, ctx, name));
 }
 
 /** Hint for a schema whose `type` is a single string (or absent). */
-function typeHint(schema: JsonSchema, depth: number, root: unknown): string {
+function typeHint(schema: JsonSchema, depth: number, ctx: Context, name: string): string {
   const type = schema.type;
   if (typeof type === "string" && type in SCALAR_HINTS) return SCALAR_HINTS[type] ?? "Any";
   if (type === "array" || (type === undefined && ("items" in schema || "prefixItems" in schema))) {
-    return `list[${itemsHint(schema, depth, root)}]`;
+    const items = itemsHint(schema, depth, ctx, `${name}Item`);
+    return ctx.loose && items.includes("Mapping[") ? `Sequence[${items}]` : `list[${items}]`;
   }
   if (type === "object" || (type === undefined && "properties" in schema)) {
-    return objectHint(schema, depth, root);
+    return objectHint(schema, depth, ctx, name);
   }
   return "Any";
 }
 
-function itemsHint(schema: JsonSchema, depth: number, root: unknown): string {
+function itemsHint(schema: JsonSchema, depth: number, ctx: Context, name: string): string {
   const parts: string[] = [];
   // Tuples (prefixItems) are offered as lists: the model writes `[a, b]` far more often
   // than `(a, b)`, and a `tuple[...]` hint would reject the list.
   if (Array.isArray(schema.prefixItems)) {
-    for (const item of schema.prefixItems) parts.push(hint(item, depth + 1, root));
-    if (isObject(schema.items)) parts.push(hint(schema.items, depth + 1, root));
+    schema.prefixItems.forEach((item, i) => {
+      parts.push(hint(item, depth + 1, ctx, `${name}${i + 1}`));
+    });
+    if (isObject(schema.items)) parts.push(hint(schema.items, depth + 1, ctx, name));
     return parts.length === 0 ? "Any" : union(parts);
   }
   if (Array.isArray(schema.items)) {
     // draft-04 tuple form.
     return schema.items.length === 0
       ? "Any"
-      : union(schema.items.map((i) => hint(i, depth + 1, root)));
+      : union(schema.items.map((item, i) => hint(item, depth + 1, ctx, `${name}${i + 1}`)));
   }
-  return hint(schema.items, depth + 1, root);
+  return hint(schema.items, depth + 1, ctx, name);
 }
 
-function objectHint(schema: JsonSchema, depth: number, root: unknown): string {
+function objectHint(schema: JsonSchema, depth: number, ctx: Context, name: string): string {
+  const dict = ctx.loose ? "Mapping" : "dict";
+  const extra = schema.additionalProperties;
+  if (isTypedDictShape(schema)) {
+    if (ctx.loose) return "Mapping[str, Any]";
+    if (ctx.scope) return ctx.scope.typedDict(schema, name, ctx.root, ctx.rootName);
+    return "dict[str, Any]";
+  }
   const props = schema.properties;
   const hasProps = isObject(props) && Object.keys(props).length > 0;
-  const extra = schema.additionalProperties;
   // Records (`z.record`) carry their value schema in additionalProperties.
-  if (!hasProps && isObject(extra)) return `dict[str, ${hint(extra, depth + 1, root)}]`;
-  // Objects with named properties would be TypedDicts; `class` is not available in Monty
-  // yet, so they stay dicts of Any for now.
-  return "dict[str, Any]";
+  if (!hasProps && isObject(extra)) {
+    return `${dict}[str, ${hint(extra, depth + 1, ctx, `${name}Value`)}]`;
+  }
+  return `${dict}[str, Any]`;
+}
+
+/**
+ * True for an object schema with named properties and no other keys allowed (or none
+ * said): the shape a TypedDict spells. Open objects (`additionalProperties: true` or a
+ * schema, `patternProperties`) stay dicts, or the checker would reject their extra keys.
+ */
+export function isTypedDictShape(schema: unknown): boolean {
+  if (!isObject(schema)) return false;
+  const type = schema.type;
+  if (!(type === "object" || (type === undefined && "properties" in schema))) return false;
+  const props = schema.properties;
+  if (!isObject(props) || Object.keys(props).length === 0) return false;
+  const extra = schema.additionalProperties;
+  if (extra !== undefined && extra !== false) return false;
+  return schema.patternProperties === undefined;
+}
+
+/**
+ * The TypedDict name for a `$ref` target: the root's name for `#`, the root's name plus the
+ * definition's (`GetUserResultAddress`) for readable `$defs` names, else the path's name
+ * (Zod calls recursive definitions `__schema0`).
+ */
+function refName(ref: string, ctx: Context, pathName: string): string {
+  if (ref === "#") return ctx.rootName;
+  const match = /^#\/(?:\$defs|definitions)\/([A-Za-z][^/]*)$/.exec(ref);
+  const defName = match ? pascalCase(decodeURIComponent(match[1]!)) : "";
+  return defName === "" ? pathName : `${ctx.rootName}${defName}`;
+}
+
+/** Follows a local `$ref` (one level) so shape checks see the target. */
+function deref(schema: JsonSchema, root: unknown): unknown {
+  return typeof schema.$ref === "string" ? resolveRef(schema.$ref, root) : schema;
+}
+
+/**
+ * Names for the members of a union of objects: the value of a string `const` property
+ * when each member has one (`{kind: "circle"}` -> `ShapeCircle`), else `Option1`, ...
+ */
+function optionNames(branches: readonly unknown[], root: unknown, base: string): string[] {
+  const tags = branches.map((b) => {
+    const target = isObject(b) ? deref(b, root) : undefined;
+    if (!isObject(target) || !isObject(target.properties)) return undefined;
+    for (const prop of Object.values(target.properties)) {
+      if (isObject(prop) && typeof prop.const === "string") return pascalCase(prop.const);
+    }
+    return undefined;
+  });
+  const distinct = new Set(tags);
+  const useTags = tags.every((t) => t !== undefined && t !== "") && distinct.size === tags.length;
+  return branches.map((_, i) => `${base}${useTags ? tags[i] : `Option${i + 1}`}`);
+}
+
+/** `get_user` -> `GetUser`, `first-name` -> `FirstName`, `userId` -> `UserId`. */
+export function pascalCase(text: string): string {
+  const words = text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== "");
+  return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
 }
 
 /** `#`, `#/$defs/Name` or `#/definitions/Name` inside `root`; undefined otherwise. */

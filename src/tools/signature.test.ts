@@ -2,7 +2,7 @@ import { Monty, MontyTypingError } from "@pydantic/monty";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineTool, functionTool } from "./define-tool.js";
-import { pythonDocstring, pythonSignature, pythonStub } from "./signature.js";
+import { pythonDocstring, pythonSignature, pythonStub, pythonTypedDicts } from "./signature.js";
 
 const fetchData = defineTool({
   name: "fetch_data",
@@ -63,7 +63,11 @@ describe("pythonSignature", () => {
       returns: node,
       execute: ({ roots }) => roots[0]!,
     });
-    expect(pythonSignature(tool)).toBe("walk(roots: list[dict[str, Any]]) -> dict[str, Any]");
+    // Recursive objects are TypedDicts that name themselves.
+    expect(pythonSignature(tool)).toBe("walk(roots: list[WalkParamsRootsItem]) -> WalkResult");
+    expect(pythonTypedDicts([tool])).toContain(
+      "class WalkResult(TypedDict):\n    name: str\n    children: list[WalkResult]",
+    );
   });
 
   it("never shows a default the type would reject", () => {

@@ -6,7 +6,14 @@
  */
 import { validateJsonSchema } from "./json-schema-validator.js";
 import { keywordOnlyStart } from "./parameters.js";
-import { optionalHint, pythonLiteral, pythonTypeHint } from "./python-types.js";
+import {
+  type HintOptions,
+  optionalHint,
+  pascalCase,
+  pythonLiteral,
+  pythonTypeHint,
+} from "./python-types.js";
+import { PythonTypeScope, TYPING_NAMES } from "./typed-dicts.js";
 import type { JsonSchema, Tool, ToolParameter } from "./types.js";
 
 /** Signature of the `parallel_map` builtin the sandbox provides beside the tools. */
@@ -26,30 +33,121 @@ Args:
 /**
  * `fetch_data(dataset: str, limit: int = 10) -> list[dict[str, Any]]`. Parameters keep the
  * schema's order; a required one after an optional one becomes keyword-only (after `*`).
+ * Objects with known properties appear as TypedDict names (`get_user(id: int) ->
+ * GetUserResult`) named for this tool alone; for a tool set use `pythonSignatures`, which
+ * keeps names unique across the set, and `pythonTypedDicts` to declare them.
  */
 export function pythonSignature(tool: Tool): string {
+  return render([tool]).tools[0]!.signature;
+}
+
+/** The signatures of `tools`, in order, with TypedDict names resolved across the set. */
+export function pythonSignatures(tools: readonly Tool[]): string[] {
+  return render(tools).tools.map((t) => t.signature);
+}
+
+/**
+ * The TypedDict declarations the signatures of `tools` refer to, as Python source (`class
+ * GetUserResult(TypedDict): ...`), or "" when every type is a plain one.
+ */
+export function pythonTypedDicts(tools: readonly Tool[]): string {
+  return render(tools).types;
+}
+
+/**
+ * What the model is told about the tools: one `- signature` line per tool with its
+ * docstring indented below, then the TypedDicts the signatures use. "" for no tools.
+ */
+export function pythonToolListing(tools: readonly Tool[]): string {
+  const set = render(tools);
+  const functions = set.tools.map(({ signature, docstring }) => {
+    const indented = docstring ? `\n${docstring.replace(/^/gm, "    ")}` : "";
+    return `- ${signature}${indented}`;
+  });
+  if (set.types === "") return functions.join("\n");
+  return `${functions.join("\n")}\n\n${TYPES_NOTE}\n${set.types}`;
+}
+
+const TYPES_NOTE =
+  "Types used above (TypedDicts: the dicts tools take and return, with these keys; a " +
+  "NotRequired key may be missing, so use .get() for it). They are type names only: " +
+  'build plain dict literals, and add keys to a copy: {**row, "extra": value}.';
+
+interface RenderedTool {
+  readonly tool: Tool;
+  /** For the prompt: TypedDicts for objects. */
+  readonly signature: string;
+  /** For the type checker: arguments loosened to Mapping/Sequence (see `HintOptions.loose`). */
+  readonly stubSignature: string;
+  readonly docstring: string;
+}
+
+interface RenderedToolSet {
+  readonly tools: readonly RenderedTool[];
+  readonly types: string;
+}
+
+// normalizeTools returns one frozen array per agent/run: render it once.
+const renderedSets = new WeakMap<readonly Tool[], RenderedToolSet>();
+
+function render(tools: readonly Tool[]): RenderedToolSet {
+  const cached = renderedSets.get(tools);
+  if (cached) return cached;
+  const scope = new PythonTypeScope(tools.map((t) => t.name));
+  const rendered = tools.map((tool): RenderedTool => {
+    const typed = signatureOf(tool, { scope });
+    return {
+      tool,
+      signature: typed,
+      stubSignature: signatureOf(tool, { scope, loose: true }),
+      docstring: pythonDocstring(tool),
+    };
+  });
+  const set: RenderedToolSet = Object.freeze({ tools: rendered, types: scope.source() });
+  renderedSets.set(tools, set);
+  return set;
+}
+
+function signatureOf(tool: Tool, options: HintOptions): string {
   const params = tool.parameters;
   const kwOnly = keywordOnlyStart(params);
+  const base = pascalCase(tool.name) || "Tool";
+  const paramOptions = { ...options, rootName: `${base}Params` };
   const parts: string[] = [];
   params.forEach((p, i) => {
     // After `*args` parameters are keyword-only already; elsewhere a bare `*` marks them.
     if (i === kwOnly && !params[i - 1]?.variadic) parts.push("*");
-    parts.push(pythonParameter(p, tool.inputSchema));
+    parts.push(
+      pythonParameter(p, tool.inputSchema, {
+        ...paramOptions,
+        name: `${base}Params${pascalCase(p.name)}`,
+      }),
+    );
   });
-  const returns = tool.outputSchema ? pythonTypeHint(tool.outputSchema, tool.outputSchema) : "Any";
+  // Results are never loosened: the checker should know the exact keys a tool returns.
+  const resultOptions = { scope: options.scope, name: `${base}Result` };
+  const returns = tool.outputSchema
+    ? pythonTypeHint(tool.outputSchema, tool.outputSchema, resultOptions)
+    : "Any";
   return `${tool.name}(${parts.join(", ")}) -> ${returns}`;
 }
 
 /**
  * One parameter as Python: `limit: int = 10`, `note: str | None = None`, `*rest: Any`.
- * `root` (the tool's input schema) resolves `$ref`s into its `$defs`.
+ * `root` (the tool's input schema) resolves `$ref`s into its `$defs`; `options` names
+ * TypedDicts (see `pythonTypeHint`).
  */
-export function pythonParameter(p: ToolParameter, root?: JsonSchema): string {
+export function pythonParameter(
+  p: ToolParameter,
+  root?: JsonSchema,
+  options: HintOptions = {},
+): string {
   if (p.variadic) {
     const items = (p.schema as { items?: unknown }).items;
-    return `*${p.name}: ${pythonTypeHint(items, root)}`;
+    const name = options.name === undefined ? undefined : `${options.name}Item`;
+    return `*${p.name}: ${pythonTypeHint(items, root, { ...options, name })}`;
   }
-  const hint = pythonTypeHint(p.schema, root);
+  const hint = pythonTypeHint(p.schema, root, options);
   if (p.required) return `${p.name}: ${hint}`;
   if (p.hasDefault) {
     const literal = pythonLiteral(p.defaultValue);
@@ -86,12 +184,19 @@ export function pythonDocstring(tool: Tool): string {
 /**
  * A Python module declaring every tool (and `parallel_map`) for Monty's type checker:
  * put it before the generated code. Bodies are `raise NotImplementedError`, as Monty
- * requires of stubs for external functions.
+ * requires of stubs for external functions. TypedDicts are declared first; arguments are
+ * loosened to `Mapping`/`Sequence` so dicts built in variables and other tools' results
+ * pass, while results keep their TypedDicts so a wrong key is caught.
  */
 export function pythonStub(tools: readonly Tool[]): string {
-  const blocks = tools.map((tool) => stubFunction(pythonSignature(tool), pythonDocstring(tool)));
+  const set = render(tools);
+  const blocks = set.tools.map((t) => stubFunction(t.stubSignature, t.docstring));
   blocks.push(stubFunction(PARALLEL_MAP_SIGNATURE, PARALLEL_MAP_DOC));
-  return `from typing import Any, Literal\n\n\n${blocks.join("\n\n\n")}\n`;
+  const body = `${set.types === "" ? "" : `${set.types}\n\n\n`}${blocks.join("\n\n\n")}\n`;
+  const used = TYPING_NAMES.filter(
+    (name) => name === "Any" || name === "Literal" || new RegExp(`\\b${name}\\b`).test(body),
+  );
+  return `from typing import ${used.join(", ")}\n\n\n${body}`;
 }
 
 function stubFunction(signature: string, docstring: string): string {

@@ -4,12 +4,16 @@
  * Name clashes are caught here, before the model is told about any tool.
  */
 import { ToolDefinitionError } from "../errors.js";
+import { type AiSdkToolLike, fromAiSdkTool, isAiSdkTool } from "./ai-sdk-tool.js";
 import { freezeTool, functionTool, isTool } from "./define-tool.js";
 import { assertToolName } from "./python-names.js";
 import type { Tool } from "./types.js";
 
-/** A tool, or a plain function that becomes one through `functionTool`. */
-export type ToolInput = Tool | ((...args: never[]) => unknown);
+/**
+ * A tool, a plain function that becomes one through `functionTool`, or an AI SDK tool
+ * (`tool({ inputSchema, execute })` from `ai`, named by its record key).
+ */
+export type ToolInput = Tool | AiSdkToolLike | ((...args: never[]) => unknown);
 
 /** Tools as given by the user: a list (named by each tool) or a record (named by its keys). */
 export type ToolSetInput = readonly ToolInput[] | Readonly<Record<string, ToolInput>>;
@@ -82,8 +86,16 @@ function toTool(item: unknown, key: string | undefined, where: string): Tool {
   if (typeof item === "function") {
     return functionTool(item as (...args: never[]) => unknown, key);
   }
+  if (isAiSdkTool(item)) {
+    if (key !== undefined) return fromAiSdkTool(key, item);
+    throw new ToolDefinitionError(
+      `${where} is an AI SDK tool, which has no name of its own: pass it in a record ` +
+        "{ my_tool: tool({ ... }) } (the key names the Python function), or as " +
+        'fromAiSdkTool("my_tool", tool({ ... })) in an array.',
+    );
+  }
   throw new ToolDefinitionError(
     `${where} is not a tool or a function (got ${item === null ? "null" : Array.isArray(item) ? "an array" : typeof item}): ` +
-      "pass defineTool({ ... }), a function, or a Tool object.",
+      "pass defineTool({ ... }), a function, an AI SDK tool({ ... }) or a Tool object.",
   );
 }

@@ -84,7 +84,7 @@ describe("data-tools module", () => {
       "list_datasets() -> list[dict[str, Any]]",
       "fetch_data(dataset: str, filters: dict[str, Any] | None = None, columns: list[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]",
       "group_and_aggregate(rows: list[dict[str, Any]], group_by: str | list[str], metrics: dict[str, str]) -> list[dict[str, Any]]",
-      'create_chart(chart_type: Literal["bar", "line", "pie", "doughnut", "scatter"], title: str, labels: list[str], datasets: list[dict[str, Any]]) -> dict[str, Any]',
+      'create_chart(chart_type: Literal["bar", "line", "pie", "doughnut", "scatter"], title: str, labels: list[str], datasets: list[CreateChartParamsDatasetsItem]) -> dict[str, Any]',
     ]);
   });
 });
@@ -529,7 +529,7 @@ except ValueError as e:
     // argument validation at run time (for callers that skip the check).
     const notStringCode = 'group_and_aggregate([{"a": 1}], "a", {"n": 1})';
     expect(formatDiagnostics(typeCheckProgram(notStringCode, STUB))).toContain(
-      "Expected `dict[str, str]`",
+      "Expected `Mapping[str, str]`",
     );
     const notString = expectError(await runUnchecked(notStringCode));
     expect(notString.type).toBe("TypeError");

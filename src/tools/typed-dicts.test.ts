@@ -1,0 +1,233 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { typeCheckProgram } from "../sandbox/type-check.js";
+import { defineTool } from "./define-tool.js";
+import { pythonTypeHint } from "./python-types.js";
+import {
+  pythonSignature,
+  pythonSignatures,
+  pythonStub,
+  pythonToolListing,
+  pythonTypedDicts,
+} from "./signature.js";
+import { PythonTypeScope } from "./typed-dicts.js";
+import type { JsonSchema } from "./types.js";
+
+const getUser = defineTool({
+  name: "get_user",
+  description: "One user by id.",
+  parameters: z.object({ id: z.number().int() }),
+  returns: z.object({
+    id: z.number().int(),
+    email: z.string().describe("Primary email\n  address."),
+    nick: z.string().optional(),
+    address: z.object({ city: z.string(), "zip-code": z.string().optional() }),
+    roles: z.array(z.object({ name: z.string(), since: z.string().nullable() })),
+    labels: z.record(z.string(), z.string()),
+  }),
+  execute: ({ id }) => ({
+    id,
+    email: "ada@example.com",
+    address: { city: "London" },
+    roles: [],
+    labels: {},
+  }),
+});
+
+const createOrder = defineTool({
+  name: "create_order",
+  parameters: z.object({
+    items: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
+    address: z.object({ city: z.string() }).optional(),
+    note: z.record(z.string(), z.unknown()).optional(),
+  }),
+  returns: z.object({ order_id: z.string() }),
+  execute: () => ({ order_id: "o-1" }),
+});
+
+// As an MCP server describes a tool: plain JSON Schema, output with properties.
+const weather = defineTool({
+  name: "get_weather",
+  parameters: {
+    type: "object",
+    properties: { city: { type: "string" } },
+    required: ["city"],
+  },
+  returns: {
+    type: "object",
+    properties: {
+      temperature: { type: "number" },
+      conditions: { type: "string", enum: ["sun", "rain"] },
+      forecast: {
+        type: "array",
+        items: { $ref: "#/$defs/Day" },
+      },
+    },
+    required: ["temperature", "conditions"],
+    $defs: {
+      Day: {
+        type: "object",
+        properties: { day: { type: "string" }, high: { type: "number" } },
+        required: ["day"],
+      },
+    },
+  },
+  execute: () => ({ temperature: 21, conditions: "sun" }),
+});
+
+const saveAny = defineTool({
+  name: "save",
+  parameters: z.object({
+    data: z.record(z.string(), z.unknown()),
+    rows: z.array(z.record(z.string(), z.unknown())).optional(),
+  }),
+  execute: () => true,
+});
+
+const check = (tools: Parameters<typeof pythonStub>[0], code: string) =>
+  typeCheckProgram(code, pythonStub(tools));
+
+describe("TypedDicts in signatures", () => {
+  it("names nested objects, arrays of objects and optional keys deterministically", () => {
+    expect(pythonSignature(getUser)).toBe("get_user(id: int) -> GetUserResult");
+    expect(pythonSignature(createOrder)).toBe(
+      "create_order(items: list[CreateOrderParamsItemsItem], address: " +
+        "CreateOrderParamsAddress | None = None, note: dict[str, Any] | None = None) -> " +
+        "CreateOrderResult",
+    );
+    expect(pythonTypedDicts([getUser])).toBe(
+      [
+        'GetUserResultAddress = TypedDict("GetUserResultAddress", {',
+        '    "city": str,',
+        '    "zip-code": NotRequired[str],',
+        "})",
+        "",
+        "class GetUserResultRolesItem(TypedDict):",
+        "    name: str",
+        "    since: str | None",
+        "",
+        "class GetUserResult(TypedDict):",
+        "    id: int",
+        "    email: str  # Primary email address.",
+        "    nick: NotRequired[str]",
+        "    address: GetUserResultAddress",
+        "    roles: list[GetUserResultRolesItem]",
+        "    labels: dict[str, str]",
+      ].join("\n"),
+    );
+    // Same tools, same text: prompts stay cacheable.
+    expect(pythonToolListing([getUser, createOrder])).toBe(
+      pythonToolListing([getUser, createOrder]),
+    );
+  });
+
+  it("turns a JSON Schema output (as MCP servers give) into TypedDicts, $defs included", () => {
+    expect(pythonSignature(weather)).toBe("get_weather(city: str) -> GetWeatherResult");
+    const types = pythonTypedDicts([weather]);
+    expect(types).toContain("class GetWeatherResultDay(TypedDict):\n    day: str\n");
+    expect(types).toContain('    conditions: Literal["sun", "rain"]\n');
+    expect(types).toContain("    forecast: NotRequired[list[GetWeatherResultDay]]");
+  });
+
+  it("keeps free-form and open objects as dicts", () => {
+    const scope = new PythonTypeScope();
+    const hint = (schema: JsonSchema) => pythonTypeHint(schema, schema, { scope, name: "X" });
+    expect(hint({ type: "object" })).toBe("dict[str, Any]");
+    expect(hint({ type: "object", properties: {} })).toBe("dict[str, Any]");
+    expect(hint({ type: "object", additionalProperties: { type: "integer" } })).toBe(
+      "dict[str, int]",
+    );
+    const open = { type: "object", properties: { a: { type: "string" } } };
+    expect(hint({ ...open, additionalProperties: true })).toBe("dict[str, Any]");
+    expect(hint({ ...open, additionalProperties: {} })).toBe("dict[str, Any]");
+    expect(hint({ ...open, patternProperties: { "^x": {} } })).toBe("dict[str, Any]");
+    expect(scope.declarations).toHaveLength(0);
+    expect(hint({ ...open, additionalProperties: false })).toBe("X");
+  });
+
+  it("never reuses a name: tool names, typing names and other classes stay distinct", () => {
+    const a = defineTool({
+      name: "get_user",
+      returns: z.object({ x: z.string() }),
+      execute: () => ({ x: "" }),
+    });
+    const b = defineTool({
+      name: "getUser",
+      returns: z.object({ y: z.string() }),
+      execute: () => ({ y: "" }),
+    });
+    const c = defineTool({
+      name: "GetUserResult3",
+      parameters: z.object({ any: z.object({ q: z.string() }) }),
+      execute: () => 1,
+    });
+    expect(pythonSignatures([a, b, c])).toEqual([
+      "get_user() -> GetUserResult",
+      "getUser() -> GetUserResult2",
+      "GetUserResult3(any: GetUserResult3ParamsAny) -> Any",
+    ]);
+    const scope = new PythonTypeScope(["Thing"]);
+    const schema = { type: "object", properties: { k: { type: "string" } } };
+    expect(pythonTypeHint(schema, schema, { scope, name: "Thing" })).toBe("Thing2");
+    const other = { type: "object", properties: { k: { type: "string" } } };
+    expect(pythonTypeHint(other, other, { scope, name: "any" })).toBe("Any2");
+    expect(pythonTypeHint(other, other, { scope, name: "9lives" })).toBe("Any2");
+    const digits = { type: "object", properties: { k: { type: "string" } } };
+    expect(pythonTypeHint(digits, digits, { scope, name: "9lives" })).toBe("T9lives");
+  });
+
+  it("names the members of a discriminated union after their tags", () => {
+    const tool = defineTool({
+      name: "area",
+      parameters: z.object({
+        shape: z.discriminatedUnion("kind", [
+          z.object({ kind: z.literal("circle"), r: z.number() }),
+          z.object({ kind: z.literal("square"), side: z.number() }),
+        ]),
+      }),
+      execute: () => 1,
+    });
+    expect(pythonSignature(tool)).toBe(
+      "area(shape: AreaParamsShapeCircle | AreaParamsShapeSquare) -> Any",
+    );
+  });
+});
+
+describe("the stub under Monty's type checker", () => {
+  it("catches a wrong key on a tool's result, with its line", () => {
+    const diagnostics = check([getUser], 'user = get_user(1)\nprint(user["emial"])');
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ line: 2, code: "invalid-key" });
+    expect(diagnostics[0]!.message).toMatch(/Unknown key "emial" for TypedDict `GetUserResult`/);
+    expect(diagnostics[0]!.message).toMatch(/did you mean "email"/);
+
+    const nested = check([getUser], 'u = get_user(1)\ncity = u["address"]["town"]');
+    expect(nested[0]).toMatchObject({ line: 2, code: "invalid-key" });
+    const item = check([getUser], 'u = get_user(1)\nfirst = u["roles"][0]["nme"]');
+    expect(item[0]).toMatchObject({ line: 2, code: "invalid-key" });
+    const mcp = check([weather], 'w = get_weather("Oslo")\nw["temp"]');
+    expect(mcp[0]).toMatchObject({ line: 2, code: "invalid-key" });
+    const wrongType = check([getUser], 'u = get_user(1)\nu["id"] + "x"');
+    expect(wrongType[0]).toMatchObject({ line: 2, code: "unsupported-operator" });
+  });
+
+  it("accepts the code models write with correct keys", () => {
+    const tools = [getUser, createOrder, weather, saveAny];
+    const programs = [
+      'u = get_user(1)\n{"email": u["email"], "city": u["address"]["city"]}',
+      'u = get_user(1)\nnick = u.get("nick") or "-"\nzip = u["address"].get("zip-code")',
+      'u = get_user(1)\nnames = [r["name"] for r in u["roles"]]\nenriched = {**u, "score": 3}',
+      // Dicts built in variables and loops reach TypedDict parameters.
+      'items = [{"sku": s, "qty": 1} for s in ["a", "b"]]\naddr = {"city": "Oslo"}\n' +
+        "create_order(items, address=addr)",
+      'items = []\nitems.append({"sku": "a", "qty": 2})\ncreate_order(items=items)',
+      'create_order([{"sku": "a", "qty": 1}], note={"gift": True})',
+      // One tool's TypedDict result flows into another's free-form parameter.
+      'u = get_user(1)\nsave(u, rows=[u, {"x": 1}])',
+      'w = get_weather("Oslo")\nsave(data=w, rows=w.get("forecast"))',
+      // The names work as annotations (annotations are not evaluated at run time).
+      'addr: CreateOrderParamsAddress = {"city": "Oslo"}\ncreate_order([], address=addr)',
+    ];
+    for (const code of programs) expect([code, check(tools, code)]).toEqual([code, []]);
+  });
+});
