@@ -97,7 +97,7 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
           ? ` Is a worker serving "${service}" registered with this Restate server (codemode worker --register)?`
           : "";
       throw new DurableRunError(
-        `Restate answered HTTP ${response.status} when asked to ${what}: ${String(message).slice(0, 500)}.${hint}`,
+        `Restate answered HTTP ${response.status} when asked to ${what}: ${String(message).slice(0, 500).replace(/\.+$/, "")}.${hint}`,
         { status: response.status },
       );
     }

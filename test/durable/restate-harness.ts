@@ -229,3 +229,24 @@ export async function queryRestate(
   if (!response.ok) throw new Error(`query failed (${response.status}): ${text}`);
   return (JSON.parse(text) as { rows: Record<string, unknown>[] }).rows;
 }
+
+/**
+ * Resolves once `service` is known to the ingress of `ingressUrl`. In a cluster a
+ * registration made through one node reaches the others a moment later.
+ */
+export async function waitForService(
+  ingressUrl: string,
+  service: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${ingressUrl}/restate/workflow/${service}/probe/output`).catch(
+      () => undefined,
+    );
+    const text = response ? await response.text() : "";
+    if (response && !/service '.*' not found/i.test(text)) return;
+    if (Date.now() > deadline) throw new Error(`${service} unknown to ${ingressUrl}: ${text}`);
+    await sleep(100);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The same guarantee on a 3-node restate cluster (replication 2) that loses a node: while a
+ * run is inside its 4th of 5 tool calls, one restate node and the worker are SIGKILLed.
+ * The worker restarts; the two remaining nodes carry the run to completion, each tool
+ * call having run exactly once.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDurableClient, registerDeployment } from "codemode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  type RestateCluster,
+  startRestateCluster,
+  waitForService,
+} from "./restate-harness.js";
+import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+
+let cluster: RestateCluster;
+const workers: WorkerProcess[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  cluster = await startRestateCluster(3);
+  dir = mkdtempSync(join(tmpdir(), "codemode-durable-cluster-"));
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await cluster?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("durable run on a 3-node restate cluster", () => {
+  it("completes after losing a restate node and the worker mid-run", async () => {
+    const [n1, n2, n3] = cluster.nodes as [
+      RestateCluster["nodes"][0],
+      RestateCluster["nodes"][0],
+      RestateCluster["nodes"][0],
+    ];
+    const port = await freePort();
+    const env = { PORT: String(port), COUNT_DIR: dir, PROGRAM: "sequential" };
+    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
+    workers.push(first);
+    // Registered through one node, invoked through another: the cluster shares both.
+    await registerDeployment(n3.adminUrl, first.url);
+    await waitForService(n2.ingressUrl, "codemode");
+    await waitForService(n3.ingressUrl, "codemode");
+    const client = createDurableClient({ ingressUrl: n2.ingressUrl });
+    const runId = `cluster-${Date.now()}`;
+    await client.submit("Record five steps", [], { runId });
+    await waitForFile(join(dir, "hanging-4"));
+    expect(lines(join(dir, "tool-calls.log"))).toHaveLength(3);
+
+    // n1 provisioned the cluster and runs a metadata server, a log server and partitions.
+    await n1.kill();
+    await first.kill();
+    const second = await fixtureWorker(env);
+    workers.push(second);
+
+    const result = await client.result(runId);
+    expect(result.error).toBeNull();
+    expect(result.value).toMatchObject({ total: 100 });
+    const ran = lines(join(dir, "tool-calls.log")).map((l) => l.split(" ").map(Number));
+    expect(ran).toEqual([
+      [0, first.pid],
+      [1, first.pid],
+      [2, first.pid],
+      [3, second.pid],
+      [4, second.pid],
+    ]);
+    expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid)]);
+    // The surviving nodes still take new runs.
+    const more = await createDurableClient({ ingressUrl: n3.ingressUrl }).run("again", [], {
+      runId: `${runId}-after`,
+    });
+    expect(more.error).toBeNull();
+    expect(lines(join(dir, "llm-calls.log"))).toHaveLength(2);
+  }, 120_000);
+});
