@@ -1,0 +1,74 @@
+/**
+ * Tools on another machine: the agent's worker calls `record_step` through Restate on a
+ * tool-service worker, each call with the idempotency key `runId:attempt:seq`. Both workers
+ * are SIGKILLed while the 4th call runs remotely; after restarting them each call has run
+ * exactly once, on the tool service.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDurableClient, registerDeployment } from "codemode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, queryRestate, type RestateNode, startRestate } from "./restate-harness.js";
+import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+
+let restate: RestateNode & { stopAndClean(): Promise<void> };
+const workers: WorkerProcess[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  restate = await startRestate();
+  dir = mkdtempSync(join(tmpdir(), "codemode-durable-remote-"));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await restate?.stopAndClean();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("remote tools", () => {
+  it("dispatches each tool call once to a tool service, across crashes of both workers", async () => {
+    const agentEnv = { PORT: String(await freePort()), COUNT_DIR: dir, MODE: "agent-remote" };
+    const toolEnv = { PORT: String(await freePort()), COUNT_DIR: dir, MODE: "tools" };
+    const agent1 = await fixtureWorker(agentEnv);
+    const tools1 = await fixtureWorker({ ...toolEnv, HANG_AT: "4" });
+    workers.push(agent1, tools1);
+    const agentDeployment = await registerDeployment(restate.adminUrl, agent1.url);
+    const toolDeployment = await registerDeployment(restate.adminUrl, tools1.url);
+    expect(agentDeployment.services).toEqual(["codemode"]);
+    expect(toolDeployment.services).toEqual(["fixture-tools"]);
+
+    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const runId = `remote-${Date.now()}`;
+    await client.submit("Record five steps", [], { runId });
+    await waitForFile(join(dir, "hanging-4"));
+    await Promise.all([agent1.kill(), tools1.kill()]);
+
+    const agent2 = await fixtureWorker(agentEnv);
+    const tools2 = await fixtureWorker(toolEnv);
+    workers.push(agent2, tools2);
+    const result = await client.result(runId);
+    expect(result.error).toBeNull();
+    expect(result.value).toMatchObject({ total: 100 });
+
+    // Every call ran on the tool service, once; none in the agent's worker.
+    const ran = lines(join(dir, "tool-calls.log")).map((l) => l.split(" ").map(Number));
+    expect(ran).toEqual([
+      [0, tools1.pid],
+      [1, tools1.pid],
+      [2, tools1.pid],
+      [3, tools2.pid],
+      [4, tools2.pid],
+    ]);
+    expect(lines(join(dir, "llm-calls.log"))).toEqual([String(agent1.pid)]);
+
+    const calls = await queryRestate(
+      restate.adminUrl,
+      "SELECT idempotency_key, target_handler_name FROM sys_invocation WHERE target_service_name = 'fixture-tools' ORDER BY idempotency_key",
+    );
+    expect(calls.map((c) => [c.idempotency_key, c.target_handler_name])).toEqual(
+      [1, 2, 3, 4, 5].map((seq) => [`${runId}:1:${seq}`, "record_step"]),
+    );
+  }, 90_000);
+});
