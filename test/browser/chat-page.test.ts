@@ -1,0 +1,353 @@
+/// <reference lib="dom" />
+/**
+ * The chat page in real Chromium (playwright-core driving /usr/bin/chromium) against a real
+ * chat server on a random port. Screenshots go to test-artifacts/.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type ChatServer,
+  CodeModeAgent,
+  checkModelSetup,
+  defineTool,
+  type StartChatServerOptions,
+  startChatServer,
+} from "codemode";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Frame,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { dataTools, nudges } from "../../examples/data-tools/tools.js";
+import { py, REVENUE_CODE, scripted, WRONG_DATASET_CODE } from "../server/helpers.js";
+
+/** Retries an assertion until the page catches up (the page updates as events stream in). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
+
+/** An element's text without surrounding whitespace. */
+const text = (locator: Locator) => locator.textContent().then((t: string | null) => t?.trim());
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(
+    `Skipping the browser tests: no Chromium at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium.`,
+  );
+}
+
+let browser: Browser;
+let context: BrowserContext | undefined;
+const servers: ChatServer[] = [];
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // launch() starts from a fresh temporary profile (user-data-dir) every time.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(
+  replies: string[],
+  options: Partial<StartChatServerOptions> & { maxRetries?: number; extraTools?: unknown[] } = {},
+) {
+  const { maxRetries, extraTools, ...rest } = options;
+  const agent = new CodeModeAgent({
+    tools: [...dataTools, ...((extraTools ?? []) as typeof dataTools)],
+    callLlm: scripted(replies),
+    model: "test:scripted",
+    ...(maxRetries !== undefined ? { maxRetries } : {}),
+  });
+  const server = await startChatServer({ agent, nudges, port: 0, auth: false, ...rest });
+  servers.push(server);
+  return server;
+}
+
+async function open(
+  server: ChatServer,
+  viewport = { width: 1280, height: 900 },
+  colorScheme: "light" | "dark" = "light",
+): Promise<Page> {
+  context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(server.url);
+  await page.locator(".tool").first().waitFor();
+  (page as Page & { problems?: string[] }).problems = problems;
+  return page;
+}
+
+/** The chart iframe's frame, once Chart.js has drawn into its canvas. */
+async function chartFrame(page: Page): Promise<Frame> {
+  const handle = await page.locator(".charts iframe").first().elementHandle();
+  const frame = await handle?.contentFrame();
+  if (!frame) throw new Error("no chart frame");
+  await frame.locator("canvas").waitFor();
+  await frame.waitForFunction(() => {
+    const canvas = document.querySelector("canvas");
+    if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+    const data = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; data && i < data.length; i += 4) if (data[i]! > 0) painted++;
+    return painted > 1000;
+  });
+  return frame;
+}
+
+describe.skipIf(!hasChromium)("chat page in Chromium", () => {
+  it("answers a nudge: phases, highlighted code, Markdown summary and a drawn chart", async () => {
+    const server = await serve([py(REVENUE_CODE)]);
+    const page = await open(server);
+    await poll(() => page.locator(".chip").count()).toBe(nudges.length);
+    await page.locator(".chip").first().click();
+    await poll(() => text(page.locator(".msg.user .bubble"))).toBe(nudges[0]!);
+    await page.locator(".summary").waitFor();
+
+    const phases = await page.locator(".phase").allTextContents();
+    expect(phases).toEqual(["Writing code", "Running", "Formatting", "Done"]);
+    // Code: collapsible, highlighted by highlight.js.
+    const code = page.locator("details.code").first();
+    expect(await code.getAttribute("open")).toBeNull();
+    await code.locator("summary").click();
+    await poll(() => text(code.locator("pre code"))).toContain('fetch_data("sales_2024"');
+    expect(await code.locator(".hljs-string").count()).toBeGreaterThan(3);
+    // Tool calls with their status.
+    await poll(() => page.locator(".call.ok").count()).toBe(3);
+    await poll(() => text(page.locator(".call .sig").first())).toContain("fetch_data(dataset=");
+    await poll(() => text(page.locator(".output"))).toContain("regions: 4");
+    // Markdown rendered, not shown raw.
+    await poll(() => text(page.locator(".summary strong"))).toMatch(/^(East|North|South|West)$/);
+    expect(await page.locator(".summary").textContent()).not.toContain("**");
+
+    const iframe = page.locator(".charts iframe");
+    expect(await iframe.getAttribute("sandbox")).toBe("allow-scripts");
+    const frame = await chartFrame(page);
+    const size = await frame.evaluate(() => {
+      const canvas = document.querySelector("canvas")!;
+      return { width: canvas.clientWidth, height: canvas.clientHeight };
+    });
+    expect(size.width).toBeGreaterThan(300);
+    expect(size.height).toBeGreaterThan(150);
+    // The chart's code cannot reach the page: the frame has an opaque origin.
+    const reach = await frame.evaluate(() => {
+      try {
+        return parent.document.title;
+      } catch {
+        return "blocked";
+      }
+    });
+    expect(reach).toBe("blocked");
+    await page.screenshot({ path: join(ARTIFACTS, "chat-answer.png"), fullPage: true });
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+  });
+
+  it("shows a failing attempt plainly, then the retry that worked", async () => {
+    const server = await serve([py(WRONG_DATASET_CODE), py(REVENUE_CODE)]);
+    const page = await open(server);
+    await page.locator("#input").fill("Revenue by region?");
+    await page.locator("#input").press("Enter");
+    await page.locator(".summary").waitFor();
+    await poll(() => text(page.locator(".error-box.retry"))).toContain(
+      "Attempt 1 failed, retrying",
+    );
+    await poll(() => text(page.locator(".error-box.retry"))).toContain('Unknown dataset "sales"');
+    await poll(() => page.locator(".phase.failed").count()).toBe(1);
+    await poll(() =>
+      page.locator(".phase", { hasText: "Writing code (attempt 2/3)" }).count(),
+    ).toBe(1);
+    await poll(() => page.locator("details.code").count()).toBe(2);
+    await poll(() => text(page.locator("details.code.failed summary"))).toBe(
+      "Code · attempt 1/3 · failed",
+    );
+    await poll(() => page.locator(".call.error").count()).toBe(1);
+    await chartFrame(page);
+    await poll(() => text(page.locator(".meta"))).toContain("2 attempts");
+    await page.screenshot({ path: join(ARTIFACTS, "chat-retry.png"), fullPage: true });
+  });
+
+  it("shows a tool error and the failed run when no attempt succeeds", async () => {
+    const server = await serve([py('fetch_data("sales_2024", filters={"region": "Mars"})')], {
+      maxRetries: 0,
+    });
+    const page = await open(server);
+    await page.locator("#input").fill("Revenue on Mars?");
+    await page.locator("#send").click();
+    await page.locator(".error-box").waitFor();
+    const call = page.locator(".call.error");
+    await poll(() => text(call.locator(".status"))).toBe("✗ ValueError");
+    await poll(() => text(call.locator(".err"))).toContain(
+      'No sales_2024 row has region == "Mars"',
+    );
+    await poll(() => text(page.locator(".error-box"))).toContain("The run failed");
+    await poll(() => text(page.locator(".error-box"))).toContain(
+      "Sandbox execution failed after 1",
+    );
+    await poll(() => text(page.locator(".phase").last())).toBe("Failed");
+    await poll(() => page.locator(".summary").count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-tool-error.png"), fullPage: true });
+  });
+
+  it("says which variable to set when no API key is configured", async () => {
+    const server = await serve([], {
+      modelSetup: checkModelSetup("anthropic:claude-haiku-4-5", {}),
+    });
+    const page = await open(server);
+    const notice = page.locator("#notice");
+    await poll(() => notice.isVisible()).toBe(true);
+    await poll(() => text(notice.locator("strong"))).toBe(
+      "Set ANTHROPIC_API_KEY to chat with anthropic:claude-haiku-4-5.",
+    );
+    await poll(() => text(notice)).toContain("export ANTHROPIC_API_KEY=...");
+    await poll(() => text(notice)).toContain(
+      "--model replay:examples/replays/revenue-by-region.jsonl",
+    );
+    // Sending anyway gives the same advice instead of a cryptic failure.
+    await page.locator(".chip").first().click();
+    await poll(() => text(page.locator(".error-box"))).toContain("ANTHROPIC_API_KEY is not set");
+    await page.screenshot({ path: join(ARTIFACTS, "chat-no-key.png"), fullPage: true });
+  });
+
+  it("keeps the chat in the browser and sends it as history", async () => {
+    const seen: number[] = [];
+    const agent = new CodeModeAgent({
+      tools: dataTools,
+      callLlm: async (_model, _system, messages) => {
+        seen.push(messages.length);
+        return py(`{"summary": "Answer number ${seen.length}"}`);
+      },
+      model: "test:scripted",
+    });
+    const server = await startChatServer({ agent, port: 0, auth: false });
+    servers.push(server);
+    const page = await open(server);
+    await page.locator("#input").fill("first question");
+    await page.locator("#input").press("Enter");
+    await poll(() => text(page.locator(".summary"))).toBe("Answer number 1");
+    await page.reload();
+    await poll(() => text(page.locator(".msg.user .bubble"))).toBe("first question");
+    await poll(() => text(page.locator(".summary"))).toBe("Answer number 1");
+    await page.locator("#input").fill("second question");
+    await page.locator("#input").press("Enter");
+    await poll(() => text(page.locator(".summary").nth(1))).toBe("Answer number 2");
+    // The second run saw the first question and answer before its own message.
+    expect(seen).toEqual([1, 3]);
+    await page.locator("#new-chat").click();
+    await poll(() => page.locator(".msg").count()).toBe(0);
+    await page.reload();
+    await poll(() => page.locator(".msg").count()).toBe(0);
+  });
+
+  it("sanitizes the summary: model HTML cannot run script in the page", async () => {
+    const evil =
+      '{"summary": "Hi <img src=x onerror=\\"window.__pwned=1\\"> <script>window.__pwned=2</script> [x](javascript:window.__pwned=3)"}';
+    const server = await serve([py(evil)]);
+    const page = await open(server);
+    await page.locator("#input").fill("hello");
+    await page.locator("#input").press("Enter");
+    await page.locator(".summary").waitFor();
+    await page
+      .locator(".summary a")
+      .click({ noWaitAfter: true })
+      .catch(() => {});
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator(".summary img").getAttribute("onerror")).toBeNull();
+    expect(await page.locator(".summary script").count()).toBe(0);
+  });
+
+  it("switches between light and dark themes", async () => {
+    const server = await serve([]);
+    const page = await open(server, undefined, "dark");
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const dark = await background();
+    await page.locator("#toggle-theme").click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
+    const light = await background();
+    expect(light).not.toBe(dark);
+    await page.reload();
+    expect(await background()).toBe(light);
+  });
+
+  it("is usable at phone width (375 px): no sideways scrolling, tools in a drawer", async () => {
+    const server = await serve([py(REVENUE_CODE)]);
+    const page = await open(server, { width: 375, height: 740 });
+    const sidebar = page.locator("#sidebar");
+    const inView = async () => {
+      const box = await sidebar.boundingBox();
+      return box !== null && box.x < 375;
+    };
+    expect(await inView()).toBe(false);
+    await page.locator("#toggle-tools").click();
+    await poll(inView).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-phone-tools.png") });
+    await page.locator("#close-tools").click();
+    await poll(inView).toBe(false);
+
+    await page.locator(".chip").first().click();
+    await page.locator(".summary").waitFor();
+    await chartFrame(page);
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      chart: document.querySelector(".charts iframe")!.getBoundingClientRect().width,
+      send: document.querySelector("#input")!.getBoundingClientRect().right,
+    }));
+    expect(widths.scroll).toBeLessThanOrEqual(375);
+    expect(widths.chart).toBeGreaterThan(250);
+    expect(widths.chart).toBeLessThanOrEqual(375);
+    expect(widths.send).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-phone.png") });
+  });
+
+  it("stops a run with the Stop button, which cancels it on the server", async () => {
+    let aborted = false;
+    const wait = defineTool({
+      name: "wait_for_data",
+      description: "Waits until cancelled.",
+      parameters: z.object({}),
+      execute: (_args, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("cancelled"));
+          });
+        }),
+    });
+    const server = await serve([py("wait_for_data()")], { extraTools: [wait] });
+    const page = await open(server);
+    await page.locator("#input").fill("wait");
+    await page.locator("#input").press("Enter");
+    await page.locator(".call.pending").waitFor();
+    await page.locator("#stop").click();
+    await poll(() => text(page.locator(".error-box"))).toContain("You stopped this run.");
+    await poll(() => aborted).toBe(true);
+    await poll(() => page.locator("#send").isVisible()).toBe(true);
+  });
+});
