@@ -13,6 +13,7 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
       "durableTool(tool) needs a tool made with defineTool (or another Tool).",
     );
   }
+  checkDurableOptions(tool.name, options);
   return freezeTool({
     name: tool.name,
     description: tool.description,
@@ -24,4 +25,33 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
     durable: Object.freeze({ ...options }),
     timeoutMs: tool.timeoutMs,
   });
+}
+
+function checkDurableOptions(name: string, options: DurableToolOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new ToolDefinitionError(
+      `durableTool(${name}, options): options must be { retries?, timeout?, idempotent? }.`,
+    );
+  }
+  const { retries, timeout, timeoutMs, idempotent } = options;
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
+    throw new ToolDefinitionError(
+      `durableTool(${name}): retries must be a whole number >= 0 (got ${String(retries)}).`,
+    );
+  }
+  for (const [key, value] of [
+    ["timeout", timeout],
+    ["timeoutMs", timeoutMs],
+  ] as const) {
+    if (value !== undefined && !(typeof value === "number" && value > 0)) {
+      throw new ToolDefinitionError(
+        `durableTool(${name}): ${key} must be a positive number of milliseconds (got ${String(value)}).`,
+      );
+    }
+  }
+  if (idempotent !== undefined && typeof idempotent !== "boolean") {
+    throw new ToolDefinitionError(
+      `durableTool(${name}): idempotent must be true or false (got ${String(idempotent)}).`,
+    );
+  }
 }

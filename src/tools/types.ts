@@ -39,8 +39,23 @@ export type ValidationResult =
 
 /** Marker options for tools that run durably (see the durable layer). */
 export interface DurableToolOptions {
+  /**
+   * In a durable run, extra attempts after a failure that is not a deliberate Python
+   * exception (`ToolError`), within the call's step. Default `0`.
+   */
   retries?: number;
+  /**
+   * In a durable run, milliseconds one attempt may take before Python sees a
+   * `TimeoutError` (which is journaled like any result). Default: the tool's `timeoutMs`,
+   * else the run's `limits.toolTimeoutMs`.
+   */
+  timeout?: number;
+  /** Same as `timeout`. */
   timeoutMs?: number;
+  /**
+   * `false`: at most once. A call that a worker crash interrupted is not run again on
+   * resume; Python gets a `RuntimeError` saying so. Default `true` (run again: at least once).
+   */
   idempotent?: boolean;
 }
 
