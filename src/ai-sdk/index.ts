@@ -1,2 +1,7 @@
-/** Filled in by its issue; kept so src/index.ts can re-export it from the start. */
-export {};
+/** Code mode inside an AI SDK loop: `codeModeTool` gives `generateText` a `run_python` tool. */
+export {
+  type CodeModeToolOptions,
+  codeModeTool,
+  type RunPythonResult,
+  type RunPythonToolCalls,
+} from "./code-mode-tool.js";
