@@ -68,7 +68,14 @@ export function createChatApp(options: ChatAppOptions): Hono {
   app.get("/", (c) => {
     const page = loadAsset("index.html");
     if (!page) return fail(c, 500, "INTERNAL", "The page is missing from the package.");
-    const body = page.body.replaceAll("{{TITLE}}", escapeHtml(settings.title));
+    // Mounted at "/chat" (no trailing slash), the page's relative URLs would resolve
+    // against "/"; a relative <base> keeps them under the mount point, even behind a proxy.
+    const path = c.req.path;
+    const last = path.slice(path.lastIndexOf("/") + 1);
+    const base = last ? `<base href="${escapeHtml(encodeURIComponent(last))}/" />` : "";
+    const body = page.body
+      .replaceAll("{{TITLE}}", escapeHtml(settings.title))
+      .replace("<!--BASE-->", base);
     return c.body(body, 200, {
       "content-type": page.contentType,
       "cache-control": "no-cache",
@@ -76,8 +83,8 @@ export function createChatApp(options: ChatAppOptions): Hono {
       "referrer-policy": "no-referrer",
     });
   });
-  app.get("/assets/*", (c) => {
-    const name = c.req.path.slice("/assets/".length);
+  app.get("/assets/:name{.+}", (c) => {
+    const name = c.req.param("name");
     const asset = loadAsset(name);
     if (!asset) return fail(c, 404, "NOT_FOUND", `No asset ${name}.`);
     return c.body(asset.body, 200, {

@@ -476,3 +476,32 @@ describe("no secrets in responses", () => {
     expect(error.message).toContain("ANTHROPIC_API_KEY is not set");
   });
 });
+
+describe("embedding", () => {
+  it("mounts under a prefix in a parent Hono app; the page's relative URLs still work", async () => {
+    const { Hono } = await import("hono");
+    const { serve } = await import("@hono/node-server");
+    const parent = new Hono();
+    parent.get("/", (c) => c.text("my product"));
+    parent.route("/chat", createChatApp({ agent: dataAgent([py(REVENUE_CODE)]), auth: false }));
+    const server = serve({ fetch: parent.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    const { port } = server.address() as { port: number };
+    // Opened as /chat (no trailing slash), as a user would type it.
+    const base = `http://127.0.0.1:${port}/chat/`;
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("my product");
+      const html = await (await fetch(`http://127.0.0.1:${port}/chat`)).text();
+      expect(html).toContain('<base href="chat/" />');
+      expect(html).toContain('src="assets/app.js"');
+      expect((await fetch(`${base}assets/app.js`)).status).toBe(200);
+      const response = await fetch(`${base}api/chat`, {
+        method: "POST",
+        body: JSON.stringify({ message: "hi" }),
+      });
+      expect((await readEvents(response)).at(-1)?.type).toBe("done");
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

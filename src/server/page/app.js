@@ -254,8 +254,8 @@
   }
 
   // ---------------------------------------------------------------- charts
-  const chartScript = new URL("assets/vendor/chart.umd.js", location.href).href;
-  const frameScript = new URL("assets/chart-frame.js", location.href).href;
+  const chartScript = new URL("assets/vendor/chart.umd.js", document.baseURI).href;
+  const frameScript = new URL("assets/chart-frame.js", document.baseURI).href;
 
   function renderChartFrame(frame) {
     const chart = JSON.parse(frame.dataset.chart);
@@ -517,7 +517,14 @@
         const body = await response.json().catch(() => ({}));
         const message = body.error?.message ?? `HTTP ${response.status}`;
         if (response.status === 401) showTokenForm();
-        record({ type: "client_error", title: `The server refused (${response.status})`, message });
+        const titles = {
+          MODEL_NOT_CONFIGURED: "No model configured",
+          BUSY: "The server is busy",
+          UNAUTHORIZED: "Not signed in",
+          BODY_TOO_LARGE: "The chat is too long",
+        };
+        const title = titles[body.error?.code] ?? `The server refused (${response.status})`;
+        record({ type: "client_error", title, message });
       } else {
         await readNdjson(response, record);
         if (!events.some((e) => e.type === "done" || e.type === "error")) {
