@@ -1,0 +1,107 @@
+import { tool } from "ai";
+import { type CallLlm, CodeModeAgent, defineTool } from "codemode";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+
+const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
+
+function scripted(replies: string[]) {
+  const sent: { system: string; last: string }[] = [];
+  const callLlm: CallLlm = async (_model, system, messages) => {
+    sent.push({ system, last: messages[messages.length - 1]?.content ?? "" });
+    const next = replies.shift();
+    if (next === undefined) throw new Error("no more scripted replies");
+    return { text: next, usage: { inputTokens: 1, outputTokens: 1 } };
+  };
+  return { callLlm, sent };
+}
+
+let calls: string[] = [];
+
+// A Zod tool, an AI SDK tool and a JSON Schema tool shaped like an MCP server's.
+const getUser = defineTool({
+  name: "get_user",
+  description: "One user by id.",
+  parameters: z.object({ id: z.number().int() }),
+  returns: z.object({ id: z.number().int(), email: z.string(), team: z.string().optional() }),
+  execute: ({ id }) => {
+    calls.push(`get_user(${id})`);
+    return { id, email: `u${id}@example.com` };
+  },
+});
+
+const sendMail = tool({
+  description: "Send an email.",
+  inputSchema: z.object({
+    to: z.string(),
+    message: z.object({ subject: z.string(), body: z.string() }),
+  }),
+  outputSchema: z.object({ sent: z.boolean(), id: z.string() }),
+  execute: async ({ to }) => {
+    calls.push(`send_mail(${to})`);
+    return { sent: true, id: `m-${to}` };
+  },
+});
+
+const weather = defineTool({
+  name: "weather",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  returns: {
+    type: "object",
+    properties: { temperature: { type: "number" }, conditions: { type: "string" } },
+    required: ["temperature", "conditions"],
+  },
+  execute: () => {
+    calls.push("weather");
+    return { temperature: 18, conditions: "cloudy" };
+  },
+});
+
+describe("TypedDict stubs through the agent", () => {
+  it("shows the model the TypedDicts and rejects a wrong key before any tool runs", async () => {
+    calls = [];
+    const { callLlm, sent } = scripted([
+      py(
+        'u = get_user(7)\nw = weather("Oslo")\nr = send_mail(u["emial"], {"subject": "Hi", "body": w["conditions"]})\n{"summary": r["id"]}',
+      ),
+      py(
+        'u = get_user(7)\nw = weather("Oslo")\nmsg = {"subject": "Hi", "body": w["conditions"]}\nr = send_mail(u["email"], msg)\n{"summary": r["id"]}',
+      ),
+    ]);
+    const agent = new CodeModeAgent({
+      tools: { get_user: getUser, send_mail: sendMail, weather },
+      callLlm,
+    });
+
+    const prompt = agent.systemPrompt;
+    expect(prompt).toContain("- get_user(id: int) -> GetUserResult\n    One user by id.");
+    expect(prompt).toContain(
+      "- send_mail(to: str, message: SendMailParamsMessage) -> SendMailResult",
+    );
+    expect(prompt).toContain("- weather(city: str) -> WeatherResult");
+    expect(prompt).toContain(
+      "class GetUserResult(TypedDict):\n    id: int\n    email: str\n    team: NotRequired[str]",
+    );
+    expect(prompt).toContain(
+      "class SendMailParamsMessage(TypedDict):\n    subject: str\n    body: str",
+    );
+    expect(prompt).toContain("class WeatherResult(TypedDict):\n    temperature: float\n");
+    expect(prompt).toMatch(/They are type names only: build plain dict literals/);
+    expect(agent.toolDescriptions().map((d) => d.signature)).toEqual([
+      "get_user(id: int) -> GetUserResult",
+      "send_mail(to: str, message: SendMailParamsMessage) -> SendMailResult",
+      "weather(city: str) -> WeatherResult",
+    ]);
+
+    const result = await agent.run("Mail user 7 the weather in Oslo.");
+    expect(result.error).toBeNull();
+    expect(result.summary).toBe("m-u7@example.com");
+    expect(result.attempts).toBe(2);
+    // The first program never ran: no tool call belongs to attempt 1.
+    expect(result.toolCalls.filter((c) => c.attempt === 1)).toHaveLength(0);
+    expect(calls).toEqual(["get_user(7)", "weather", "send_mail(u7@example.com)"]);
+    expect(sent[1]!.last).toMatch(
+      /Type check failed:\nline 3: Unknown key "emial" for TypedDict `GetUserResult` - did you mean "email"\? \[invalid-key\]/,
+    );
+  });
+});
