@@ -20,7 +20,7 @@ const flag = (name, fallback) => {
 const out = resolve(args.find((a) => a.endsWith(".png")) ?? join(root, "docs/images/chat.png"));
 const dark = args.includes("--dark");
 const width = Number(flag("--width", "1280"));
-const height = Number(flag("--height", "1000"));
+const height = Number(flag("--height", "1220"));
 
 const server = spawn(
   process.execPath,
@@ -74,9 +74,13 @@ try {
   await frame.locator("canvas").waitFor();
   // Let Chart.js finish its entry animation.
   await page.waitForTimeout(1200);
+  // The offline-demo notice is for people running the demo; the README says it is a replay.
+  await page.locator("#notice .dismiss").click();
+  // Start the view at the question, so the picture reads question -> work -> answer.
   await page.evaluate(() => {
     const box = document.getElementById("messages");
-    box.scrollTop = box.scrollHeight;
+    const question = document.querySelector(".msg.user");
+    box.scrollTop = question.offsetTop - box.offsetTop - 12;
   });
   mkdirSync(dirname(out), { recursive: true });
   await page.screenshot({ path: out });
