@@ -133,7 +133,9 @@ export function createChatApp(options: ChatAppOptions): Hono {
         c,
         401,
         "UNAUTHORIZED",
-        "Missing or wrong credentials. Send the chat token as `Authorization: Bearer <token>`.",
+        typeof options.auth === "function"
+          ? "Missing or wrong credentials."
+          : "Missing or wrong credentials. Send the chat token as `Authorization: Bearer <token>`.",
         { "www-authenticate": 'Bearer realm="codemode chat"' },
       );
     }
