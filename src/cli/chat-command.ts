@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { CodeModeAgentOptions } from "../agent/types.js";
+import { DurableChatAgent } from "../durable/chat-agent.js";
 import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
@@ -20,6 +21,7 @@ export interface ChatCommandOptions {
   timeout?: string;
   typeCheck?: boolean;
   maxConcurrent?: string;
+  durable?: string | boolean;
 }
 
 /** Registers `codemode chat`. */
@@ -40,6 +42,10 @@ export function registerChatCommand(program: Command): void {
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--max-concurrent <n>", "chats answered at once; more wait in a queue (default 8)")
     .option("--no-type-check", "run the code without type-checking it first")
+    .option(
+      "--durable [ingressUrl]",
+      "run each chat as a durable run on codemode workers through Restate (default ingress http://localhost:8080)",
+    )
     .action(async (options: ChatCommandOptions) => {
       await chatCommand(options);
     });
@@ -73,15 +79,21 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
   const base = makeAgent();
   // A replay file is one recorded conversation: start it afresh for every chat message,
   // so the offline demo answers every question instead of only the first.
-  const agent: ChatAgent = model.trim().toLowerCase().startsWith("replay:")
-    ? {
-        model,
-        run: (message, history, runOptions) => makeAgent().run(message, history, runOptions),
-        toolDescriptions: () => base.toolDescriptions(),
-        usesDurableTools: () => base.usesDurableTools(),
-      }
-    : base;
-  const setup = checkModelSetup(model);
+  const durable = options.durable === true ? "http://localhost:8080" : options.durable || undefined;
+  const agent: ChatAgent = durable
+    ? new DurableChatAgent({ ingressUrl: durable, tools: loaded.tools, model })
+    : model.trim().toLowerCase().startsWith("replay:")
+      ? {
+          model,
+          run: (message, history, runOptions) => makeAgent().run(message, history, runOptions),
+          toolDescriptions: () => base.toolDescriptions(),
+          usesDurableTools: () => base.usesDurableTools(),
+        }
+      : base;
+  // Durable runs call the model on the workers, which hold the keys.
+  const setup = durable
+    ? { model, ready: true, notice: `Runs go through Restate at ${durable}.` }
+    : checkModelSetup(model);
   const server = await startChatServer({
     agent,
     modelSetup: setup,

@@ -66,7 +66,6 @@ export async function createDurableService(
   // Fail at start-up, not on the first run: this throws on bad options.
   new CodeModeAgent({ ...agentOptions(options), tools });
   const restate = await import("@restatedev/restate-sdk");
-  const callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
   const toolTimeoutMs = (options.limits as { toolTimeoutMs?: number } | undefined)?.toolTimeoutMs;
 
   return restate.workflow({
@@ -80,7 +79,8 @@ export async function createDurableService(
         const agent = new CodeModeAgent({
           ...agentOptions(options),
           tools: journal.wrapTools(tools),
-          callLlm: journal.wrapCallLlm(callLlm),
+          // The default client is made per run, so a replay: model starts each run afresh.
+          callLlm: journal.wrapCallLlm(options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 })),
         });
         const result: AgentResult = await agent.run(message, history, {
           onEvent: journal.onEvent,

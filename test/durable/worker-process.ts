@@ -27,6 +27,7 @@ process.once("exit", () => {
 export async function startWorker(
   args: string[],
   env: Record<string, string>,
+  readyLine: RegExp = /"ready":(\d+)|listening on http:\/\/[^:]+:(\d+)/,
   timeoutMs = 30_000,
 ): Promise<WorkerProcess> {
   const child = spawn(process.execPath, args, {
@@ -45,10 +46,10 @@ export async function startWorker(
     const timer = setTimeout(() => reject(new Error(`worker not ready:\n${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /"ready":(\d+)/.exec(out) ?? /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const match = readyLine.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve(Number(match[1] ?? match[2]));
       }
     };
     child.stdout?.on("data", onData);

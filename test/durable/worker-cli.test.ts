@@ -1,0 +1,116 @@
+/**
+ * `codemode worker` and `codemode chat --durable` as real child processes on the built
+ * package: the worker registers itself with restate-server, the chat server sends each
+ * message through Restate, and the answer comes back with the events of the run.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { type AgentEvent, createDurableClient, DurableChatAgent } from "codemode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEvents } from "../server/helpers.js";
+import { type RestateNode, startRestate } from "./restate-harness.js";
+import { CLI, startWorker, type WorkerProcess } from "./worker-process.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const TOOLS = join(ROOT, "examples/data-tools/tools.ts");
+const REPLAY = `replay:${join(ROOT, "examples/replays/revenue-by-region.jsonl")}`;
+
+let restate: RestateNode & { stopAndClean(): Promise<void> };
+const processes: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  restate = await startRestate();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.kill()));
+  await restate?.stopAndClean();
+});
+
+describe("codemode worker", () => {
+  it("serves durable runs of the example tools and registers itself", async () => {
+    const worker = await startWorker(
+      [
+        CLI,
+        "worker",
+        "--tools",
+        TOOLS,
+        "--model",
+        REPLAY,
+        "--port",
+        "0",
+        "--register",
+        restate.adminUrl,
+      ],
+      {},
+    );
+    processes.push(worker);
+    expect(worker.output()).toMatch(/registered with .* as deployment dp_/);
+
+    const result = await createDurableClient({ ingressUrl: restate.ingressUrl }).run(
+      "Which region had the highest revenue in 2024?",
+    );
+    // The replay's first program uses a wrong dataset name; the second attempt succeeds.
+    expect(result.error).toBeNull();
+    expect(result.attempts).toBe(2);
+    expect(result.toolCalls.map((c) => c.name)).toContain("fetch_data");
+    expect(result.summary).not.toBe("");
+
+    // The same through the chat agent the chat server uses.
+    const agent = new DurableChatAgent({
+      ingressUrl: restate.ingressUrl,
+      tools: (await import("../../examples/data-tools/tools.js")).tools,
+    });
+    expect(agent.usesDurableTools()).toBe(true);
+    expect(agent.toolDescriptions().map((t) => t.name)).toContain("fetch_data");
+    const events: AgentEvent[] = [];
+    const chat = await agent.run("Chart revenue by region", [], {
+      onEvent: (e) => events.push(e),
+    });
+    expect(chat.error).toBeNull();
+    expect(events[0]?.type).toBe("generating_code");
+    expect(events.at(-1)?.type).toBe("done");
+    expect(events.filter((e) => e.type === "tool_result").length).toBe(chat.toolCalls.length);
+
+    // And through `codemode chat --durable <ingress>`.
+    const chatServer = await startWorker(
+      [CLI, "chat", "--port", "0", "--tools", TOOLS, "--durable", restate.ingressUrl],
+      {},
+      /codemode chat: http:\/\/[^:]+:(\d+)/,
+    );
+    processes.push(chatServer);
+    const health = (await (await fetch(`${chatServer.url}/health`)).json()) as {
+      durable: boolean;
+    };
+    expect(health.durable).toBe(true);
+    const response = await fetch(`${chatServer.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Which region sold most?" }),
+    });
+    const streamed = await readEvents(response);
+    const done = streamed.at(-1);
+    expect(done?.type).toBe("done");
+    if (done?.type === "done") {
+      expect(done.result.error).toBeNull();
+      expect(done.result.summary).not.toBe("");
+    }
+  }, 90_000);
+
+  it("says what to do when the Restate admin API is not there", async () => {
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [CLI, "worker", "--tools", TOOLS, "--port", "0", "--register", "http://127.0.0.1:1"],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d;
+      });
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Could not reach the Restate admin API at http://127.0.0.1:1");
+  }, 30_000);
+});
