@@ -14,6 +14,7 @@ import { ValueConversionError } from "../errors.js";
 export const MAX_VALUE_DEPTH = 200;
 
 const MARKER_KEYS = new Set(["__monty_type__", "__tuple__"]);
+const TWO_TO_63 = 2 ** 63;
 
 /** How a Python exception object appears in a plain-JS value (e.g. a `parallel_map` slot). */
 export interface PythonExceptionValue {
@@ -119,8 +120,10 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
   switch (typeof value) {
     case "undefined":
       return null;
-    case "string":
     case "number":
+      // Monty saturates the double 2^63 to 2^63 - 1 (it passes its "fits in i64" check).
+      return value === TWO_TO_63 ? 2n ** 63n : value;
+    case "string":
     case "boolean":
     case "bigint":
       return value;
