@@ -283,6 +283,37 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     expect(await page.locator(".summary script").count()).toBe(0);
   });
 
+  it("runs an HTML chart's script inside the sandboxed frame, away from the page", async () => {
+    const html =
+      "<div id='out'>waiting</div><script>document.getElementById('out').textContent = 'drawn by ' + (typeof Chart === 'undefined' ? 'html' : 'chart.js'); try { parent.document.body.innerHTML = 'pwned' } catch (e) { document.body.dataset.blocked = 'yes' }</script>";
+    const server = await serve([
+      py(`{"summary": "An HTML chart", "charts": [${JSON.stringify(html)}]}`),
+    ]);
+    const page = await open(server);
+    await page.locator("#input").fill("html chart");
+    await page.locator("#input").press("Enter");
+    await page.locator(".charts iframe").waitFor();
+    expect(await page.locator(".charts iframe").getAttribute("sandbox")).toBe("allow-scripts");
+    const frame = await (await page.locator(".charts iframe").elementHandle())!.contentFrame();
+    await poll(() => text(frame!.locator("#out"))).toBe("drawn by html");
+    expect(await frame!.evaluate(() => document.body.dataset.blocked)).toBe("yes");
+    await poll(() => text(page.locator(".summary"))).toBe("An HTML chart");
+  });
+
+  it("says so inside the frame when a chart config cannot be drawn", async () => {
+    const server = await serve([
+      py('{"summary": "bad chart", "charts": [{"type": "sparkles", "data": {}}]}'),
+    ]);
+    const page = await open(server);
+    await page.locator("#input").fill("bad chart");
+    await page.locator("#input").press("Enter");
+    await page.locator(".charts iframe").waitFor();
+    const frame = await (await page.locator(".charts iframe").elementHandle())!.contentFrame();
+    await poll(() => text(frame!.locator("#wrap"))).toContain(
+      'Could not draw this chart: "sparkles" is not a Chart.js chart type',
+    );
+  });
+
   it("switches between light and dark themes", async () => {
     const server = await serve([]);
     const page = await open(server, undefined, "dark");

@@ -310,6 +310,38 @@ describe("limits on concurrent runs", () => {
   });
 });
 
+describe("a client that leaves while queued", () => {
+  it("gives up its place, and its run never starts", async () => {
+    const started: string[] = [];
+    let finish: (() => void) | undefined;
+    const agent: ChatAgent = {
+      run: (message) =>
+        new Promise((_resolve, reject) => {
+          started.push(message);
+          finish = () => reject(new Error("stopped"));
+        }),
+      toolDescriptions: () => [],
+      usesDurableTools: () => false,
+    };
+    const server = await start({ agent, maxConcurrentRuns: 1, maxQueuedRuns: 4 });
+    const first = new AbortController();
+    const firstResponse = chat(server, { message: "one" }, { signal: first.signal });
+    await waitFor(() => started.length === 1);
+    const second = new AbortController();
+    const secondResponse = chat(server, { message: "two" }, { signal: second.signal }).catch(
+      () => undefined,
+    );
+    await eventually(async () => (await runs(server)).queued === 1);
+    second.abort();
+    await secondResponse;
+    await eventually(async () => (await runs(server)).queued === 0);
+    finish?.();
+    await (await firstResponse).text();
+    await eventually(async () => (await runs(server)).running === 0);
+    expect(started).toEqual(["one"]);
+  });
+});
+
 describe("GET endpoints", () => {
   it("lists the tools with Python signatures, and the nudges", async () => {
     const server = await start({ agent: dataAgent([]), nudges });

@@ -17,6 +17,14 @@
     if (!config || typeof config !== "object" || !config.type) {
       throw new Error('the config needs at least "type" and "data"');
     }
+    // Chart.js draws nothing (and says nothing) for an unknown type; say it plainly.
+    try {
+      Chart.registry.getController(config.type);
+    } catch {
+      throw new Error(
+        `"${config.type}" is not a Chart.js chart type (bar, line, pie, doughnut, radar, polarArea, bubble, scatter)`,
+      );
+    }
     Chart.defaults.color = dark ? "#c9cfdc" : "#3b4252";
     Chart.defaults.borderColor = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
     Chart.defaults.font.family = "system-ui, sans-serif";
