@@ -1,5 +1,5 @@
 import { APICallError } from "@ai-sdk/provider";
-import { generateText, type ModelMessage } from "ai";
+import type { generateText, ModelMessage } from "ai";
 import { CodeModeError, LlmError } from "../errors.js";
 import { BUILT_IN_PROVIDERS, parseModelId } from "./model-id.js";
 import { type ProviderSettings, type ResolvedModel, resolveModel } from "./providers.js";
@@ -59,6 +59,7 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
     }
 
     const resolved = resolveModel(id, options);
+    const [languageModel, { generateText }] = await Promise.all([resolved.load(), import("ai")]);
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     let attempts = 0;
     let result: Awaited<ReturnType<typeof generateText>>;
@@ -68,7 +69,7 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
           attempts = attempt;
           return withRequestTimeout(requestTimeoutMs, signal, (abortSignal) =>
             generateText({
-              model: resolved.model,
+              model: languageModel,
               system: system === "" ? undefined : system,
               messages: toModelMessages(messages),
               abortSignal,

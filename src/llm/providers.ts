@@ -1,5 +1,5 @@
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createOpenAI } from "@ai-sdk/openai";
+// Only types here: each provider's SDK is imported on first use, so importing codemode
+// does not pay for the AI SDK (~250 ms per provider on this machine's cold start).
 import type { LanguageModel } from "ai";
 import { MissingApiKeyError } from "../errors.js";
 import type { ModelId } from "./model-id.js";
@@ -33,7 +33,8 @@ export interface ProviderSettings {
 
 /** A model ready to call, with what the error messages need to know about it. */
 export interface ResolvedModel {
-  model: LanguageModelObject;
+  /** Builds the model object, importing the provider's SDK on first use. */
+  load(): Promise<LanguageModelObject>;
   provider: string;
   modelName: string;
   /** The environment variable that holds the key, for "check your key" messages. */
@@ -52,7 +53,7 @@ interface BuiltInProvider {
     apiKey: string;
     baseURL: string;
     fetch?: typeof globalThis.fetch;
-  }) => ProviderFactory;
+  }) => Promise<ProviderFactory>;
 }
 
 // Local OpenAI-compatible servers ignore the key, but the SDK always sends one.
@@ -64,7 +65,8 @@ const BUILT_IN: Record<BuiltInProviderName, BuiltInProvider> = {
     baseUrlEnvVar: "ANTHROPIC_BASE_URL",
     defaultBaseURL: "https://api.anthropic.com/v1",
     keyOptional: () => false,
-    create: (settings) => {
+    create: async (settings) => {
+      const { createAnthropic } = await import("@ai-sdk/anthropic");
       const provider = createAnthropic(settings);
       return (name) => provider.messages(name);
     },
@@ -75,7 +77,8 @@ const BUILT_IN: Record<BuiltInProviderName, BuiltInProvider> = {
     defaultBaseURL: "https://api.openai.com/v1",
     // A custom base URL usually means Ollama, vLLM or llama.cpp, which need no key.
     keyOptional: (baseURL, defaultBaseURL) => baseURL !== defaultBaseURL,
-    create: (settings) => {
+    create: async (settings) => {
+      const { createOpenAI } = await import("@ai-sdk/openai");
       const provider = createOpenAI(settings);
       // Chat completions, not the Responses API: that is what compatible servers speak.
       return (name) => provider.chat(name);
@@ -86,7 +89,8 @@ const BUILT_IN: Record<BuiltInProviderName, BuiltInProvider> = {
     baseUrlEnvVar: "OLLAMA_BASE_URL",
     defaultBaseURL: "http://127.0.0.1:11434/v1",
     keyOptional: () => true,
-    create: (settings) => {
+    create: async (settings) => {
+      const { createOpenAI } = await import("@ai-sdk/openai");
       const provider = createOpenAI({ ...settings, name: "ollama" });
       return (name) => provider.chat(name);
     },
@@ -94,12 +98,13 @@ const BUILT_IN: Record<BuiltInProviderName, BuiltInProvider> = {
 };
 
 /**
- * Builds the model for a parsed model id. Throws `MissingApiKeyError` (before any request)
- * when the provider needs a key that is neither passed nor in the environment.
+ * Resolves a parsed model id to its server and key, synchronously, so a missing key is known
+ * before anything is imported or sent: throws `MissingApiKeyError` when the provider needs a
+ * key that is neither passed nor in the environment. `load()` then builds the model.
  */
 export function resolveModel(id: ModelId, settings: ProviderSettings = {}): ResolvedModel {
   const custom = settings.providers?.[id.provider];
-  if (custom) return { model: custom(id.modelName), ...id };
+  if (custom) return { load: async () => custom(id.modelName), ...id };
 
   const spec = BUILT_IN[id.provider as BuiltInProviderName];
   if (!spec) throw new Error(`resolveModel: no provider "${id.provider}"`);
@@ -120,12 +125,13 @@ export function resolveModel(id: ModelId, settings: ProviderSettings = {}): Reso
     }
     apiKey = PLACEHOLDER_KEY;
   }
-  const factory = spec.create({
+  const providerSettings = {
     apiKey,
     baseURL,
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
-  });
-  return { model: factory(id.modelName), ...id, keyEnvVar: spec.keyEnvVar, baseURL };
+  };
+  const load = async () => (await spec.create(providerSettings))(id.modelName);
+  return { load, ...id, keyEnvVar: spec.keyEnvVar, baseURL };
 }
 
 function missingKeyError(

@@ -95,8 +95,17 @@ export class SandboxPool {
 
   /** Starts the workers now instead of on first use (saves ~100 ms on the first run). */
   async warm(): Promise<void> {
-    while (this.all.size < this.size) this.idle.push(this.spawn());
-    await Promise.all([...this.all].map((w) => w.ready));
+    const fresh: Worker[] = [];
+    while (this.all.size < this.size) {
+      const worker = this.spawn();
+      fresh.push(worker);
+      this.idle.push(worker);
+    }
+    const started = await Promise.allSettled([...this.all].map((w) => w.ready));
+    // Once started, idle workers must not keep the host alive (a run took any that are busy).
+    for (const worker of fresh) if (!worker.run && !worker.dead) setRef(worker, false);
+    const failure = started.find((s) => s.status === "rejected");
+    if (failure) throw failure.reason;
   }
 
   /** Process ids of the live workers (for monitoring, and for tests that kill one). */
@@ -318,8 +327,9 @@ export class SandboxPool {
       onFail(new Error("worker exited before it was ready"));
       this.onExit(worker, code, signal);
     });
+    // Referenced until it is released to the idle list: a run awaiting `ready` must keep
+    // the host alive, or a script would exit mid-start with code 13.
     this.all.add(worker);
-    setRef(worker, false);
     return worker;
   }
 
@@ -371,13 +381,17 @@ export class SandboxPool {
 
 /** While a worker is idle it must not keep the host process alive. */
 function setRef(worker: Worker, ref: boolean): void {
+  // The IPC channel and the stderr pipe are handles of their own: each keeps the loop alive.
   const channel = worker.child.channel as { ref?(): void; unref?(): void } | undefined;
+  const stderr = worker.child.stderr as { ref?(): void; unref?(): void } | null;
   if (ref) {
     worker.child.ref();
     channel?.ref?.();
+    stderr?.ref?.();
   } else {
     worker.child.unref();
     channel?.unref?.();
+    stderr?.unref?.();
   }
 }
 

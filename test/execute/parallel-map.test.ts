@@ -31,13 +31,10 @@ function slowSquare(delayMs: number) {
 describe.each<Isolation>(["process", "in-process"])("parallel_map (%s)", (isolation) => {
   it("runs calls concurrently and keeps input order", async () => {
     const { tool, state } = slowSquare(50);
-    const t0 = performance.now();
     const result = await execute("parallel_map(square, range(8))", { isolation, tools: [tool] });
-    const elapsed = performance.now() - t0;
     expect(expectOk(result)).toEqual([0, 1, 4, 9, 16, 25, 36, 49]);
+    // All eight were in flight at once (timing is bench/'s job, not a test's).
     expect(state.maxInFlight).toBe(8);
-    // Eight 50 ms calls one after another would take 400 ms.
-    expect(elapsed).toBeLessThan(350);
     expect(result.toolCalls.map((c) => c.args)).toEqual(
       Array.from({ length: 8 }, (_, x) => ({ x })),
     );
