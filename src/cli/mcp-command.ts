@@ -1,4 +1,153 @@
+/**
+ * `codemode mcp --tools ./tools.ts`: codemode as an MCP server, on stdio (default) or on
+ * Streamable HTTP with `--http PORT`. In stdio mode stdout carries the protocol, so
+ * everything else (including a tools module's console.log) goes to stderr.
+ */
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
+import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import { InvalidOptionsError } from "../errors.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import { serveCodeModeMcpHttp } from "../mcp/http-server.js";
+import { type CodeModeMcpServerOptions, createCodeModeMcpServer } from "../mcp/server.js";
+import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { loadToolsModule } from "./load-tools.js";
+
+export interface McpCommandOptions {
+  tools?: string;
+  http?: string;
+  host?: string;
+  model?: string;
+  skill?: string[];
+  maxRetries?: string;
+  timeout?: string;
+  typeCheck?: boolean;
+  ask?: boolean;
+}
 
 /** Registers `codemode mcp`. */
-export function registerMcpCommand(_program: Command): void {}
+export function registerMcpCommand(program: Command): void {
+  program
+    .command("mcp")
+    .description(
+      "Serve your tools over MCP as run_python(code) and ask(question) (stdio, or --http PORT)",
+    )
+    .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
+    .option(
+      "--http <port>",
+      "serve Streamable HTTP on this port instead of stdio (0 = any free port)",
+    )
+    .option("--host <host>", "interface for --http (default 127.0.0.1)")
+    .option(
+      "-m, --model <provider:model>",
+      `model for ask, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
+    )
+    .option("-s, --skill <file>", "extra context file for ask's prompt (repeatable)", collect, [])
+    .option("--max-retries <n>", "additional attempts after a failure in ask (default 2)")
+    .option("--timeout <ms>", "sandbox time limit per program in milliseconds (default 30000)")
+    .option("--no-type-check", "run programs without type-checking them first")
+    .option("--no-ask", "offer only run_python (no model needed)")
+    .action(async (options: McpCommandOptions) => {
+      process.exitCode = await mcpCommand(options);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs the server until stdin closes (stdio) or SIGINT/SIGTERM (HTTP). */
+export async function mcpCommand(options: McpCommandOptions): Promise<number> {
+  const stdio = options.http === undefined;
+  // Before the tools module loads: its logging must not corrupt the protocol on stdout.
+  if (stdio) routeConsoleToStderr();
+  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
+  const limits =
+    options.timeout !== undefined
+      ? { timeoutMs: positive(options.timeout, "--timeout") }
+      : undefined;
+  const serverOptions: CodeModeMcpServerOptions = {
+    tools: loaded.tools,
+    ...(limits ? { limits } : {}),
+    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+  };
+  if (options.ask !== false) {
+    serverOptions.agent = {
+      model: options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL,
+      callLlm: createCallLlm({
+        maxOutputTokens: 8192,
+        onRetry: ({ attempt, delayMs, error }) =>
+          process.stderr.write(
+            `model call failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${delayMs} ms\n`,
+          ),
+      }),
+      skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+      ...(options.maxRetries !== undefined
+        ? { maxRetries: Number(positiveOrZero(options.maxRetries, "--max-retries")) }
+        : {}),
+      ...(options.typeCheck === false ? { typeCheck: false } : {}),
+    };
+  }
+  const cleanup = async () => {
+    await closeTools(loaded.tools);
+    await closeDefaultSandboxPool();
+  };
+
+  if (stdio) {
+    const server = createCodeModeMcpServer(serverOptions);
+    const closed = new Promise<void>((resolve) => {
+      server.server.onclose = () => resolve();
+    });
+    await server.connect(new StdioServerTransport());
+    // The client closing stdin is the normal way to stop a stdio server.
+    process.stdin.once("end", () => void server.close());
+    await closed;
+    await cleanup();
+    return 0;
+  }
+
+  const port = Number(options.http);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidOptionsError(`--http needs a port from 0 to 65535 (got ${options.http}).`);
+  }
+  const http = await serveCodeModeMcpHttp(serverOptions, {
+    port,
+    ...(options.host ? { host: options.host } : {}),
+  });
+  process.stderr.write(`codemode mcp: listening on ${http.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await http.close();
+  await cleanup();
+  return 0;
+}
+
+/** console.log/info/debug write to stdout; in stdio mode that is the protocol channel. */
+function routeConsoleToStderr(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}
+
+/** A tools module may export an `mcpTools()` set; close it so its server process stops. */
+async function closeTools(tools: unknown): Promise<void> {
+  const close = (tools as { close?: unknown } | null)?.close;
+  if (typeof close === "function") await (close as () => Promise<void>).call(tools);
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidOptionsError(`${flag} must be a positive number (got ${value}).`);
+  return n;
+}
+
+function positiveOrZero(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidOptionsError(`${flag} must be a whole number >= 0 (got ${value}).`);
+  }
+  return n;
+}

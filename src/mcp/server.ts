@@ -1,0 +1,200 @@
+/**
+ * codemode as an MCP server: any MCP client (Claude Desktop, an IDE, another agent) gets
+ * `run_python`, which runs a program against your tools in the sandbox, and `ask`, which
+ * runs the whole CodeModeAgent on a question. The MCP surface is two tools however many
+ * tools you have: their signatures travel in `run_python`'s description.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { CodeModeAgent } from "../agent/code-mode-agent.js";
+import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
+import { codeModeTool, type RunPythonResult } from "../ai-sdk/code-mode-tool.js";
+import { InvalidOptionsError } from "../errors.js";
+import type { Isolation } from "../execute/types.js";
+import type { Limits } from "../sandbox/limits.js";
+import type { SandboxPool } from "../sandbox/pool.js";
+import { toJsonSafe } from "../sandbox/values.js";
+import type { ToolSetInput } from "../tools/tool-set.js";
+
+/** Settings for the agent behind `ask`, when you do not build the agent yourself. */
+export type McpAgentSettings = Omit<CodeModeAgentOptions, "tools">;
+
+export interface CodeModeMcpServerOptions {
+  /** The functions `run_python` programs may call. Default: the agent's tools. */
+  tools?: ToolSetInput;
+  /**
+   * Enables `ask(question)`: a CodeModeAgent, or its settings (`model`, `callLlm`, ...)
+   * to build one over `tools`. Without it the server offers only `run_python`.
+   */
+  agent?: CodeModeAgent | McpAgentSettings;
+  /** Sandbox limits for `run_python` (and for `ask` when `agent` is settings). */
+  limits?: Partial<Limits>;
+  isolation?: Isolation;
+  pool?: SandboxPool;
+  /** Type-check `run_python` programs before running them. Default `true`. */
+  typeCheck?: boolean;
+  /** The server name clients see. Default `"codemode"`. */
+  name?: string;
+  version?: string;
+}
+
+/** `ask`'s structured result. */
+export interface AskResult {
+  ok: boolean;
+  summary: string;
+  value: unknown;
+  code: string;
+  attempts: number;
+  error: string | null;
+  charts: AgentResult["charts"];
+  toolCalls: { count: number; byTool: Record<string, number> };
+  output?: string;
+}
+
+/** The parts shared by every session of one server (built once; sessions are cheap). */
+export interface PreparedCodeModeMcp {
+  name: string;
+  version: string;
+  runPython: ReturnType<typeof codeModeTool>;
+  agent: CodeModeAgent | undefined;
+}
+
+/**
+ * An `McpServer` offering `run_python` (and `ask` when `agent` is given). Connect it to a
+ * transport yourself (`await server.connect(new StdioServerTransport())`), or use
+ * `serveCodeModeMcpHttp()` / `codemode mcp`.
+ */
+export function createCodeModeMcpServer(options: CodeModeMcpServerOptions): McpServer {
+  return buildMcpServer(prepareCodeModeMcp(options));
+}
+
+/** Reads the options once; `buildMcpServer` then makes one server per session from it. */
+export function prepareCodeModeMcp(options: CodeModeMcpServerOptions): PreparedCodeModeMcp {
+  if (!options || typeof options !== "object") {
+    throw new InvalidOptionsError(
+      "createCodeModeMcpServer({ tools, agent? }) needs an options object.",
+    );
+  }
+  const agentOption = options.agent;
+  const tools =
+    options.tools ?? (agentOption instanceof CodeModeAgent ? agentOption.tools : undefined);
+  if (tools === undefined) {
+    throw new InvalidOptionsError(
+      "createCodeModeMcpServer() needs { tools } (or an agent: new CodeModeAgent({ tools, ... })).",
+    );
+  }
+  const runPython = codeModeTool({
+    tools,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.isolation ? { isolation: options.isolation } : {}),
+    ...(options.pool ? { pool: options.pool } : {}),
+    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+  });
+  let agent: CodeModeAgent | undefined;
+  if (agentOption instanceof CodeModeAgent) agent = agentOption;
+  else if (agentOption !== undefined) {
+    if (typeof agentOption !== "object" || agentOption === null) {
+      throw new InvalidOptionsError(
+        "createCodeModeMcpServer({ agent }) must be a CodeModeAgent or its settings { model, callLlm, ... }.",
+      );
+    }
+    agent = new CodeModeAgent({
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.isolation ? { isolation: options.isolation } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
+      ...agentOption,
+      tools,
+    });
+  }
+  return {
+    name: options.name ?? "codemode",
+    version: options.version ?? "0.1.0",
+    runPython,
+    agent,
+  };
+}
+
+export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
+  const server = new McpServer({ name: prepared.name, version: prepared.version });
+  const { runPython, agent } = prepared;
+  server.registerTool(
+    "run_python",
+    {
+      title: "Run Python against the tools",
+      description: runPython.description ?? "",
+      inputSchema: {
+        code: z
+          .string()
+          .describe("The Python program. Its last expression is the result, e.g. a dict."),
+      },
+    },
+    async ({ code }, extra): Promise<CallToolResult> => {
+      const result = (await runPython.execute!(
+        { code },
+        { toolCallId: String(extra.requestId), messages: [], abortSignal: extra.signal },
+      )) as RunPythonResult;
+      return {
+        content: [{ type: "text", text: runPythonText(result) }],
+        structuredContent: result as unknown as Record<string, unknown>,
+        ...(result.ok ? {} : { isError: true }),
+      };
+    },
+  );
+  if (agent) {
+    server.registerTool(
+      "ask",
+      {
+        title: "Answer a question with the tools",
+        description:
+          "Answer a question or do a task using these functions: a model writes a Python " +
+          "program that calls them, runs it in a sandbox, and retries on errors. Returns a " +
+          "Markdown summary, the program's value and the code it ran.\n\nFunctions:\n" +
+          agent
+            .toolDescriptions()
+            .map((t) => `- ${t.signature}${t.description ? `: ${t.description}` : ""}`)
+            .join("\n"),
+        inputSchema: {
+          question: z.string().describe("What to answer or do, in plain language."),
+        },
+      },
+      async ({ question }, extra): Promise<CallToolResult> => {
+        const result = await agent.run(question, [], { signal: extra.signal });
+        const ask = askResult(result);
+        const text = result.error
+          ? `The agent failed after ${result.attempts} attempt(s): ${result.error}`
+          : result.summary;
+        return {
+          content: [{ type: "text", text }],
+          structuredContent: ask as unknown as Record<string, unknown>,
+          ...(result.error ? { isError: true } : {}),
+        };
+      },
+    );
+  }
+  return server;
+}
+
+/** The text a client without structured-content support shows: errors first, readable. */
+function runPythonText(result: RunPythonResult): string {
+  if (result.ok) return JSON.stringify(result);
+  const { type, message, line } = result.error;
+  const where = line !== undefined ? ` (line ${line})` : "";
+  return `${type}${where}: ${message}\n\n${JSON.stringify(result)}`;
+}
+
+function askResult(result: AgentResult): AskResult {
+  const byTool: Record<string, number> = {};
+  for (const call of result.toolCalls) byTool[call.name] = (byTool[call.name] ?? 0) + 1;
+  return {
+    ok: result.error === null,
+    summary: result.summary,
+    value: toJsonSafe(result.value),
+    code: result.code,
+    attempts: result.attempts,
+    error: result.error,
+    charts: result.charts,
+    toolCalls: { count: result.toolCalls.length, byTool },
+    ...(result.output ? { output: result.output.slice(0, 4000) } : {}),
+  };
+}
