@@ -264,7 +264,7 @@
       return;
     }
     const payload = JSON.stringify({ config: chart, dark: isDark() }).replace(/</g, "\\u003c");
-    frame.srcdoc = `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%;font:13px system-ui,sans-serif;color:${isDark() ? "#e6e8ef" : "#1b1f2a"}}#wrap{position:relative;height:100%;padding:10px;box-sizing:border-box}</style></head><body><div id="wrap"><canvas id="chart"></canvas></div><script type="application/json" id="config">${payload}</script><script src="${chartScript}"></script><script src="${frameScript}"></script></body></html>`;
+    frame.srcdoc = `<!doctype html><html><head><meta charset="utf-8"><style>:root{color-scheme:${isDark() ? "dark" : "light"}}html,body{margin:0;height:100%;background:transparent;font:13px system-ui,sans-serif;color:${isDark() ? "#e6e8ef" : "#1b1f2a"}}#wrap{position:relative;height:100%;padding:10px;box-sizing:border-box}</style></head><body><div id="wrap"><canvas id="chart"></canvas></div><script type="application/json" id="config">${payload}</script><script src="${chartScript}"></script><script src="${frameScript}"></script></body></html>`;
   }
 
   function chartFrame(chart, index) {
