@@ -314,6 +314,21 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     );
   });
 
+  it("asks for the token when the API needs one, then works with it", async () => {
+    const server = await serve([py(REVENUE_CODE)], { auth: { token: "team-token-42" } });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const notice = page.locator("#notice");
+    await poll(() => text(notice.locator("strong"))).toBe("This chat needs a token.");
+    await poll(() => page.locator(".tool").count()).toBe(0);
+    await notice.locator("input").fill("team-token-42");
+    await notice.locator("button[type=submit]").click();
+    await poll(() => page.locator(".tool").count()).toBe(4);
+    await page.locator(".chip").first().click();
+    await chartFrame(page);
+  });
+
   it("switches between light and dark themes", async () => {
     const server = await serve([]);
     const page = await open(server, undefined, "dark");
