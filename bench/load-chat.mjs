@@ -95,7 +95,6 @@ const rssStart = process.memoryUsage().rss;
 let maxRss = rssStart;
 let maxWorkerRss = 0;
 let maxWorkers = 0;
-const workerCpu = new Map();
 
 function procStatus(pid) {
   try {
@@ -119,7 +118,6 @@ const sampler = setInterval(() => {
     const status = procStatus(pid);
     if (!status) continue;
     maxWorkerRss = Math.max(maxWorkerRss, status.rss);
-    workerCpu.set(pid, status.cpuTicks);
   }
 }, 50);
 
@@ -250,12 +248,12 @@ const once = { connection: "close" };
 
 // 4. Slow clients: they trickle headers or a body and hold their connection.
 const slowSockets = [];
-let slowClosedByServer = 0;
+const slowClosedByServer = { headers: 0, body: 0 };
 function slowClient(kind) {
   const socket = createConnection({ port, host: "127.0.0.1" });
   socket.on("error", () => undefined);
   socket.on("close", () => {
-    if (!socket.closedByUs) slowClosedByServer += 1;
+    if (!socket.closedByUs) slowClosedByServer[kind] += 1;
   });
   const head =
     kind === "headers"
@@ -283,6 +281,8 @@ const healthPoll = setInterval(async () => {
     // Counted by the chats themselves if the server is gone.
   }
 }, 100);
+const cpuAt = () => new Map(pool.pids.map((pid) => [pid, procStatus(pid)?.cpuTicks ?? 0]));
+const cpuBefore = cpuAt();
 const burstStart = performance.now();
 const finishedAt = new Array(CHATS);
 const answers = await Promise.all(
@@ -307,6 +307,11 @@ const answers = await Promise.all(
   }),
 );
 const burstMs = performance.now() - burstStart;
+// Worker fairness: CPU each worker spent on the burst (workers alive through all of it).
+const cpuAfter = cpuAt();
+const cpuByWorker = [...cpuAfter]
+  .filter(([pid]) => cpuBefore.has(pid))
+  .map(([pid, ticks]) => ticks - (cpuBefore.get(pid) ?? 0));
 clearInterval(healthPoll);
 const wrong = answers.filter((a) => !a.ok);
 check(
@@ -376,7 +381,6 @@ for (const { socket, drip } of slowSockets) {
   socket.destroy();
 }
 clearInterval(sampler);
-const cpuByWorker = [...workerCpu.values()];
 const cpuTotal = cpuByWorker.reduce((a, b) => a + b, 0);
 const jain =
   cpuByWorker.length === 0
