@@ -107,6 +107,12 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
   });
   process.stderr.write(`codemode chat: ${server.url} (model ${model})\n`);
   if (!setup.ready && setup.notice) process.stderr.write(`warning: ${setup.notice}\n`);
+  const host = options.host ?? "127.0.0.1";
+  if (!["127.0.0.1", "localhost", "::1"].includes(host) && !process.env.CODEMODE_CHAT_TOKEN) {
+    process.stderr.write(
+      `warning: listening on ${host} without a token: anyone who can reach this port can run the agent. Set CODEMODE_CHAT_TOKEN to require one.\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
