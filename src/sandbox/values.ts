@@ -169,7 +169,7 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
           convertToPython(v, `${path}[${JSON.stringify(key)}]`, depth + 1, seen),
         );
       }
-      return out;
+      return nulSafe(out);
     }
     if (obj instanceof Error) {
       return { type: obj.name, message: obj.message };
@@ -183,10 +183,21 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
       if (MARKER_KEYS.has(key)) continue;
       defineEntry(out, key, convertToPython(v, `${path}.${key}`, depth + 1, seen));
     }
-    return out;
+    return nulSafe(out);
   } finally {
     seen.delete(obj);
   }
+}
+
+/**
+ * Monty reads a plain object's keys as C strings and refuses the whole value when one holds
+ * a NUL character; a `Map` carries its keys as values, so the dict arrives intact.
+ */
+function nulSafe(out: Record<string, unknown>): Record<string, unknown> | Map<string, unknown> {
+  for (const key of Object.keys(out)) {
+    if (key.includes("\u0000")) return new Map(Object.entries(out));
+  }
+  return out;
 }
 
 /** Sets a key even when it is "__proto__", without touching the prototype. */

@@ -57,7 +57,7 @@ describe.each<Isolation>(["in-process", "process"])("JSON round trip (%s)", (iso
   }, 120_000);
 });
 
-describe("number edges", () => {
+describe("edges found by the properties", () => {
   it("keeps 2^63 as 2^63 (Monty alone saturates it to 2^63 - 1)", async () => {
     const result = await execute("[data, data - 1, -data]", {
       isolation: "in-process",
@@ -67,5 +67,19 @@ describe("number edges", () => {
       ok: true,
       value: [2n ** 63n, 2n ** 63n - 1n, -(2n ** 63n)],
     });
+  });
+
+  it("keeps dict keys that contain a NUL character (Monty alone refuses the whole value)", async () => {
+    const value = { "a\u0000b": { "\u0000": [1, "\u0000"] }, plain: 1 };
+    const give = defineTool({ name: "give", execute: () => value });
+    for (const isolation of ["in-process", "process"] as const) {
+      const result = await execute("[data, give()]", {
+        isolation,
+        pool,
+        tools: [give],
+        inputs: { data: value },
+      });
+      expect(result).toMatchObject({ ok: true, value: [value, value] });
+    }
   });
 });
