@@ -6,7 +6,7 @@
  * Monty is deterministic, so the re-executed program makes the same calls in the same
  * order and is fed the same results.
  */
-import type { WorkflowContext } from "@restatedev/restate-sdk";
+import type { RestatePromise, WorkflowContext } from "@restatedev/restate-sdk";
 import type { AgentEvent } from "../agent/types.js";
 import { ToolError } from "../errors.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
@@ -14,6 +14,7 @@ import type { Tool, ToolContext } from "../tools/types.js";
 import { journalSerde } from "./journal-codec.js";
 import { remoteTargetOf } from "./remote-spec.js";
 import { CallSequencer } from "./sequencer.js";
+import { StepPump } from "./step-pump.js";
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
   durableTimeoutMs,
@@ -36,14 +37,18 @@ export class RunJournal {
   private llmCalls = 0;
   private attempt = 0;
   private sequencer = new CallSequencer();
+  private readonly pump: StepPump;
   /** Differs between attempts of the handler: tells a step started by a dead worker apart. */
   private readonly incarnation = `${process.pid}-${Date.now()}-${Math.random()}`;
 
   constructor(
     private readonly ctx: WorkflowContext,
     private readonly runId: string,
+    race: <T>(values: readonly RestatePromise<T>[]) => RestatePromise<T>,
     private readonly options: RunJournalOptions = {},
-  ) {}
+  ) {
+    this.pump = new StepPump(race);
+  }
 
   /** Follows the agent's attempts and calls; pass to `agent.run(..., { onEvent })`. */
   readonly onEvent = (event: AgentEvent): void => {
@@ -59,17 +64,19 @@ export class RunJournal {
   wrapCallLlm(callLlm: CallLlm): CallLlm {
     return async (model, system, messages, options) => {
       this.llmCalls += 1;
-      const outcome = await this.ctx.run<LlmOutcome>(
-        `llm-${this.llmCalls}`,
-        async () => {
-          try {
-            const reply = await callLlm(model, system, messages, options);
-            return { ok: true, reply: typeof reply === "string" ? { text: reply } : reply };
-          } catch (error) {
-            return { ok: false, message: messageOf(error) };
-          }
-        },
-        { serde: journalSerde<LlmOutcome>() },
+      const outcome = await this.pump.wait(
+        this.ctx.run<LlmOutcome>(
+          `llm-${this.llmCalls}`,
+          async () => {
+            try {
+              const reply = await callLlm(model, system, messages, options);
+              return { ok: true, reply: typeof reply === "string" ? { text: reply } : reply };
+            } catch (error) {
+              return { ok: false, message: messageOf(error) };
+            }
+          },
+          { serde: journalSerde<LlmOutcome>() },
+        ),
       );
       if (!outcome.ok) throw new Error(outcome.message);
       return outcome.reply;
@@ -99,13 +106,13 @@ export class RunJournal {
     const sequencer = this.sequencer;
     const name = `tool-${this.attempt}-${seq}-${tool.name}`;
     await sequencer.turn(seq);
-    let created: { step: Promise<StepOutcome> };
+    let created: { step: RestatePromise<StepOutcome> };
     try {
       created = await this.createStep(tool, input, context, name);
     } finally {
       sequencer.release(seq);
     }
-    const outcome = await created.step;
+    const outcome = await this.pump.wait(created.step);
     if (!outcome.ok) throw new ToolError(outcome.message, { pythonType: outcome.type });
     return outcome.value;
   }
@@ -116,7 +123,7 @@ export class RunJournal {
     input: Record<string, unknown>,
     context: ToolContext,
     name: string,
-  ): Promise<{ step: Promise<StepOutcome> }> {
+  ): Promise<{ step: RestatePromise<StepOutcome> }> {
     const serde = journalSerde<StepOutcome>();
     const remote = remoteTargetOf(tool);
     if (remote) {
@@ -140,7 +147,7 @@ export class RunJournal {
     if (durable.idempotent === false) {
       // At most once: a marker step records who started the call. A replay that finds a
       // marker from an earlier worker (which died mid-call) raises instead of re-running.
-      const startedBy = await this.ctx.run(`${name}-start`, () => this.incarnation);
+      const startedBy = await this.pump.wait(this.ctx.run(`${name}-start`, () => this.incarnation));
       if (startedBy !== this.incarnation) {
         const step = this.ctx.run<StepOutcome>(
           name,

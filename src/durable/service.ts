@@ -73,9 +73,14 @@ export async function createDurableService(
     handlers: {
       run: async (ctx: WorkflowContext, input: DurableRunInput): Promise<unknown> => {
         const { message, history } = checkInput(input, restate.TerminalError);
-        const journal = new RunJournal(ctx, ctx.key, {
-          ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
-        });
+        const journal = new RunJournal(
+          ctx,
+          ctx.key,
+          (values) => restate.RestatePromise.race(values),
+          {
+            ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
+          },
+        );
         const agent = new CodeModeAgent({
           ...agentOptions(options),
           tools: journal.wrapTools(tools),

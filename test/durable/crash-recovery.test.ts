@@ -107,6 +107,27 @@ async function crashAndResume(program: "sequential" | "parallel", hangAt: number
 }
 
 describe("durable run on one restate-server", () => {
+  // Several steps in flight at once: awaited naively, the SDK fails the attempt ("awaitNext
+  // already pending") and Restate retries it again and again, re-running unjournaled calls.
+  it("runs a parallel_map of 5 concurrent durable calls, each once", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const worker = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "parallel",
+      TOOL_DELAY_MS: "30",
+    });
+    workers.push(worker);
+    await registerDeployment(restate.adminUrl, worker.url);
+    const runId = `parallel-${Date.now()}`;
+    const result = await createDurableClient({ ingressUrl: restate.ingressUrl }).run("go", [], {
+      runId,
+    });
+    expect(result.value).toMatchObject({ total: 100, values: [0, 10, 20, 30, 40] });
+    expect(lines(join(dir, "tool-calls.log"))).toHaveLength(5);
+    await worker.kill();
+  }, 60_000);
+
   it("resumes after the worker is SIGKILLed during the 4th of 5 sequential tool calls", async () => {
     await crashAndResume("sequential", 4);
   }, 90_000);
