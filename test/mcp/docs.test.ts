@@ -1,0 +1,86 @@
+/**
+ * docs/mcp.md's code must run. Every ```ts block (except ```ts norun) is written to a
+ * module inside the repo (so `import ... from "codemode"` resolves to the build) and one
+ * tsx process imports them in turn, printing a marker before each. Each `// => text`
+ * comment must appear in what its block printed, in order.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+const scratch = join(root, "test", "mcp", `.snippets-${process.pid}`);
+const PAGE = "docs/mcp.md";
+const MARK = "@@snippet ";
+
+interface Snippet {
+  name: string;
+  file: string;
+  code: string;
+}
+
+function snippets(page: string): Snippet[] {
+  const text = readFileSync(join(root, page), "utf8");
+  const found: Snippet[] = [];
+  const fence = /^```ts[ \t]*\n([\s\S]*?)^```[ \t]*$/gm;
+  for (let match = fence.exec(text); match; match = fence.exec(text)) {
+    const line = text.slice(0, match.index).split("\n").length;
+    const file = join(scratch, `mcp_md_${line}.ts`);
+    found.push({ name: `${page}:${line}`, file, code: match[1]! });
+  }
+  return found;
+}
+
+const all = snippets(PAGE);
+const printed = new Map<string, string>();
+let failure: unknown;
+
+beforeAll(async () => {
+  mkdirSync(scratch, { recursive: true });
+  for (const s of all) writeFileSync(s.file, s.code);
+  const runner = join(scratch, "run-all.ts");
+  const files = JSON.stringify(all.map((s) => [s.name, s.file]));
+  writeFileSync(
+    runner,
+    `import { pathToFileURL } from "node:url";\nfor (const [name, file] of ${files}) {\n` +
+      `  console.log(${JSON.stringify(MARK)} + name);\n  await import(pathToFileURL(file).href);\n}\n` +
+      // The default sandbox pool's workers are unref'd; exit once every snippet ran.
+      "process.exit(0);\n",
+  );
+  try {
+    const { stdout } = await run(tsx, [runner], { cwd: root, timeout: 120_000 });
+    for (const section of stdout.split(MARK).slice(1)) {
+      const newline = section.indexOf("\n");
+      printed.set(section.slice(0, newline), section.slice(newline + 1));
+    }
+  } catch (error) {
+    failure = error;
+  }
+}, 150_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("docs/mcp.md code runs", () => {
+  it("finds the snippets and runs them all", () => {
+    expect(failure).toBeUndefined();
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    expect([...printed.keys()]).toEqual(all.map((s) => s.name));
+  });
+
+  it.each(all.map((s) => [s.name, s] as const))("%s prints what its comments say", (_, s) => {
+    const stdout = printed.get(s.name) ?? "";
+    let from = 0;
+    for (const match of s.code.matchAll(/\/\/ => (.*)$/gm)) {
+      const text = match[1]!.trim();
+      const at = stdout.indexOf(text, from);
+      expect(at, `"${text}" not printed (after offset ${from}):\n${stdout}`).toBeGreaterThanOrEqual(
+        0,
+      );
+      from = at + text.length;
+    }
+  });
+});
