@@ -87,7 +87,8 @@ interface RenderedToolSet {
   readonly types: string;
 }
 
-// normalizeTools returns one frozen array per agent/run: render it once.
+// normalizeTools returns one frozen array per agent/run: render it once. Only frozen arrays
+// are cached, so a caller's array that changes later is never served stale text.
 const renderedSets = new WeakMap<readonly Tool[], RenderedToolSet>();
 
 function render(tools: readonly Tool[]): RenderedToolSet {
@@ -104,7 +105,7 @@ function render(tools: readonly Tool[]): RenderedToolSet {
     };
   });
   const set: RenderedToolSet = Object.freeze({ tools: rendered, types: scope.source() });
-  renderedSets.set(tools, set);
+  if (Object.isFrozen(tools)) renderedSets.set(tools, set);
   return set;
 }
 
