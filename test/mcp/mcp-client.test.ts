@@ -87,6 +87,11 @@ describe("a server with 120 tools in pages of 25", () => {
     expect(pythonSignature(add)).not.toMatch(/-> Any$/);
   });
 
+  it("runs parallel_map over an MCP tool (concurrent requests on one session)", async () => {
+    const result = await execute("parallel_map(metric_010, [1, 2, 3, 4, 5, 6])", { tools: set });
+    expect(result.ok && result.value).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+
   it("rejects wrong arguments before the server is called", async () => {
     const result = await execute('metric_001("lots")', { tools: set });
     expect(result.ok).toBe(false);
@@ -284,6 +289,29 @@ describe("closing and connecting", () => {
       await set.close();
     }
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it("include keeps only some tools; reservedNames steers clear of the host's own names", async () => {
+    await using set = await mcpTools({
+      ...stdioFixture("many-tools"),
+      include: ["add", "get_weather", "get-weather"],
+      reservedNames: ["add"],
+    });
+    expect(set.map((t) => t.name)).toEqual(["get_weather_2", "get_weather", "add_2"]);
+    expect(set.renamed.map((r) => [r.from, r.to])).toEqual([
+      ["get-weather", "get_weather_2"],
+      ["add", "add_2"],
+    ]);
+  });
+
+  it("a server that dies mid-session makes calls fail with a clear error, not a hang", async () => {
+    await using set = await mcpTools(stdioFixture("media"));
+    process.kill(set.pid!, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const result = await execute("render_chart()", { tools: set });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.type).toBe("RuntimeError");
+    expect(!result.ok && result.error.message).toMatch(/render_chart/);
   });
 
   it("fails with McpConnectionError for a command that does not exist", async () => {
