@@ -98,7 +98,8 @@ export class PythonTypeScope implements TypedDictSink {
   }
 
   private reserve(suggested: string): string {
-    let base = pascalCase(suggested) || "Type";
+    // Suggested names are mostly built from PascalCase parts already.
+    let base = /^[A-Z][A-Za-z0-9]*$/.test(suggested) ? suggested : pascalCase(suggested) || "Type";
     if (/^[0-9]/.test(base)) base = `T${base}`;
     let name = base;
     for (let n = 2; this.taken.has(name); n++) name = `${base}${n}`;
