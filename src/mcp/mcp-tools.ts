@@ -301,7 +301,7 @@ function mcpTool(
           },
         )) as Record<string, unknown>;
       } catch (error) {
-        throw callError(error, where, timeoutMs ?? MCP_REQUEST_BACKSTOP_MS);
+        throw callError(error, where, timeoutMs ?? MCP_REQUEST_BACKSTOP_MS, connection);
       }
       return toolResultValue(result, where);
     },
@@ -309,15 +309,28 @@ function mcpTool(
 }
 
 /** A failed call as the exception Python sees: a timeout is `TimeoutError`, else `RuntimeError`. */
-function callError(error: unknown, where: string, timeoutMs: number): Error {
+function callError(
+  error: unknown,
+  where: string,
+  timeoutMs: number,
+  connection: McpConnection,
+): Error {
   if (error instanceof McpError && error.code === -32001) {
     return new ToolError(
       `${where} did not answer within ${timeoutMs} ms (raise mcpTools({ timeoutMs }) if it needs longer)`,
       { pythonType: "TimeoutError", cause: error },
     );
   }
-  if (error instanceof McpError && error.code === -32000) {
-    return new ToolError(`${where}: the server closed the connection`, { cause: error });
+  const closed =
+    (error instanceof McpError && error.code === -32000) ||
+    (error instanceof Error && error.message === "Not connected");
+  if (closed) {
+    const stderr = connection.stderrTail().trim().slice(-500);
+    return new ToolError(
+      `${where} failed: the server is no longer connected (its process exited or it closed ` +
+        `the connection); connect again with mcpTools().${stderr ? ` Server stderr: ${stderr}` : ""}`,
+      { cause: error },
+    );
   }
   if ((error as { name?: unknown }).name === "AbortError") return error as Error;
   return new ToolError(`${where} failed: ${errorText(error)}`, { cause: error });

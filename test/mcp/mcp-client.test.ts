@@ -311,7 +311,7 @@ describe("closing and connecting", () => {
     const result = await execute("render_chart()", { tools: set });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.type).toBe("RuntimeError");
-    expect(!result.ok && result.error.message).toMatch(/render_chart/);
+    expect(!result.ok && result.error.message).toMatch(/render_chart.*no longer connected/);
   });
 
   it("fails with McpConnectionError for a command that does not exist", async () => {
