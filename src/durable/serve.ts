@@ -68,15 +68,19 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
     throw new InvalidOptionsError("serveDurable({ toolsOnly: true }) needs at least one service.");
   }
   const restate = await import("@restatedev/restate-sdk");
+  const said = new Set<string>();
   const handler = restate.createEndpointHandler({
     services,
     ...(options.verbose
       ? {}
       : {
           logger: (meta, message, ...rest) => {
-            if (meta.level === "warn" || meta.level === "error") {
-              console.error(`[restate ${meta.level}]`, message, ...rest);
-            }
+            if (meta.level !== "warn" && meta.level !== "error") return;
+            // Some warnings come once per service; once is enough.
+            const text = String(message);
+            if (rest.length === 0 && said.has(text)) return;
+            said.add(text);
+            console.error(`[restate ${meta.level}]`, message, ...rest);
           },
         }),
   });

@@ -132,6 +132,38 @@ describe("durable run on one restate-server", () => {
     await crashAndResume("sequential", 4);
   }, 90_000);
 
+  it("does not run an idempotent: false call again after a crash interrupted it", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const env = {
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "guarded",
+      IDEMPOTENT: "false",
+    };
+    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
+    workers.push(first);
+    await registerDeployment(restate.adminUrl, first.url);
+    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const runId = `at-most-once-${Date.now()}`;
+    await client.submit("Record five steps", [], { runId });
+    await waitForFile(join(dir, "hanging-4"));
+    await first.kill();
+    const second = await fixtureWorker(env);
+    workers.push(second);
+
+    const result = await client.result(runId);
+    expect(result.error).toBeNull();
+    // Call 4 (i = 3) was interrupted: Python got a RuntimeError instead of a second run.
+    expect(result.value).toMatchObject({ total: 70 });
+    const interrupted = (result.value as { interrupted: string[] }).interrupted;
+    expect(interrupted).toHaveLength(1);
+    expect(interrupted[0]).toMatch(/record_step\(\) was interrupted by a worker crash/);
+    expect(lines(join(dir, "tool-calls.log")).map((l) => Number(l.split(" ")[0]))).toEqual([
+      0, 1, 2, 4,
+    ]);
+    await second.kill();
+  }, 90_000);
+
   it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
     await crashAndResume("parallel", 3);
   }, 90_000);
