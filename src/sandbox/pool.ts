@@ -29,6 +29,12 @@ export interface SandboxPoolOptions {
   maxWorkerRssBytes?: number;
   /** How long a timed-out worker may take to stop by itself before it is killed. Default 500 ms. */
   killGraceMs?: number;
+  /**
+   * Environment of the worker processes. Default: only what Node itself needs (`PATH`,
+   * `NODE_*`, locale, temp dirs), so API keys and other secrets of the host are not in the
+   * process that runs model-written code.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What the pool needs from the caller during one run. */
@@ -75,6 +81,7 @@ export class SandboxPool {
   readonly size: number;
   private readonly maxWorkerRssBytes: number;
   private readonly killGraceMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
   private readonly idle: Worker[] = [];
   private readonly all = new Set<Worker>();
   private readonly waiters: Waiter[] = [];
@@ -91,6 +98,7 @@ export class SandboxPool {
     this.size = size;
     this.maxWorkerRssBytes = options.maxWorkerRssBytes ?? 512 * 1024 * 1024;
     this.killGraceMs = options.killGraceMs ?? 500;
+    this.env = options.env;
   }
 
   /** Starts the workers now instead of on first use (saves ~100 ms on the first run). */
@@ -298,6 +306,7 @@ export class SandboxPool {
   private spawn(): Worker {
     this.stats.spawned += 1;
     const child = fork(workerScript.path, [], {
+      env: this.env ?? workerEnv(process.env),
       execArgv: workerScript.execArgv,
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -377,6 +386,17 @@ export class SandboxPool {
     }
     await Promise.all(exits);
   }
+}
+
+// Variables a Node worker may need; everything else (keys, tokens, passwords) stays behind.
+const WORKER_ENV =
+  /^(PATH|HOME|USER|LANG|LANGUAGE|TZ|TMPDIR|TMP|TEMP|SYSTEMROOT|WINDIR|COMSPEC|PATHEXT|LC_\w+|NODE_(OPTIONS|PATH|ENV|V8_COVERAGE|DEBUG|NO_WARNINGS|EXTRA_CA_CERTS)|TSX_\w+)$/i;
+
+/** The host's environment minus anything a sandbox worker has no use for. */
+function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (WORKER_ENV.test(key)) out[key] = value;
+  return out;
 }
 
 /** While a worker is idle it must not keep the host process alive. */

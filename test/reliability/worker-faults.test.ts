@@ -4,6 +4,7 @@
  * again and again. Each run ends with a typed error, the pool replaces the worker, the
  * next run works, and no worker process outlives the pool.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { defineTool, type ExecutionResult, execute, SandboxPool } from "codemode";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isAlive, sleep, waitForExit, watchUnhandledRejections } from "./watch.js";
@@ -146,4 +147,28 @@ describe("sandbox worker faults", () => {
     expect(Array.isArray(await checking)).toBe(true);
     expect(await execute("'ok'", { pool })).toMatchObject({ ok: true });
   });
+
+  it.skipIf(!existsSync("/proc/self/environ"))(
+    "starts workers without the host's secrets in their environment",
+    async () => {
+      process.env.CODEMODE_TEST_API_KEY = "sk-should-not-leak";
+      try {
+        const pool = newPool(1);
+        await pool.warm();
+        const environ = readFileSync(`/proc/${pool.pids[0]}/environ`, "utf8").split("\0");
+        expect(environ.some((entry) => entry.includes("sk-should-not-leak"))).toBe(false);
+        expect(environ.some((entry) => entry.startsWith("PATH="))).toBe(true);
+        expect(await execute("'still works'", { pool })).toMatchObject({ ok: true });
+
+        // Callers who want the old behaviour pass the environment themselves.
+        const custom = new SandboxPool({ size: 1, env: { ...process.env } });
+        pools.push(custom);
+        await custom.warm();
+        const full = readFileSync(`/proc/${custom.pids[0]}/environ`, "utf8");
+        expect(full).toContain("sk-should-not-leak");
+      } finally {
+        delete process.env.CODEMODE_TEST_API_KEY;
+      }
+    },
+  );
 });
