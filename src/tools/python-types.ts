@@ -39,7 +39,8 @@ export interface HintOptions {
    * Argument hints for the type-check stub: objects become `Mapping[str, ...]` and lists of
    * objects `Sequence[...]`, which accept every dict the code may build (a dict held in a
    * variable is inferred as `dict[str, str]`, which a TypedDict parameter would reject) and
-   * the TypedDicts other tools return (which `dict[str, Any]` would reject).
+   * the TypedDicts other tools return (which `dict[str, Any]` would reject); `int` becomes
+   * `float` (which takes ints too), so a `number` from another tool's result passes.
    */
   loose?: boolean | undefined;
 }
@@ -113,6 +114,9 @@ function hint(schema: unknown, depth: number, ctx: Context, name: string): strin
 /** Hint for a schema whose `type` is a single string (or absent). */
 function typeHint(schema: JsonSchema, depth: number, ctx: Context, name: string): string {
   const type = schema.type;
+  // A float that is whole passes an integer check at run time (3.0 arrives as 3), and tools
+  // often declare ids as plain numbers: `get_order(id=row["id"])` with a `float` id must pass.
+  if (type === "integer" && ctx.loose) return "float";
   if (typeof type === "string" && type in SCALAR_HINTS) return SCALAR_HINTS[type] ?? "Any";
   if (type === "array" || (type === undefined && ("items" in schema || "prefixItems" in schema))) {
     const items = itemsHint(schema, depth, ctx, `${name}Item`);

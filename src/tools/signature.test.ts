@@ -108,8 +108,9 @@ describe("pythonStub", () => {
   it("declares every tool and parallel_map with NotImplementedError bodies", () => {
     const stub = pythonStub([fetchData, search]);
     expect(stub).toMatch(/^from typing import Any, Literal\n/);
+    // Arguments are loosened in the stub (`int` takes floats, as validation does for 3.0).
     expect(stub).toContain(
-      "def fetch_data(dataset: str, limit: int = 10) -> list[dict[str, Any]]:\n" +
+      "def fetch_data(dataset: str, limit: float = 10) -> list[dict[str, Any]]:\n" +
         '    """Fetch rows from a dataset.\n',
     );
     expect(stub).toContain(

@@ -84,6 +84,14 @@ const saveAny = defineTool({
   execute: () => true,
 });
 
+// Declares its id as a plain number: a result Python sees as `float`.
+const getOrder = defineTool({
+  name: "get_order",
+  parameters: z.object({ id: z.number().int() }),
+  returns: z.object({ user_id: z.number(), total: z.number() }),
+  execute: ({ id }) => ({ user_id: id, total: 9.5 }),
+});
+
 const check = (tools: Parameters<typeof pythonStub>[0], code: string) =>
   typeCheckProgram(code, pythonStub(tools));
 
@@ -209,10 +217,13 @@ describe("the stub under Monty's type checker", () => {
     expect(mcp[0]).toMatchObject({ line: 2, code: "invalid-key" });
     const wrongType = check([getUser], 'u = get_user(1)\nu["id"] + "x"');
     expect(wrongType[0]).toMatchObject({ line: 2, code: "unsupported-operator" });
+    // Arguments are looser than results, but a wrong kind of value is still caught.
+    const wrongArgument = check([getUser], 'get_user("7")');
+    expect(wrongArgument[0]).toMatchObject({ line: 1, code: "invalid-argument-type" });
   });
 
   it("accepts the code models write with correct keys", () => {
-    const tools = [getUser, createOrder, weather, saveAny];
+    const tools = [getUser, createOrder, weather, saveAny, getOrder];
     const programs = [
       'u = get_user(1)\n{"email": u["email"], "city": u["address"]["city"]}',
       'u = get_user(1)\nnick = u.get("nick") or "-"\nzip = u["address"].get("zip-code")',
@@ -225,6 +236,8 @@ describe("the stub under Monty's type checker", () => {
       // One tool's TypedDict result flows into another's free-form parameter.
       'u = get_user(1)\nsave(u, rows=[u, {"x": 1}])',
       'w = get_weather("Oslo")\nsave(data=w, rows=w.get("forecast"))',
+      // A `number` from one result reaches an integer parameter (3.0 validates as 3).
+      'o = get_order(5)\nu = get_user(o["user_id"])\nu["email"]',
       // The names work as annotations (annotations are not evaluated at run time).
       'addr: CreateOrderParamsAddress = {"city": "Oslo"}\ncreate_order([], address=addr)',
     ];
