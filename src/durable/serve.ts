@@ -60,8 +60,20 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
         "serveDurable({ tools }) needs the tools the agent may call (or toolsOnly with services).",
       );
     }
+    const {
+      port: _port,
+      host: _host,
+      services: _services,
+      toolsOnly: _toolsOnly,
+      register: _register,
+      advertisedUrl: _advertisedUrl,
+      verbose: _verbose,
+      ...serviceOptions
+    } = options;
     services.unshift(
-      (await createDurableService(options as DurableServiceOptions)) as unknown as AnyDefinition,
+      (await createDurableService(
+        serviceOptions as DurableServiceOptions,
+      )) as unknown as AnyDefinition,
     );
   }
   if (services.length === 0) {

@@ -56,6 +56,16 @@ describe("codemode worker", () => {
     expect(result.toolCalls.map((c) => c.name)).toContain("fetch_data");
     expect(result.summary).not.toBe("");
 
+    // A malformed run fails at once with a message, instead of being retried forever.
+    await fetch(`${restate.ingressUrl}/codemode/bad-input/run/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "no message field" }),
+    });
+    const bad = await fetch(`${restate.ingressUrl}/restate/workflow/codemode/bad-input/attach`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('The run input must be { \\"message\\": string');
+
     // The same through the chat agent the chat server uses.
     const agent = new DurableChatAgent({
       ingressUrl: restate.ingressUrl,
