@@ -145,6 +145,30 @@ describe("codemode mcp over stdio", () => {
   }, 60_000);
 });
 
+it("codemode mcp in front of an MCP server: its tools work through run_python, and it stops with codemode", async () => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "mcp", "--tools", join(FIXTURES, "mcp-backed-tools.ts"), "--no-ask"],
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    stderr += d;
+  });
+  const client = new Client({ name: "test", version: "1.0.0" });
+  await client.connect(transport);
+  const result = await client.callTool({
+    name: "run_python",
+    arguments: { code: 'f = get_forecast("Oslo")\nf["summary"]' },
+  });
+  expect(structured(result).value).toBe("rain");
+  const pid = Number(/weather-pid (\d+)/.exec(stderr)?.[1]);
+  expect(isAlive(pid)).toBe(true);
+  await client.close();
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(isAlive(pid)).toBe(false);
+}, 60_000);
+
 describe("codemode mcp --http 0", () => {
   let server: RunningServer;
   describeCodemodeServer(async () => {
