@@ -10,6 +10,7 @@ import { serveDurable } from "../durable/serve.js";
 import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
 import { InvalidOptionsError } from "../errors.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { checkModelSetup } from "../server/model-setup.js";
 import { loadToolsModule } from "./load-tools.js";
 
 export interface WorkerCommandOptions {
@@ -112,6 +113,15 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     ...(toolServiceName ? [`${toolServiceName} (tools)`] : []),
   ];
   process.stderr.write(`codemode worker listening on ${worker.url}: ${served.join(", ")}\n`);
+  const setup = options.toolsOnly ? undefined : checkModelSetup(model);
+  if (setup && !setup.ready) {
+    // Runs would fail at their first LLM call (and that failure is journaled).
+    process.stderr.write(
+      setup.missingEnvVar
+        ? `warning: ${setup.missingEnvVar} is not set, so runs on this worker will fail at their first model call. Set it and restart the worker.\n`
+        : `warning: ${setup.notice ?? `${model} cannot be called`}\n`,
+    );
+  }
   if (worker.deployment) {
     process.stderr.write(
       `registered with ${options.register} as deployment ${worker.deployment.id}\n`,

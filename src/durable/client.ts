@@ -125,9 +125,21 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
 
   const result: DurableClient["result"] = async (runId, resultOptions = {}) => {
     checkRunId(runId);
+    for (;;) {
+      try {
+        return await attach(runId, resultOptions.signal);
+      } catch (error) {
+        // Node's fetch gives up on a response after 5 minutes; a durable run may take longer
+        // (or wait for a worker to come back). Attaching again is always safe.
+        if (!isHeadersTimeout(error) || resultOptions.signal?.aborted) throw error;
+      }
+    }
+  };
+
+  const attach = async (runId: string, signal: AbortSignal | undefined): Promise<AgentResult> => {
     const { body } = await request(
       `/restate/workflow/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/attach`,
-      { method: "GET", ...(resultOptions.signal ? { signal: resultOptions.signal } : {}) },
+      { method: "GET", ...(signal ? { signal } : {}) },
       `wait for run ${runId}`,
     );
     if (!body || typeof body !== "object") {
@@ -147,6 +159,18 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
       return { ...value, runId };
     },
   };
+}
+
+function isHeadersTimeout(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e: unknown = error;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function checkRunId(runId: string): void {
