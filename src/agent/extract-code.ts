@@ -16,7 +16,7 @@ interface Block {
  * reply, stripped. An unclosed last fence runs to the end of the reply.
  */
 export function extractCode(reply: string): string {
-  const text = String(reply ?? "").replace(/\r\n?/g, "\n");
+  const text = asText(reply).replace(/\r\n?/g, "\n");
   const blocks = fencedBlocks(text);
   const python = blocks.find((b) => PYTHON_TAGS.has(b.tag));
   if (python) return python.body.trim();
@@ -50,4 +50,15 @@ function fencedBlocks(text: string): Block[] {
   }
   if (open) blocks.push({ tag: open.tag, body: open.lines.join("\n") });
   return blocks;
+}
+
+/** The reply as text. A custom `callLlm` may hand over anything, even an object whose `toString` throws. */
+function asText(reply: unknown): string {
+  if (typeof reply === "string") return reply;
+  if (reply === null || reply === undefined) return "";
+  try {
+    return String(reply);
+  } catch {
+    return "";
+  }
 }

@@ -49,6 +49,9 @@ describe("extractCode", () => {
   });
 
   it("never throws for values that are not strings either", () => {
+    // Found by this property: String() throws on these.
+    const hostile = [{ toString: 0 }, Object.create(null), { [Symbol.toPrimitive]: () => ({}) }];
+    for (const reply of hostile) expect(extractCode(reply as unknown as string)).toBe("");
     fc.assert(
       fc.property(fc.anything(), (reply) => {
         expect(typeof extractCode(reply as string)).toBe("string");
