@@ -43,6 +43,7 @@ describe("codemode worker", () => {
         restate.adminUrl,
       ],
       {},
+      /listening on http:\/\/[^:]+:(\d+)[\s\S]*registered with/,
     );
     processes.push(worker);
     expect(worker.output()).toMatch(/registered with .* as deployment dp_/);
