@@ -38,7 +38,7 @@ const BLOCKS_HOST =
   "native work that Monty's time limit does not interrupt; only killing the process ends it";
 
 /** Short limits keep the suite fast; each case's run must end within them. */
-const CPU = { timeoutMs: 600 } satisfies Partial<Limits>;
+const CPU = { timeoutMs: 300 } satisfies Partial<Limits>;
 const MEM = { maxMemoryBytes: 64 * 1024 * 1024, timeoutMs: 5000 } satisfies Partial<Limits>;
 const FLOOD = { maxToolCalls: 20_000, timeoutMs: 20_000 } satisfies Partial<Limits>;
 
@@ -205,8 +205,8 @@ export const CORPUS: readonly AdversarialCase[] = [
   { name: "print an exponential DAG", category: "output", code: `${dag(40)}print(x)`, limits: { timeoutMs: 800 }, expect: { errorType: "TimeoutError" } },
   { name: "return 2 MB of text", category: "output", code: "'x' * (2 * 10**6)", expect: { errorType: "ResultTooLargeError", message: /maxResultBytes/ } },
   { name: "return 2 MB of bytes", category: "output", code: "b'x' * (2 * 10**6)", expect: { errorType: "ResultTooLargeError" } },
-  { name: "return a million ints", category: "output", code: "list(range(10**6))", expect: { errorType: "ResultTooLargeError" } },
-  { name: "return a 200k-key dict", category: "output", code: "{str(i): i for i in range(200000)}", expect: { errorType: "ResultTooLargeError" } },
+  { name: "return 200k ints", category: "output", code: "list(range(200000))", expect: { errorType: "ResultTooLargeError" } },
+  { name: "return a 100k-key dict", category: "output", code: "{str(i): i for i in range(100000)}", expect: { errorType: "ResultTooLargeError" } },
   { name: "600 KB of source", category: "output", code: "x = 1\n".repeat(100_000), expect: { errorType: "SourceTooLargeError", message: /maxSourceBytes/ } },
 
   // --- Escape attempts: nothing outside the sandbox is reachable ----------------------------
