@@ -166,10 +166,8 @@ async function connectHttp(spec: McpHttpServer, timeoutMs: number): Promise<McpC
   const attempt = async (kind: "streamable-http" | "sse"): Promise<McpConnection> => {
     const transport: Transport =
       kind === "sse"
-        ? new SSEClientTransport(url, {
-            requestInit,
-            ...(spec.headers ? { eventSourceInit: { fetch: withHeaders(spec.headers) } } : {}),
-          })
+        ? // The SSE transport adds requestInit's headers to its event stream too.
+          new SSEClientTransport(url, { requestInit })
         : new StreamableHTTPClientTransport(url, { requestInit });
     const client = new Client(CLIENT_INFO);
     try {
@@ -201,15 +199,6 @@ async function connectHttp(spec: McpHttpServer, timeoutMs: number): Promise<McpC
       { cause: error },
     );
   }
-}
-
-/** A fetch that adds headers: the SSE transport's EventSource does not read requestInit. */
-function withHeaders(headers: Record<string, string>): typeof fetch {
-  return (input, init) => {
-    const merged = new Headers(init?.headers);
-    for (const [k, v] of Object.entries(headers)) merged.set(k, v);
-    return fetch(input, { ...init, headers: merged });
-  };
 }
 
 function isClientErrorStatus(error: unknown): boolean {

@@ -75,6 +75,19 @@ describe("headers", () => {
   });
 });
 
+it("sends the headers on the SSE fallback too (stream and messages)", async () => {
+  const server = await startHttpFixture("media", "--sse", { FIXTURE_TOKEN: "t0k" });
+  try {
+    await using set = await mcpTools({ url: server.url, headers: { Authorization: "Bearer t0k" } });
+    expect(set.servers[0]!.transport).toBe("sse");
+    const result = await execute('speak()["mimeType"]', { tools: set });
+    expect(result.ok && result.value).toBe("audio/wav");
+    await expect(mcpTools({ url: server.url })).rejects.toBeInstanceOf(McpConnectionError);
+  } finally {
+    await server.close();
+  }
+});
+
 it("fails with McpConnectionError when nothing listens at the URL", async () => {
   const server = await startHttpFixture("media", "--http");
   const url = server.url;
