@@ -10,6 +10,7 @@ import {
   type ChatServer,
   type ChatStreamEvent,
   CodeModeAgent,
+  createChatApp,
   defineTool,
   SandboxPool,
   startChatServer,
@@ -22,6 +23,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 const unhandled = watchUnhandledRejections();
 const pool = new SandboxPool({ size: 2 });
 let server: ChatServer;
+let agent: CodeModeAgent;
 let cancelledRuns = 0;
 
 const double = defineTool({
@@ -38,7 +40,7 @@ const double = defineTool({
 
 beforeAll(async () => {
   await pool.warm();
-  const agent = new CodeModeAgent({
+  agent = new CodeModeAgent({
     tools: [double],
     model: "test:scripted",
     pool,
@@ -89,10 +91,14 @@ describe("chat server under load", () => {
       { authorization: TOKEN },
       { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}` },
     ];
-    const endpoints: [string, string][] = [
-      ["GET", "api/tools"],
-      ["GET", "api/nudges"],
-      ["POST", "api/chat"],
+    // Every route the app has, read from the app itself, so a new endpoint is checked too.
+    const routes = createChatApp({ agent, auth: { token: TOKEN } })
+      .routes.filter((r) => r.method !== "ALL")
+      .map((r) => [r.method, r.path.replace(/^\//, "").replace(/:\w+(\{[^}]*\})?/g, "x")] as const);
+    const api = routes.filter(([, path]) => path.startsWith("api/"));
+    expect(api.length).toBeGreaterThanOrEqual(3);
+    const endpoints: (readonly [string, string])[] = [
+      ...api,
       ["POST", "api/tools"],
       ["GET", "api/anything-else"],
     ];
@@ -106,6 +112,12 @@ describe("chat server under load", () => {
         expect(response.status, `${method} /${path} ${JSON.stringify(headers)}`).toBe(401);
         await response.body?.cancel();
       }
+    }
+    // Everything outside /api is public (the page, its assets, /health).
+    for (const [method, path] of routes.filter(([, p]) => !p.startsWith("api/"))) {
+      const response = await fetch(url(path), { method });
+      expect(response.status, `${method} /${path}`).not.toBe(401);
+      await response.body?.cancel();
     }
     for (const path of ["", "health"]) {
       const response = await fetch(url(path));
