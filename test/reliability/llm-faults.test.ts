@@ -105,10 +105,12 @@ describe("LLM faults through the default client", () => {
   });
 
   it("stops at once when the caller aborts a hung request", async () => {
-    const server = await serve(() => undefined);
-    const { callLlm } = client(server);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user left")), 100);
+    // The user leaves once the request hangs at the server (never answered).
+    const server = await serve(() => {
+      setTimeout(() => controller.abort(new Error("user left")), 50);
+    });
+    const { callLlm } = client(server);
     await expect(ask(callLlm, controller.signal)).rejects.toThrow("user left");
     expect(server.hits).toBe(1);
   });
