@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDurableClient, registerDeployment } from "codemode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import {
   freePort,
   type RestateCluster,
@@ -34,6 +34,12 @@ afterAll(async () => {
 
 describe("durable run on a 3-node restate cluster", () => {
   it("completes after losing a restate node and the worker mid-run", async () => {
+    onTestFailed(() => {
+      // What the nodes and workers said, for a failure in CI.
+      for (const node of cluster.nodes)
+        console.error(`--- ${node.name}\n${node.log().slice(-4000)}`);
+      for (const w of workers) console.error(`--- worker ${w.pid}\n${w.output().slice(-4000)}`);
+    });
     const [n1, n2, n3] = cluster.nodes as [
       RestateCluster["nodes"][0],
       RestateCluster["nodes"][0],
