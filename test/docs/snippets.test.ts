@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const scratch = join(root, "test", "docs", `.snippets-${process.pid}`);
-const PAGES = ["docs/tools.md", "docs/ai-sdk.md"];
+const PAGES = ["docs/tools.md", "docs/ai-sdk.md", "docs/agent.md"];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
 
