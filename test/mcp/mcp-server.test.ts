@@ -2,6 +2,7 @@
  * A real MCP client (the SDK's `Client`) talking to `codemode mcp` over stdio and over
  * Streamable HTTP, and to `serveCodeModeMcpHttp()` in this process.
  */
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -168,6 +169,35 @@ it("codemode mcp in front of an MCP server: its tools work through run_python, a
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   expect(isAlive(pid)).toBe(false);
 }, 60_000);
+
+describe("codemode mcp with bad options", () => {
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+      let stderr = "";
+      let stdout = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d;
+      });
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d;
+      });
+      child.on("close", (code) => resolve({ code, stderr, stdout }));
+    });
+
+  it("says what is wrong with --http, on stderr, and exits 2", async () => {
+    const run = await cli(["mcp", "--http", "nope", "--no-ask"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--http needs a port from 0 to 65535 (got nope)");
+  });
+
+  it("names a missing tools file, without writing to stdout", async () => {
+    const run = await cli(["mcp", "--tools", "./no-such-tools.ts"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Tools file not found: .*no-such-tools\.ts/);
+    expect(run.stdout).toBe("");
+  });
+});
 
 describe("codemode mcp --http 0", () => {
   let server: RunningServer;
