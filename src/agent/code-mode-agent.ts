@@ -188,8 +188,14 @@ export class CodeModeAgent {
     let wake: (() => void) | undefined;
     let finished = false;
     let failure: unknown;
+    // A consumer that stops iterating (break, return, throw) cancels the run behind it.
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onCallerAbort();
+    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
     void this.run(message, history, {
       ...options,
+      signal: controller.signal,
       onEvent: (event) => {
         queue.push(event);
         wake?.();
@@ -205,17 +211,22 @@ export class CodeModeAgent {
         wake?.();
       },
     );
-    for (;;) {
-      const event = queue.shift();
-      if (event) {
-        yield event;
-        continue;
+    try {
+      for (;;) {
+        const event = queue.shift();
+        if (event) {
+          yield event;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
       }
-      if (finished) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+    } finally {
+      options.signal?.removeEventListener("abort", onCallerAbort);
+      if (!finished) controller.abort(new Error("the stream's consumer stopped reading"));
     }
     if (failure !== undefined) throw failure;
   }
@@ -226,7 +237,11 @@ export class CodeModeAgent {
     signal?: AbortSignal,
   ): Promise<string> {
     if (signal?.aborted) throw new Error("the run was cancelled");
-    const reply = await this.callLlm(this.model, this.systemPrompt, [...messages], { signal });
+    const pending = Promise.resolve().then(() =>
+      this.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
+    );
+    // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
+    const reply = signal ? await untilAborted(pending, signal) : await pending;
     const text = typeof reply === "string" ? reply : reply?.text;
     if (typeof text !== "string") {
       throw new Error("callLlm must resolve to a string or { text, usage? }");
@@ -316,6 +331,45 @@ function validHistory(history: readonly ChatMessage[]): ChatMessage[] {
   });
 }
 
+/**
+ * Waits for `promise`, but not long after `signal` aborts: a callLlm that honours the signal
+ * settles at once (its own error wins); one that ignores it is given up on after a moment,
+ * and its late settlement is swallowed.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, graceMs = 100): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => {
+        promise.catch(() => undefined);
+        reject(signal.reason ?? new Error("the run was cancelled"));
+      }, graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    promise.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
+}
+
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    // Thrown objects can refuse conversion (a throwing or missing toString).
+    return Object.prototype.toString.call(error);
+  }
 }
