@@ -1,6 +1,7 @@
 /**
  * The same guarantee on a 3-node restate cluster (replication 2) that loses a node: while a
- * run is inside its 4th of 5 tool calls, one restate node and the worker are SIGKILLed.
+ * run is inside its 4th of 5 tool calls, the restate node running it (the leader of its
+ * partition) and the worker are SIGKILLed.
  * The worker restarts; the two remaining nodes carry the run to completion, each tool
  * call having run exactly once.
  */
@@ -11,6 +12,7 @@ import { createDurableClient, registerDeployment } from "codemode";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import {
   freePort,
+  nodeConnectedTo,
   type RestateCluster,
   startRestateCluster,
   waitForService,
@@ -51,21 +53,25 @@ describe("durable run on a 3-node restate cluster", () => {
     workers.push(first);
     // Registered through one node, invoked through another: the cluster shares both.
     await registerDeployment(n3.adminUrl, first.url);
-    await waitForService(n2.ingressUrl, "codemode");
-    await waitForService(n3.ingressUrl, "codemode");
+    for (const node of cluster.nodes) await waitForService(node.ingressUrl, "codemode");
     const client = createDurableClient({ ingressUrl: n2.ingressUrl });
     const runId = `cluster-${Date.now()}`;
     await client.submit("Record five steps", [], { runId });
     await waitForFile(join(dir, "hanging-4"));
     expect(lines(join(dir, "tool-calls.log"))).toHaveLength(3);
 
-    // n1 provisioned the cluster and runs a metadata server, a log server and partitions.
-    await n1.kill();
+    // Kill the node running the invocation (the leader of its partition), found by its open
+    // connection to the worker; n1 (which provisioned the cluster) if that cannot be read.
+    const leader = nodeConnectedTo(cluster.nodes, port);
+    const victim = leader ?? n1;
+    console.info(`killing restate node ${victim.name}${leader ? " (running the run)" : ""}`);
+    await victim.kill();
     await first.kill();
     const second = await fixtureWorker(env);
     workers.push(second);
+    const [a, b] = cluster.nodes.filter((n) => n !== victim) as [typeof n1, typeof n1];
 
-    const result = await client.result(runId);
+    const result = await createDurableClient({ ingressUrl: a.ingressUrl }).result(runId);
     expect(result.error).toBeNull();
     expect(result.value).toMatchObject({ total: 100 });
     const ran = lines(join(dir, "tool-calls.log")).map((l) => l.split(" ").map(Number));
@@ -78,7 +84,7 @@ describe("durable run on a 3-node restate cluster", () => {
     ]);
     expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid)]);
     // The surviving nodes still take new runs.
-    const more = await createDurableClient({ ingressUrl: n3.ingressUrl }).run("again", [], {
+    const more = await createDurableClient({ ingressUrl: b.ingressUrl }).run("again", [], {
       runId: `${runId}-after`,
     });
     expect(more.error).toBeNull();

@@ -3,7 +3,7 @@
  * random free ports with a temporary base directory. Every process started here is killed
  * by `stop()`, and (as a last resort) when the test process exits.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -48,6 +48,7 @@ export interface RestateNode {
   /** SIGTERM and wait. */
   stop(): Promise<void>;
   readonly alive: boolean;
+  readonly pid: number;
 }
 
 interface NodeSpec {
@@ -122,6 +123,7 @@ function spawnNode(spec: NodeSpec): RestateNode {
     get alive() {
       return child.exitCode === null && child.signalCode === null;
     },
+    pid: child.pid ?? 0,
   };
 }
 
@@ -249,4 +251,28 @@ export async function waitForService(
     if (Date.now() > deadline) throw new Error(`${service} unknown to ${ingressUrl}: ${text}`);
     await sleep(100);
   }
+}
+
+/**
+ * The node that has an open connection to a worker's port: the leader of the partition
+ * whose invocation the worker is running (Restate's invoker keeps the HTTP/2 stream open
+ * while the handler runs). Read from `ss`; undefined when that is not possible.
+ */
+export function nodeConnectedTo(nodes: RestateNode[], port: number): RestateNode | undefined {
+  let out: string;
+  try {
+    out = execFileSync("ss", ["-tnpH", "state", "established"], { encoding: "utf8" });
+  } catch {
+    return undefined;
+  }
+  for (const line of out.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    // Recv-Q Send-Q Local Peer Process: the node's side has the worker's port as peer.
+    if (fields[3]?.endsWith(`:${port}`)) {
+      const pid = Number(/pid=(\d+)/.exec(line)?.[1]);
+      const node = nodes.find((n) => n.pid === pid);
+      if (node) return node;
+    }
+  }
+  return undefined;
 }
