@@ -15,7 +15,8 @@
  */
 import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { CodeModeAgent, defineTool, SandboxPool, startChatServer } from "../dist/index.js";
+import { CodeModeAgent, defineTool, SandboxPool } from "../dist/index.js";
+import { startChatServer } from "../dist/server/index.js";
 
 const args = new Map();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i], process.argv[i + 1]);

@@ -12,7 +12,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { closeDefaultSandboxPool, defineTool, execute, mcpTools } from "../dist/index.js";
+import { closeDefaultSandboxPool, defineTool, execute } from "../dist/index.js";
+import { mcpTools } from "../dist/mcp/index.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURE = `${ROOT}test/mcp/fixtures/many-tools.mjs`;

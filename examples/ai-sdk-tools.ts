@@ -10,7 +10,8 @@
  */
 import { generateText, stepCountIs, tool } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { codeModeTool, defineTool, execute, normalizeTools, pythonToolListing } from "codemode";
+import { defineTool, execute, normalizeTools, pythonToolListing } from "codemode";
+import { codeModeTool } from "codemode/ai-sdk";
 import { z } from "zod";
 
 // Tools as an AI SDK app already has them.

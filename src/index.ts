@@ -1,10 +1,14 @@
 /**
  * codemode: let an LLM answer by writing a short Python program that calls your
  * tools as plain functions, run in the Monty sandbox.
+ *
+ * The root holds the core (sandbox, tools, execute, llm, agent). Integrations with heavy
+ * dependencies are subpath exports, so `import "codemode"` does not load them:
+ * `codemode/ai-sdk` (codeModeTool), `codemode/mcp` (mcpTools, codemode as an MCP server),
+ * `codemode/server` (the chat app), `codemode/durable` (Restate).
  */
 
 export * from "./agent/index.js";
-export * from "./ai-sdk/index.js";
 export * from "./durable/index.js";
 export {
   CodeModeError,
@@ -18,7 +22,5 @@ export {
 } from "./errors.js";
 export * from "./execute/index.js";
 export * from "./llm/index.js";
-export * from "./mcp/index.js";
 export * from "./sandbox/index.js";
-export * from "./server/index.js";
 export * from "./tools/index.js";

@@ -6,7 +6,8 @@ import type {
 } from "@ai-sdk/provider";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { codeModeTool, defineTool, type RunPythonResult, SANDBOX_PYTHON_RULES } from "codemode";
+import { defineTool, SANDBOX_PYTHON_RULES } from "codemode";
+import { codeModeTool, type RunPythonResult } from "codemode/ai-sdk";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 

@@ -5,14 +5,13 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { CodeModeAgent, defineTool } from "codemode";
 import {
   type ChatServer,
-  CodeModeAgent,
   checkModelSetup,
-  defineTool,
   type StartChatServerOptions,
   startChatServer,
-} from "codemode";
+} from "codemode/server";
 import {
   type Browser,
   type BrowserContext,

@@ -2,15 +2,8 @@
  * mcpTools() against real MCP servers started over stdio: a server with 120 tools listed
  * in pages, one whose tools fail, one that returns media, one that hangs.
  */
-import {
-  execute,
-  McpConnectionError,
-  type McpToolSet,
-  mcpToolSets,
-  mcpTools,
-  pythonSignature,
-  ToolError,
-} from "codemode";
+import { execute, pythonSignature, ToolError } from "codemode";
+import { McpConnectionError, type McpToolSet, mcpToolSets, mcpTools } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive, stdioFixture } from "./helpers.js";
 

@@ -1,5 +1,6 @@
 /** mcpTools({ url }) against real MCP servers over Streamable HTTP and the older HTTP+SSE. */
-import { execute, McpConnectionError, mcpTools } from "codemode";
+import { execute } from "codemode";
+import { McpConnectionError, mcpTools } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startHttpFixture } from "./helpers.js";
 

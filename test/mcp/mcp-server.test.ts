@@ -7,12 +7,8 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import {
-  type CallLlm,
-  type CodeModeMcpHttpServer,
-  defineTool,
-  serveCodeModeMcpHttp,
-} from "codemode";
+import { type CallLlm, defineTool } from "codemode";
+import { type CodeModeMcpHttpServer, serveCodeModeMcpHttp } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CLI, FIXTURES, isAlive, type RunningServer, startUrlServer } from "./helpers.js";

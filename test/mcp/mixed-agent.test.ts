@@ -5,15 +5,8 @@
  * first attempt hits an MCP `isError`, whose message reaches the model, which fixes it.
  */
 import { tool as aiTool } from "ai";
-import {
-  type CallLlm,
-  type ChatMessage,
-  CodeModeAgent,
-  defineTool,
-  fromAiSdkTool,
-  type McpToolSet,
-  mcpToolSets,
-} from "codemode";
+import { type CallLlm, type ChatMessage, CodeModeAgent, defineTool, fromAiSdkTool } from "codemode";
+import { type McpToolSet, mcpToolSets } from "codemode/mcp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { isAlive, type RunningServer, startHttpFixture, stdioFixture } from "./helpers.js";

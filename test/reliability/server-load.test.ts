@@ -6,15 +6,13 @@
  * (The bigger, timed version is `bench/load-chat.mjs`.)
  */
 import { createConnection, type Socket } from "node:net";
+import { CodeModeAgent, defineTool, SandboxPool } from "codemode";
 import {
   type ChatServer,
   type ChatStreamEvent,
-  CodeModeAgent,
   createChatApp,
-  defineTool,
-  SandboxPool,
   startChatServer,
-} from "codemode";
+} from "codemode/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryAfterGc, sleep, waitForExit, watchUnhandledRejections } from "./watch.js";
 

@@ -1,16 +1,13 @@
 /** The chat API over real HTTP on a random port, with CodeModeAgent and the example data tools. */
+import { type AgentEvent, CodeModeAgent, defineTool, InvalidOptionsError } from "codemode";
 import {
-  type AgentEvent,
   type ChatAgent,
   type ChatServer,
-  CodeModeAgent,
   checkModelSetup,
   createChatApp,
-  defineTool,
-  InvalidOptionsError,
   type StartChatServerOptions,
   startChatServer,
-} from "codemode";
+} from "codemode/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { dataTools, nudges } from "../../examples/data-tools/tools.js";

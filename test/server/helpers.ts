@@ -1,5 +1,6 @@
 /** Shared pieces of the chat server tests: scripted agents, NDJSON reading. */
-import type { CallLlm, ChatStreamEvent } from "codemode";
+import type { CallLlm } from "codemode";
+import type { ChatStreamEvent } from "codemode/server";
 
 /** A callLlm that answers with scripted replies, in order. */
 export function scripted(replies: string[]): CallLlm {
