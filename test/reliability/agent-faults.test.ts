@@ -30,9 +30,9 @@ describe("agent faults", () => {
       return fence("'too late'");
     };
     const agent = new CodeModeAgent({ tools: [], callLlm: deaf, pool });
-    const t0 = performance.now();
     const result = await agent.run("go", [], { signal: AbortSignal.timeout(100) });
-    expect(performance.now() - t0).toBeLessThan(1200);
+    // The run ended before the model answered, rather than waiting for it.
+    expect(settled).toBe(0);
     expect(result.error).toMatch(/Code generation failed/);
     expect(result.value).toBeNull();
     await sleep(1600);

@@ -120,7 +120,7 @@ describe.each<Isolation>(["process", "in-process"])("tool faults (%s)", (isolati
     expect(text).toContain("toolTimeoutMs");
     expect(text).toContain("| went on");
     expect((seen.reason as Error | undefined)?.name).toBe("TimeoutError");
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(15_000);
     expect(result.toolCalls[0]?.error?.type).toBe("TimeoutError");
   });
 
@@ -135,7 +135,7 @@ describe.each<Isolation>(["process", "in-process"])("tool faults (%s)", (isolati
     expect(error.type).toBe("TimeoutError");
     expect(error.message).toContain("quick_fail() did not finish within 100 ms");
     expect(error.message).toContain("defineTool({ timeoutMs");
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(15_000);
     expect(seen.reason).toBeDefined();
   });
 

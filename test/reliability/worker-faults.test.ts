@@ -83,7 +83,7 @@ describe("sandbox worker faults", () => {
     const t0 = performance.now();
     const result = await running;
     expect(errorType(result)).toBe("TimeoutError");
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(15_000);
     expect(await waitForExit([pid])).toEqual([]);
     expect(await execute("'thawed'", { pool })).toMatchObject({ ok: true, value: "thawed" });
   });
