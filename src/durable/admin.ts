@@ -49,6 +49,31 @@ export async function registerDeployment(
   };
 }
 
+/**
+ * Cancels a running invocation (e.g. a durable run: `SubmittedRun.invocationId`). Its
+ * completed steps stay journaled; the run stops at its next step and fails as cancelled.
+ */
+export async function cancelInvocation(adminUrl: string, invocationId: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(
+      `${trimSlash(adminUrl)}/invocations/${encodeURIComponent(invocationId)}/cancel`,
+      { method: "PATCH" },
+    );
+  } catch (error) {
+    throw new RestateUnavailableError(
+      `Could not reach the Restate admin API at ${adminUrl} to cancel ${invocationId} (${errorText(error)}).`,
+      { cause: error },
+    );
+  }
+  const text = await response.text();
+  if (!response.ok && response.status !== 404) {
+    throw new RestateUnavailableError(
+      `Restate refused to cancel ${invocationId} (HTTP ${response.status}): ${text.slice(0, 300)}`,
+    );
+  }
+}
+
 export function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }

@@ -8,6 +8,7 @@ import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import type { ChatMessage } from "../llm/types.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
+import { cancelInvocation } from "./admin.js";
 import { createDurableClient, type DurableClient, type DurableClientOptions } from "./client.js";
 
 export interface DurableChatAgentOptions extends DurableClientOptions {
@@ -17,6 +18,11 @@ export interface DurableChatAgentOptions extends DurableClientOptions {
   model?: string;
   /** Makes run ids, e.g. to tie them to your chat sessions. Default: a random UUID per run. */
   runId?: (message: string) => string;
+  /**
+   * Restate's admin API (e.g. `http://localhost:9070`): when given, a cancelled chat also
+   * cancels its durable run. Without it the run finishes in Restate unobserved.
+   */
+  adminUrl?: string;
 }
 
 export class DurableChatAgent {
@@ -24,6 +30,7 @@ export class DurableChatAgent {
   readonly client: DurableClient;
   private readonly describer: CodeModeAgent;
   private readonly makeRunId: ((message: string) => string) | undefined;
+  private readonly adminUrl: string | undefined;
 
   constructor(options: DurableChatAgentOptions) {
     this.client = createDurableClient(options);
@@ -33,6 +40,7 @@ export class DurableChatAgent {
     });
     if (options.model !== undefined) this.model = options.model;
     this.makeRunId = options.runId;
+    this.adminUrl = options.adminUrl;
   }
 
   toolDescriptions(): ToolDescription[] {
@@ -60,20 +68,29 @@ export class DurableChatAgent {
     emit({ type: "generating_code", attempt: 1, maxAttempts: 1 });
     const runId = this.makeRunId?.(message);
     let result: AgentResult;
+    let invocationId: string | undefined;
     try {
-      result = await this.client.run(message, history, {
+      const submitted = await this.client.submit(message, history, {
         ...(runId !== undefined ? { runId } : {}),
+      });
+      invocationId = submitted.invocationId;
+      result = await this.client.result(submitted.runId, {
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       if (!options.signal?.aborted) throw error;
+      let error_ =
+        "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.";
+      if (this.adminUrl && invocationId) {
+        await cancelInvocation(this.adminUrl, invocationId);
+        error_ = "Cancelled: the durable run was cancelled in Restate.";
+      }
       result = {
         code: "",
         value: null,
         summary: "",
         charts: [],
-        error:
-          "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.",
+        error: error_,
         attempts: 0,
         toolCalls: [],
         output: "",

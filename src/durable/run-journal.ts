@@ -38,6 +38,9 @@ export class RunJournal {
   private attempt = 0;
   private sequencer = new CallSequencer();
   private readonly pump: StepPump;
+  private readonly cancelController = new AbortController();
+  /** Aborted when Restate cancels the run (e.g. `PATCH /invocations/<id>/cancel`). */
+  readonly cancelled: AbortSignal = this.cancelController.signal;
   /** Differs between attempts of the handler: tells a step started by a dead worker apart. */
   private readonly incarnation = `${process.pid}-${Date.now()}-${Math.random()}`;
 
@@ -60,11 +63,25 @@ export class RunJournal {
     }
   };
 
+  /** Waits for a step; a cancellation from Restate ends the whole run. */
+  private async wait<T>(promise: RestatePromise<T>): Promise<T> {
+    try {
+      return await this.pump.wait(promise);
+    } catch (error) {
+      const e = error as { code?: unknown; name?: unknown } | null;
+      if (e?.code === 409 || e?.name === "CancelledError") {
+        this.cancelController.abort(new Error("the run was cancelled in Restate"));
+      }
+      throw error;
+    }
+  }
+
   /** `callLlm` whose replies are journaled as steps `llm-1`, `llm-2`, ... */
   wrapCallLlm(callLlm: CallLlm): CallLlm {
     return async (model, system, messages, options) => {
+      this.cancelled.throwIfAborted();
       this.llmCalls += 1;
-      const outcome = await this.pump.wait(
+      const outcome = await this.wait(
         this.ctx.run<LlmOutcome>(
           `llm-${this.llmCalls}`,
           async () => {
@@ -102,6 +119,7 @@ export class RunJournal {
     input: Record<string, unknown>,
     context: ToolContext,
   ): Promise<unknown> {
+    this.cancelled.throwIfAborted();
     const seq = context.callSeq;
     const sequencer = this.sequencer;
     const name = `tool-${this.attempt}-${seq}-${tool.name}`;
@@ -112,7 +130,7 @@ export class RunJournal {
     } finally {
       sequencer.release(seq);
     }
-    const outcome = await this.pump.wait(created.step);
+    const outcome = await this.wait(created.step);
     if (!outcome.ok) throw new ToolError(outcome.message, { pythonType: outcome.type });
     return outcome.value;
   }
@@ -147,7 +165,7 @@ export class RunJournal {
     if (durable.idempotent === false) {
       // At most once: a marker step records who started the call. A replay that finds a
       // marker from an earlier worker (which died mid-call) raises instead of re-running.
-      const startedBy = await this.pump.wait(this.ctx.run(`${name}-start`, () => this.incarnation));
+      const startedBy = await this.wait(this.ctx.run(`${name}-start`, () => this.incarnation));
       if (startedBy !== this.incarnation) {
         const step = this.ctx.run<StepOutcome>(
           name,

@@ -89,7 +89,11 @@ export async function createDurableService(
         });
         const result: AgentResult = await agent.run(message, history, {
           onEvent: journal.onEvent,
+          signal: journal.cancelled,
         });
+        if (journal.cancelled.aborted) {
+          throw new restate.TerminalError(`Run ${ctx.key} was cancelled.`, { errorCode: 409 });
+        }
         // The result leaves as JSON: big integers and bytes become JSON-safe forms.
         return toJsonSafe(result);
       },

@@ -6,7 +6,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDurableClient, registerDeployment } from "codemode";
+import {
+  createDurableClient,
+  DurableChatAgent,
+  DurableRunError,
+  registerDeployment,
+} from "codemode";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
@@ -163,6 +168,39 @@ describe("durable run on one restate-server", () => {
     ]);
     await second.kill();
   }, 90_000);
+
+  it("cancels the durable run when a chat is cancelled (with an admin URL)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const worker = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      HANG_AT: "1",
+    });
+    workers.push(worker);
+    await registerDeployment(restate.adminUrl, worker.url);
+    const runId = `cancel-${Date.now()}`;
+    const agent = new DurableChatAgent({
+      ingressUrl: restate.ingressUrl,
+      adminUrl: restate.adminUrl,
+      runId: () => runId,
+    });
+    const controller = new AbortController();
+    const running = agent.run("Record five steps", [], { signal: controller.signal });
+    await waitForFile(join(dir, "hanging-1"));
+    controller.abort();
+    const result = await running;
+    expect(result.error).toMatch(/^Cancelled: the durable run was cancelled in Restate/);
+
+    // The run ended as cancelled: no second model call, no tool call completed.
+    const error = await createDurableClient({ ingressUrl: restate.ingressUrl })
+      .result(runId)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DurableRunError);
+    expect((error as DurableRunError).status).toBe(409);
+    expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
+    expect(lines(join(dir, "tool-calls.log"))).toEqual([]);
+    await worker.kill();
+  }, 60_000);
 
   it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
     await crashAndResume("parallel", 3);
