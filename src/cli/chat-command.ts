@@ -22,6 +22,7 @@ export interface ChatCommandOptions {
   typeCheck?: boolean;
   maxConcurrent?: string;
   durable?: string | boolean;
+  restateAdmin?: string;
 }
 
 /** Registers `codemode chat`. */
@@ -45,6 +46,10 @@ export function registerChatCommand(program: Command): void {
     .option(
       "--durable [ingressUrl]",
       "run each chat as a durable run on codemode workers through Restate (default ingress http://localhost:8080)",
+    )
+    .option(
+      "--restate-admin <url>",
+      "with --durable: Restate's admin API, so a cancelled chat cancels its durable run",
     )
     .action(async (options: ChatCommandOptions) => {
       await chatCommand(options);
@@ -81,7 +86,12 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
   // so the offline demo answers every question instead of only the first.
   const durable = options.durable === true ? "http://localhost:8080" : options.durable || undefined;
   const agent: ChatAgent = durable
-    ? new DurableChatAgent({ ingressUrl: durable, tools: loaded.tools, model })
+    ? new DurableChatAgent({
+        ingressUrl: durable,
+        tools: loaded.tools,
+        model,
+        ...(options.restateAdmin ? { adminUrl: options.restateAdmin } : {}),
+      })
     : model.trim().toLowerCase().startsWith("replay:")
       ? {
           model,

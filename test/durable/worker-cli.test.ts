@@ -85,7 +85,18 @@ describe("codemode worker", () => {
 
     // And through `codemode chat --durable <ingress>`.
     const chatServer = await startWorker(
-      [CLI, "chat", "--port", "0", "--tools", TOOLS, "--durable", restate.ingressUrl],
+      [
+        CLI,
+        "chat",
+        "--port",
+        "0",
+        "--tools",
+        TOOLS,
+        "--durable",
+        restate.ingressUrl,
+        "--restate-admin",
+        restate.adminUrl,
+      ],
       {},
       /codemode chat: http:\/\/[^:]+:(\d+)/,
     );
