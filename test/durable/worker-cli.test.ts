@@ -5,7 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { type AgentEvent, createDurableClient, DurableChatAgent } from "codemode";
+import {
+  type AgentEvent,
+  createDurableClient,
+  DurableChatAgent,
+  execute,
+  remoteTool,
+} from "codemode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEvents } from "../server/helpers.js";
 import { type RestateNode, startRestate } from "./restate-harness.js";
@@ -118,6 +124,46 @@ describe("codemode worker", () => {
       expect(done.result.summary).not.toBe("");
     }
   }, 90_000);
+
+  it("serves only the tools with --tools-only, for remoteTool on other machines", async () => {
+    const worker = await startWorker(
+      [
+        CLI,
+        "worker",
+        "--tools",
+        TOOLS,
+        "--tools-only",
+        "--port",
+        "0",
+        "--register",
+        restate.adminUrl,
+      ],
+      {},
+      /listening on http:\/\/[^:]+:(\d+)[\s\S]*registered with/,
+    );
+    processes.push(worker);
+    expect(worker.output()).toContain("codemode-tools (tools)");
+    const { listDatasets } = await import("../../examples/data-tools/tools.js");
+    // Outside a durable run a remote tool calls the service through the ingress.
+    const result = await execute("[d['name'] for d in list_datasets()]", {
+      tools: [remoteTool(listDatasets, { ingressUrl: restate.ingressUrl })],
+      isolation: "in-process",
+    });
+    expect(result.ok && result.value).toContain("sales_2024");
+    // A deliberate tool error keeps its Python type across the wire.
+    const bad = await execute(
+      "try:\n    fetch_data('nope')\nexcept ValueError as e:\n    r = 'ValueError: ' + str(e)\nr",
+      {
+        tools: [
+          remoteTool((await import("../../examples/data-tools/tools.js")).fetchData, {
+            ingressUrl: restate.ingressUrl,
+          }),
+        ],
+        isolation: "in-process",
+      },
+    );
+    expect(bad.ok && bad.value).toMatch(/^ValueError: Unknown dataset "nope"/);
+  }, 60_000);
 
   it("says what to do when the Restate admin API is not there", async () => {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
