@@ -5,8 +5,8 @@ export function unknownNameMessage(name: string, available: readonly string[]): 
   if (closest !== undefined) message += `. Did you mean '${closest}'?`;
   message +=
     available.length > 0
-      ? ` Available functions: ${[...available].sort().join(", ")}.`
-      : " No tool functions are available in this run.";
+      ? `${closest === undefined ? "." : ""} Available functions: ${[...available].sort().join(", ")}.`
+      : ". No tool functions are available in this run.";
   return message;
 }
 

@@ -62,6 +62,7 @@ const RULE_LINES = [
   '- Methods of `str`, `list` and `dict` as values (`key=d.get`, `key=str.lower`, `getattr(s, "upper")`) -> a lambda: `key=lambda k: d[k]`.',
   "- Slice assignment `xs[1:3] = ys` -> build a new list.",
   "- `d1 | d2` -> `{**d1, **d2}`.",
+  "- Calling a function defined further down (`def main(): return helper()` above `def helper():`) or a lambda that calls itself raises `NameError` -> define each function before any function that calls it: `def helper(): ...` first, then `def main(): return helper()`; recursion works with `def`.",
   "- Builtins `format()`, `callable()`, `eval()`, `exec()`, `input()`, `dir()`, `vars()`, `globals()` do not exist.",
   "Silently wrong (no error, wrong answer) -> avoid:",
   "- Decorators are ignored: `@deco` above a `def` does nothing -> write `f = deco(f)`.",
@@ -795,5 +796,40 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     example:
       "[isinstance('a', str), isinstance([], list), isinstance({}, dict), isinstance(1.5, (int, float))]",
     expected: [true, true, true, true],
+  }),
+  // --- Names are resolved in program order.
+  fact({
+    id: "forward-call",
+    construct: "calling a function defined later",
+    works: false,
+    claim:
+      "Calling a function defined further down (`def main(): return helper()` above `def helper():`)",
+    example: "def main():\n    return helper()\n\ndef helper():\n    return 1\n\nmain()",
+    error: "NameError",
+  }),
+  fact({
+    id: "recursive-lambda",
+    construct: "a lambda calling itself",
+    works: false,
+    claim: "a lambda that calls itself raises `NameError`",
+    example: "f = lambda n: 1 if n == 0 else n * f(n - 1)\nf(5)",
+    error: "NameError",
+  }),
+  fact({
+    id: "define-before-use",
+    construct: "functions defined before their callers",
+    works: true,
+    claim:
+      "define each function before any function that calls it: `def helper(): ...` first, then `def main(): return helper()`",
+    example: "def helper():\n    return 1\n\ndef main():\n    return helper()\n\nmain()",
+    expected: 1,
+  }),
+  fact({
+    id: "recursive-def",
+    construct: "recursion with def",
+    works: true,
+    claim: "recursion works with `def`",
+    example: "def fact(n):\n    return 1 if n == 0 else n * fact(n - 1)\n\nfact(5)",
+    expected: 120,
   }),
 ]);

@@ -156,6 +156,9 @@ export function createChatApp(options: ChatAppOptions): Hono {
           413,
           "BODY_TOO_LARGE",
           `The request body is larger than ${settings.maxBodyBytes} bytes. Send a shorter message or less history.`,
+          // The unread rest of the body makes this connection unusable: tell the client, so
+          // it does not send its next request down it.
+          { connection: "close" },
         ),
     }),
     async (c) => {

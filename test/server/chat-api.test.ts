@@ -196,6 +196,8 @@ describe("POST /api/chat", () => {
     });
     const response = await chat(server, { message: "x".repeat(1024 * 1024 + 10) });
     expect(response.status).toBe(413);
+    // The rest of the body is never read: the client is told not to reuse the connection.
+    expect(response.headers.get("connection")).toBe("close");
     const error = ((await response.json()) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe("BODY_TOO_LARGE");
     expect(error.message).toContain("1048576 bytes");
