@@ -111,9 +111,18 @@ export async function createDurableService(
   }) as DurableServiceDefinition;
 }
 
+/** A program's wall-clock limit in durable runs unless `limits.timeoutMs` is given. */
+export const DURABLE_RUN_TIMEOUT_MS = 10 * 60_000;
+
 function agentOptions(options: DurableServiceOptions): CodeModeAgentOptions {
   const { name: _n, retryPolicy: _r, inactivityTimeoutMs: _i, retentionMs: _t, ...rest } = options;
-  return rest;
+  // The program's clock includes waiting for tool steps, which a replay answers at once: a
+  // run timeout that fired the first time would not fire on the replay, and the journal
+  // would no longer match. So the clock is long here; each tool's own timeout is journaled.
+  return {
+    ...rest,
+    limits: { timeoutMs: DURABLE_RUN_TIMEOUT_MS, ...(rest.limits ?? {}) },
+  };
 }
 
 function checkInput(
