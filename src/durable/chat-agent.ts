@@ -1,8 +1,8 @@
 /**
  * `DurableChatAgent`: what the chat server needs from an agent (`run`, `toolDescriptions`,
  * `usesDurableTools`, `model`), with each run executed by a codemode worker through Restate.
- * Progress cannot stream through the journal, so the events of a run are reported when
- * its result arrives (`generating_code` first, then the rest in order, ending with `done`).
+ * While the run goes on it polls the run's progress (code generated, attempts, tool calls
+ * as they start); tool results, output and `done` arrive with the result.
  */
 import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
@@ -18,6 +18,8 @@ export interface DurableChatAgentOptions extends DurableClientOptions {
   model?: string;
   /** Makes run ids, e.g. to tie them to your chat sessions. Default: a random UUID per run. */
   runId?: (message: string) => string;
+  /** How often to ask for progress while a run goes on. Default 250 ms. */
+  progressIntervalMs?: number;
   /**
    * Restate's admin API (e.g. `http://localhost:9070`): when given, a cancelled chat also
    * cancels its durable run. Without it the run finishes in Restate unobserved.
@@ -31,6 +33,7 @@ export class DurableChatAgent {
   private readonly describer: CodeModeAgent;
   private readonly makeRunId: ((message: string) => string) | undefined;
   private readonly adminUrl: string | undefined;
+  private readonly pollMs: number;
 
   constructor(options: DurableChatAgentOptions) {
     this.client = createDurableClient(options);
@@ -41,6 +44,7 @@ export class DurableChatAgent {
     if (options.model !== undefined) this.model = options.model;
     this.makeRunId = options.runId;
     this.adminUrl = options.adminUrl;
+    this.pollMs = options.progressIntervalMs ?? 250;
   }
 
   toolDescriptions(): ToolDescription[] {
@@ -65,19 +69,50 @@ export class DurableChatAgent {
       }
     };
     const t0 = performance.now();
-    emit({ type: "generating_code", attempt: 1, maxAttempts: 1 });
+    // Events already sent, so the ones rebuilt from the result at the end are not repeated.
+    const sent = new Set<string>();
+    const send = (event: AgentEvent) => {
+      const key = eventKey(event);
+      if (key) {
+        if (sent.has(key)) return;
+        sent.add(key);
+      }
+      emit(event);
+    };
+    send({ type: "generating_code", attempt: 1, maxAttempts: 1 });
     const runId = this.makeRunId?.(message);
     let result: AgentResult;
     let invocationId: string | undefined;
+    let polling: ReturnType<typeof setInterval> | undefined;
     try {
       const submitted = await this.client.submit(message, history, {
         ...(runId !== undefined ? { runId } : {}),
       });
       invocationId = submitted.invocationId;
+      let seen = 0;
+      let busy = false;
+      polling = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        this.client
+          .progress(submitted.runId)
+          .then((events) => {
+            for (const event of events.slice(seen)) send(event);
+            seen = Math.max(seen, events.length);
+          })
+          .catch(() => {
+            // Progress is best effort; the result is what counts.
+          })
+          .finally(() => {
+            busy = false;
+          });
+      }, this.pollMs);
       result = await this.client.result(submitted.runId, {
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      clearInterval(polling);
     } catch (error) {
+      clearInterval(polling);
       if (!options.signal?.aborted) throw error;
       let error_ =
         "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.";
@@ -100,8 +135,23 @@ export class DurableChatAgent {
       emit({ type: "done", result, attempt: 1, maxAttempts: 1 });
       return result;
     }
-    for (const event of replayEvents(result)) emit(event);
+    for (const event of replayEvents(result)) send(event);
     return result;
+  }
+}
+
+/** Identifies the events that can arrive twice (as progress, then rebuilt from the result). */
+function eventKey(event: AgentEvent): string | undefined {
+  switch (event.type) {
+    case "generating_code":
+    case "code_generated":
+    case "executing":
+    case "retrying":
+      return `${event.type}:${event.attempt}`;
+    case "tool_call":
+      return `tool_call:${event.attempt}:${event.call.seq}`;
+    default:
+      return undefined;
   }
 }
 

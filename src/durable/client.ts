@@ -4,7 +4,7 @@
  * waits for) the first one's result, so a client that crashed can simply ask again.
  */
 import { randomUUID } from "node:crypto";
-import type { AgentResult } from "../agent/types.js";
+import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { ChatMessage } from "../llm/types.js";
 import { trimSlash } from "./admin.js";
@@ -49,6 +49,11 @@ export interface DurableClient {
   ): Promise<SubmittedRun>;
   /** Waits for the result of a submitted run. */
   result(runId: string, options?: { signal?: AbortSignal }): Promise<AgentResult>;
+  /**
+   * The run's progress so far: `generating_code`, `code_generated`, `executing`,
+   * `tool_call` and `retrying` events (results arrive with `result`).
+   */
+  progress(runId: string): Promise<AgentEvent[]>;
 }
 
 export function createDurableClient(options: DurableClientOptions): DurableClient {
@@ -148,9 +153,20 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
     return body as AgentResult;
   };
 
+  const progress: DurableClient["progress"] = async (runId) => {
+    checkRunId(runId);
+    const { body } = await request(
+      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/progress`,
+      { method: "POST" },
+      `read the progress of run ${runId}`,
+    );
+    return Array.isArray(body) ? (body as AgentEvent[]) : [];
+  };
+
   return {
     submit,
     result,
+    progress,
     async run(message, history = [], runOptions = {}) {
       const { runId } = await submit(message, history, {
         ...(runOptions.runId !== undefined ? { runId: runOptions.runId } : {}),

@@ -10,6 +10,7 @@ import type { RestatePromise, WorkflowContext } from "@restatedev/restate-sdk";
 import type { AgentEvent } from "../agent/types.js";
 import { ToolError } from "../errors.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
+import { toJsonSafe } from "../sandbox/values.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import { journalSerde } from "./journal-codec.js";
 import { remoteTargetOf } from "./remote-spec.js";
@@ -25,6 +26,9 @@ import {
 
 type LlmOutcome = { ok: true; reply: Exclude<LlmReply, string> } | { ok: false; message: string };
 
+/** The workflow state key holding the run's progress events. */
+export const PROGRESS_KEY = "progress";
+
 /** Longest timer Node accepts; wrapped tools use it so the dispatcher never times a step out. */
 const NO_TIMEOUT_MS = 2_147_483_647;
 
@@ -36,6 +40,8 @@ export interface RunJournalOptions {
 export class RunJournal {
   private llmCalls = 0;
   private attempt = 0;
+  private maxAttempts = 1;
+  private readonly progress: AgentEvent[] = [];
   private sequencer = new CallSequencer();
   private readonly pump: StepPump;
   private readonly cancelController = new AbortController();
@@ -55,13 +61,29 @@ export class RunJournal {
 
   /** Follows the agent's attempts and calls; pass to `agent.run(..., { onEvent })`. */
   readonly onEvent = (event: AgentEvent): void => {
+    this.maxAttempts = event.maxAttempts;
     if (event.type === "executing") {
       this.attempt = event.attempt;
       this.sequencer = new CallSequencer();
     } else if (event.type === "tool_result") {
       this.sequencer.release(event.record.seq);
     }
+    // Only events that come at the same point of every replay (progress is journaled state).
+    if (
+      event.type === "generating_code" ||
+      event.type === "code_generated" ||
+      event.type === "executing" ||
+      event.type === "retrying"
+    ) {
+      this.publish(event);
+    }
   };
+
+  /** Progress so far, readable while the run goes on (the workflow's `progress` handler). */
+  private publish(event: AgentEvent): void {
+    this.progress.push(event);
+    this.ctx.set(PROGRESS_KEY, this.progress);
+  }
 
   /** Waits for a step; a cancellation from Restate ends the whole run. */
   private async wait<T>(promise: RestatePromise<T>): Promise<T> {
@@ -126,6 +148,13 @@ export class RunJournal {
     await sequencer.turn(seq);
     let created: { step: RestatePromise<StepOutcome> };
     try {
+      // Published here, in call order, rather than from the dispatcher's own event.
+      this.publish({
+        type: "tool_call",
+        call: { seq, name: tool.name, args: toJsonSafe(input) },
+        attempt: Math.max(1, this.attempt),
+        maxAttempts: this.maxAttempts,
+      });
       created = await this.createStep(tool, input, context, name);
     } finally {
       sequencer.release(seq);

@@ -5,7 +5,11 @@
  * which replays the journal and carries on from the first step that had not completed.
  */
 import "./polyfill.js";
-import type { WorkflowContext, WorkflowDefinition } from "@restatedev/restate-sdk";
+import type {
+  WorkflowContext,
+  WorkflowDefinition,
+  WorkflowSharedContext,
+} from "@restatedev/restate-sdk";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
@@ -13,7 +17,7 @@ import { createCallLlm } from "../llm/default-call-llm.js";
 import type { ChatMessage } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { normalizeTools } from "../tools/tool-set.js";
-import { RunJournal } from "./run-journal.js";
+import { PROGRESS_KEY, RunJournal } from "./run-journal.js";
 
 export const DEFAULT_DURABLE_SERVICE = "codemode";
 
@@ -47,7 +51,10 @@ export interface DurableServiceOptions extends CodeModeAgentOptions {
 /** The Restate definition to bind to an endpoint (`serveDurable` does it for you). */
 export type DurableServiceDefinition = WorkflowDefinition<
   string,
-  { run: (ctx: WorkflowContext, input: DurableRunInput) => Promise<unknown> }
+  {
+    run: (ctx: WorkflowContext, input: DurableRunInput) => Promise<unknown>;
+    progress: (ctx: WorkflowSharedContext) => Promise<unknown>;
+  }
 >;
 
 export async function createDurableService(
@@ -97,6 +104,12 @@ export async function createDurableService(
         // The result leaves as JSON: big integers and bytes become JSON-safe forms.
         return toJsonSafe(result);
       },
+      // The run's progress events so far (generating_code, code_generated, executing,
+      // tool_call, retrying), for clients that show a run as it goes.
+      progress: restate.handlers.workflow.shared(
+        async (ctx: WorkflowSharedContext): Promise<unknown> =>
+          (await ctx.get<unknown[]>(PROGRESS_KEY)) ?? [],
+      ),
     },
     options: {
       retryPolicy: {

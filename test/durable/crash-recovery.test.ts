@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type AgentEvent,
   createDurableClient,
   DurableChatAgent,
   DurableRunError,
@@ -201,6 +202,48 @@ describe("durable run on one restate-server", () => {
     expect(lines(join(dir, "tool-calls.log"))).toEqual([]);
     await worker.kill();
   }, 60_000);
+
+  it("streams a run's progress to the chat agent while it goes on, across a crash", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const env = { PORT: String(await freePort()), COUNT_DIR: dir };
+    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
+    workers.push(first);
+    await registerDeployment(restate.adminUrl, first.url);
+    const agent = new DurableChatAgent({
+      ingressUrl: restate.ingressUrl,
+      runId: () => `progress-${Date.now()}`,
+      progressIntervalMs: 100,
+    });
+    const events: AgentEvent[] = [];
+    const running = agent.run("Record five steps", [], { onEvent: (e) => events.push(e) });
+    await waitForFile(join(dir, "hanging-4"));
+    // Before any result: the code and the four calls started so far.
+    for (let i = 0; events.filter((e) => e.type === "tool_call").length < 4; i++) {
+      if (i > 200) throw new Error(`no progress: ${JSON.stringify(events.map((e) => e.type))}`);
+      await sleep(50);
+    }
+    expect(events.map((e) => e.type).slice(0, 3)).toEqual([
+      "generating_code",
+      "code_generated",
+      "executing",
+    ]);
+    expect(events.some((e) => e.type === "done")).toBe(false);
+    await first.kill();
+    const second = await fixtureWorker(env);
+    workers.push(second);
+
+    const result = await running;
+    expect(result.error).toBeNull();
+    const calls = events.flatMap((e) => (e.type === "tool_call" ? [e.call] : []));
+    expect(calls.map((c) => [c.seq, c.name, c.args])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [i + 1, "record_step", { i }]),
+    );
+    expect(events.filter((e) => e.type === "tool_result")).toHaveLength(5);
+    expect(events.filter((e) => e.type === "code_generated")).toHaveLength(1);
+    expect(events.at(-1)?.type).toBe("done");
+    expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
+    await second.kill();
+  }, 90_000);
 
   it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
     await crashAndResume("parallel", 3);
