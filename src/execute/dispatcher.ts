@@ -9,7 +9,7 @@ import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
 import { bindArguments } from "../tools/bind-arguments.js";
-import type { Tool } from "../tools/types.js";
+import type { Tool, ToolContext } from "../tools/types.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
@@ -17,6 +17,8 @@ type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
 export class ToolDispatcher {
   readonly records: ToolCallRecord[] = [];
   private started = 0;
+  private readonly inFlight = new Set<CallInFlight>();
+  private watchingRunAbort = false;
 
   constructor(
     private readonly tools: ReadonlyMap<string, Tool>,
@@ -40,6 +42,8 @@ export class ToolDispatcher {
       };
       return batch.calls.map(() => outcome);
     }
+    // The common case, one call: no lanes, no Promise.all.
+    if (batch.calls.length === 1) return [await this.callOne(batch.calls[0]!)];
     const concurrency = Math.max(
       1,
       Math.min(batch.concurrency ?? maxConcurrentToolCalls, maxConcurrentToolCalls),
@@ -55,6 +59,19 @@ export class ToolDispatcher {
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.calls.length) }, lane));
     return outcomes;
   };
+
+  /** One listener on the run's signal, added on the first call, aborts every call in flight. */
+  private watchRunAbort(): void {
+    if (this.watchingRunAbort) return;
+    this.watchingRunAbort = true;
+    this.signal.addEventListener(
+      "abort",
+      () => {
+        for (const flight of this.inFlight) flight.abort(this.signal.reason);
+      },
+      { once: true },
+    );
+  }
 
   private async callOne(call: CallRequest): Promise<CallOutcome> {
     const seq = ++this.started;
@@ -110,27 +127,24 @@ export class ToolDispatcher {
     if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
 
     // Each call gets its own signal: aborted when the run ends or when this call times out.
+    // Cheap on the hot path: one listener on the run's signal serves every call in flight,
+    // and the per-call AbortController exists only if the tool reads `signal`.
     const timeoutMs = tool.timeoutMs ?? this.limits.toolTimeoutMs;
-    const callController = new AbortController();
-    const onRunAbort = () => callController.abort(this.signal.reason);
-    this.signal.addEventListener("abort", onRunAbort, { once: true });
+    const flight = new CallInFlight();
     let timedOut = false;
     const timer = Number.isFinite(timeoutMs)
       ? setTimeout(() => {
           timedOut = true;
           const reason = new Error(toolTimeoutMessage(call.name, timeoutMs));
           reason.name = "TimeoutError";
-          callController.abort(reason);
+          flight.abort(reason);
         }, clampTimerMs(timeoutMs))
       : undefined;
+    this.watchRunAbort();
+    this.inFlight.add(flight);
     let result: unknown;
     try {
-      result = await raceAbort(
-        Promise.resolve().then(() =>
-          tool.execute(validation.value, { signal: callController.signal, callSeq: seq }),
-        ),
-        callController.signal,
-      );
+      result = await flight.wait(() => tool.execute(validation.value, flight.context(seq)));
     } catch (error) {
       if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
       if (timedOut) {
@@ -139,7 +153,7 @@ export class ToolDispatcher {
       return fail(shownArgs, pythonTypeOf(error), errorMessage(error));
     } finally {
       clearTimeout(timer);
-      this.signal.removeEventListener("abort", onRunAbort);
+      this.inFlight.delete(flight);
     }
 
     let value: unknown;
@@ -182,23 +196,46 @@ function toolTimeoutMessage(name: string, timeoutMs: number): string {
   );
 }
 
-/** Waits for `promise`, but stops waiting when `signal` aborts (a tool may ignore its signal). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
+/**
+ * One tool call in flight: its abort reason, the signal handed to the tool (made on first
+ * read), and the host's wait for the result, which an abort ends even when the tool ignores
+ * its signal.
+ */
+class CallInFlight {
+  private controller: AbortController | undefined;
+  private reason: unknown;
+  private aborted = false;
+  private stopWaiting: ((reason: unknown) => void) | undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.stopWaiting?.(reason);
+  }
+
+  context(callSeq: number): ToolContext {
+    const flight = this;
+    return {
+      callSeq,
+      get signal(): AbortSignal {
+        if (!flight.controller) {
+          flight.controller = new AbortController();
+          if (flight.aborted) flight.controller.abort(flight.reason);
+        }
+        return flight.controller.signal;
       },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
+    };
+  }
+
+  wait<T>(run: () => T | Promise<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(this.reason);
+    return new Promise<T>((resolve, reject) => {
+      this.stopWaiting = reject;
+      Promise.resolve().then(run).then(resolve, reject);
+    });
+  }
 }
 
 /** The Python exception a thrown tool error becomes. */
