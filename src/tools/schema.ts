@@ -5,7 +5,10 @@
  * (Python hints, stubs, binding) reads only the JSON Schema; validation stays with the
  * library that defined the schema, so its coercions, defaults and refinements still apply.
  */
-import { z } from "zod";
+import { createRequire } from "node:module";
+// Types only: a Zod schema is read through its own Standard Schema interface, so importing
+// codemode does not load Zod (~100 ms) for users who never pass one.
+import type { z } from "zod";
 import { ToolDefinitionError } from "../errors.js";
 import { isPlainObject, type SchemaIssue, validateJsonSchema } from "./json-schema-validator.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
@@ -114,12 +117,24 @@ export function compileParameters(spec: SchemaSpec | undefined, label: string): 
   return compiled;
 }
 
+/** What a Zod 4 schema offers through `~standard` (JSON Schema since Zod 4.2). */
+interface ZodStandardProps {
+  validate(value: unknown): ZodValidation | Promise<ZodValidation>;
+  jsonSchema?: Record<SchemaIo, (options: { target: string; libraryOptions?: object }) => unknown>;
+}
+type ZodValidation =
+  | { value: unknown; issues?: undefined }
+  | { issues: readonly z.core.$ZodIssue[] };
+
 function compileZod(schema: z.core.$ZodType, io: SchemaIo, label: string): CompiledSchema {
+  const std = schema["~standard"] as unknown as ZodStandardProps;
   let raw: unknown;
   try {
     // unrepresentable: "any" turns e.g. z.date() into `{}` (Any) instead of failing the
     // whole tool; Zod itself still validates the value.
-    raw = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+    raw = std.jsonSchema
+      ? std.jsonSchema[io]({ target: "draft-2020-12", libraryOptions: { unrepresentable: "any" } })
+      : zodToJsonSchemaFallback(schema, io);
   } catch (error) {
     throw new ToolDefinitionError(
       `${label}: Zod could not convert the schema to JSON Schema (${errorText(error)}).`,
@@ -127,26 +142,35 @@ function compileZod(schema: z.core.$ZodType, io: SchemaIo, label: string): Compi
     );
   }
   const jsonSchema = cleanJsonSchema(raw, label);
-  const fromZod = (result: z.ZodSafeParseResult<unknown>, input: unknown): SchemaCheck =>
-    result.success
-      ? { ok: true, value: result.data }
-      : { ok: false, issues: result.error.issues.map((i) => zodIssue(i, input, jsonSchema)) };
+  const fromZod = (result: ZodValidation, input: unknown): SchemaCheck =>
+    result.issues === undefined
+      ? { ok: true, value: result.value }
+      : { ok: false, issues: result.issues.map((i) => zodIssue(i, input, jsonSchema)) };
   return {
     jsonSchema,
     appliesDefaults: true,
     check(value) {
       try {
-        return fromZod(z.safeParse(schema, value), value);
+        // Zod's validate answers synchronously, or with a promise for async refinements.
+        const result = std.validate(value);
+        if (result instanceof Promise) {
+          return result.then(
+            (r) => fromZod(r, value),
+            (e: unknown) => thrown(e),
+          );
+        }
+        return fromZod(result, value);
       } catch (error) {
-        // Schemas with async refinements or transforms must be parsed asynchronously.
-        if (!(error instanceof z.core.$ZodAsyncError)) return thrown(error);
-        return z.safeParseAsync(schema, value).then(
-          (result) => fromZod(result, value),
-          (e: unknown) => thrown(e),
-        );
+        return thrown(error);
       }
     },
   };
+}
+
+/** Zod 4.0 and 4.1 schemas have no `~standard.jsonSchema`: convert with our own Zod. */
+function zodToJsonSchemaFallback(schema: z.core.$ZodType, io: SchemaIo): unknown {
+  const zod = createRequire(import.meta.url)("zod") as typeof z;
+  return zod.toJSONSchema(schema, { io, unrepresentable: "any" });
 }
 
 function compileStandard(spec: StandardSchemaLike, io: SchemaIo, label: string): CompiledSchema {
