@@ -2,13 +2,13 @@ import type { Command } from "commander";
 import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { CodeModeAgentOptions } from "../agent/types.js";
 import { DurableChatAgent } from "../durable/chat-agent.js";
-import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import { startChatServer } from "../server/start.js";
 import type { ChatAgent } from "../server/types.js";
 import { loadToolsModule } from "./load-tools.js";
+import { collect, untilStopSignal, wholeNumber } from "./options.js";
 
 export interface ChatCommandOptions {
   tools?: string;
@@ -123,27 +123,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
       `warning: listening on ${host} without a token: anyone who can reach this port can run the agent. Set CODEMODE_CHAT_TOKEN to require one.\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await untilStopSignal();
   await server.close();
   await closeDefaultSandboxPool();
-}
-
-function wholeNumber(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidOptionsError(`${flag} must be a whole number >= 0 (got "${text}").`);
-  }
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
+import { collect } from "./options.js";
 import { registerCommands } from "./register-commands.js";
 import { runCommand } from "./run-command.js";
 
@@ -32,10 +33,6 @@ program
   });
 
 registerCommands(program);
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 try {
   await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ import { serveCodeModeMcpHttp } from "../mcp/http-server.js";
 import { type CodeModeMcpServerOptions, createCodeModeMcpServer } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { loadToolsModule } from "./load-tools.js";
+import { collect } from "./options.js";
 
 export interface McpCommandOptions {
   tools?: string;
@@ -50,10 +51,6 @@ export function registerMcpCommand(program: Command): void {
     .action(async (options: McpCommandOptions) => {
       process.exitCode = await mcpCommand(options);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** Runs the server until stdin closes (stdio) or SIGINT/SIGTERM (HTTP). */

@@ -8,10 +8,10 @@ import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { createToolService, DEFAULT_TOOL_SERVICE } from "../durable/remote-tools.js";
 import { serveDurable } from "../durable/serve.js";
 import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
-import { InvalidOptionsError } from "../errors.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import { loadToolsModule } from "./load-tools.js";
+import { collect, untilStopSignal, wholeNumber } from "./options.js";
 
 export interface WorkerCommandOptions {
   tools: string;
@@ -131,27 +131,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
       `register it: curl -X POST <restate admin, e.g. http://localhost:9070>/deployments -H 'content-type: application/json' -d '{"uri": "${worker.url}"}'\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await untilStopSignal();
   await worker.close();
   await closeDefaultSandboxPool();
-}
-
-function wholeNumber(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidOptionsError(`${flag} must be a whole number >= 0 (got "${text}").`);
-  }
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
