@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const scratch = join(root, "test", "docs", `.snippets-${process.pid}`);
-const PAGES = ["docs/tools.md", "docs/ai-sdk.md", "docs/agent.md"];
+const PAGES = ["docs/tools.md", "docs/ai-sdk.md", "docs/agent.md", "docs/mcp.md", "docs/chat.md"];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
 
@@ -57,7 +57,9 @@ beforeAll(async () => {
   writeFileSync(
     runner,
     `import { pathToFileURL } from "node:url";\nfor (const [name, file] of ${files}) {\n` +
-      `  console.log(${JSON.stringify(MARK)} + name);\n  await import(pathToFileURL(file).href);\n}\n`,
+      `  console.log(${JSON.stringify(MARK)} + name);\n  await import(pathToFileURL(file).href);\n}\n` +
+      // Exit once every snippet ran, whatever a snippet left open.
+      "process.exit(0);\n",
   );
   try {
     const { stdout } = await run(tsx, [runner], { cwd: root, timeout: 120_000 });
