@@ -5,7 +5,6 @@ import { DurableChatAgent } from "../durable/chat-agent.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
-import { startChatServer } from "../server/start.js";
 import type { ChatAgent } from "../server/types.js";
 import { loadToolsModule } from "./load-tools.js";
 import { collect, untilStopSignal, wholeNumber } from "./options.js";
@@ -104,6 +103,8 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
   const setup = durable
     ? { model, ready: true, notice: `Runs go through Restate at ${durable}.` }
     : checkModelSetup(model);
+  // Loaded here, not at the top: every other command would pay for Hono at start-up.
+  const { startChatServer } = await import("../server/start.js");
   const server = await startChatServer({
     agent,
     modelSetup: setup,
