@@ -119,7 +119,9 @@ export class ToolDispatcher {
       return fail(toJsonSafe(rawArgs), "TypeError", errorMessage(error));
     }
     const shownArgs = toJsonSafe(bound);
-    const validation = await tool.validate(bound);
+    // Most validators answer synchronously: skip the extra await for them.
+    const pending = tool.validate(bound);
+    const validation = pending instanceof Promise ? await pending : pending;
     if (!validation.ok) {
       return fail(shownArgs, "TypeError", `${call.name}(): ${validation.message}`);
     }
@@ -216,25 +218,45 @@ class CallInFlight {
   }
 
   context(callSeq: number): ToolContext {
-    const flight = this;
-    return {
-      callSeq,
-      get signal(): AbortSignal {
-        if (!flight.controller) {
-          flight.controller = new AbortController();
-          if (flight.aborted) flight.controller.abort(flight.reason);
-        }
-        return flight.controller.signal;
-      },
-    };
+    return new CallContext(this, callSeq);
+  }
+
+  /** The tool's signal, made on first read. */
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
   }
 
   wait<T>(run: () => T | Promise<T>): Promise<T> {
     if (this.aborted) return Promise.reject(this.reason);
     return new Promise<T>((resolve, reject) => {
       this.stopWaiting = reject;
-      Promise.resolve().then(run).then(resolve, reject);
+      // Not `resolve(run())`: resolving with a pending promise locks this one to it, and
+      // an abort could no longer end the wait.
+      let result: T | Promise<T>;
+      try {
+        result = run();
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      Promise.resolve(result).then(resolve, reject);
     });
+  }
+}
+
+/** What a tool's `execute` receives; a class so the lazy `signal` getter is on the prototype. */
+class CallContext implements ToolContext {
+  constructor(
+    private readonly flight: CallInFlight,
+    readonly callSeq: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.flight.signal();
   }
 }
 
