@@ -15,6 +15,7 @@ import type { Isolation } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { pythonToolListing } from "../tools/signature.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
 
 /** Settings for the agent behind `ask`, when you do not build the agent yourself. */
@@ -150,10 +151,8 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
           "Answer a question or do a task using these functions: a model writes a Python " +
           "program that calls them, runs it in a sandbox, and retries on errors. Returns a " +
           "Markdown summary, the program's value and the code it ran.\n\nFunctions:\n" +
-          agent
-            .toolDescriptions()
-            .map((t) => `- ${t.signature}${t.description ? `: ${t.description}` : ""}`)
-            .join("\n"),
+          // The full listing: the signatures name TypedDicts, declared at its end.
+          pythonToolListing(agent.tools),
         inputSchema: {
           question: z.string().describe("What to answer or do, in plain language."),
         },

@@ -47,7 +47,9 @@ function describeCodemodeServer(connect: () => Promise<Client>) {
     expect(runPython.description).toContain("Order id such as A-1");
     expect(runPython.inputSchema.required).toEqual(["code"]);
     const ask = tools.find((t) => t.name === "ask")!;
-    expect(ask.description).toContain("get_order(");
+    expect(ask.description).toContain("get_order(id: str) -> GetOrderResult");
+    // The TypedDict its signature names is declared too.
+    expect(ask.description).toContain("class GetOrderResult(TypedDict)");
   });
 
   it("run_python returns the value, the printed output and the tool calls", async () => {
