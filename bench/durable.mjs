@@ -25,9 +25,8 @@ const option = (name, fallback) => {
 const CALLS = option("calls", 50);
 const REPS = option("reps", 5);
 
-const codemode = await import("codemode");
-const { execute, defineTool, serveDurable, createDurableClient, closeDefaultSandboxPool } =
-  codemode;
+const { execute, defineTool, closeDefaultSandboxPool } = await import("codemode");
+const { serveDurable, createDurableClient } = await import("codemode/durable");
 
 const step = defineTool({
   name: "step",

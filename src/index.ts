@@ -5,11 +5,11 @@
  * The root holds the core (sandbox, tools, execute, llm, agent). Integrations with heavy
  * dependencies are subpath exports, so `import "codemode"` does not load them:
  * `codemode/ai-sdk` (codeModeTool), `codemode/mcp` (mcpTools, codemode as an MCP server),
- * `codemode/server` (the chat app), `codemode/durable` (Restate).
+ * `codemode/server` (the chat app), `codemode/durable` (Restate runs; `durableTool` itself
+ * is here, in the core).
  */
 
 export * from "./agent/index.js";
-export * from "./durable/index.js";
 export {
   CodeModeError,
   InvalidOptionsError,

@@ -1,10 +1,6 @@
 /** What the durable client says when Restate or the worker is not where it should be. */
-import {
-  createDurableClient,
-  DurableRunError,
-  InvalidOptionsError,
-  RestateUnavailableError,
-} from "codemode";
+import { InvalidOptionsError } from "codemode";
+import { createDurableClient, DurableRunError, RestateUnavailableError } from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
 

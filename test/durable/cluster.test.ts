@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDurableClient, registerDeployment } from "codemode";
+import { createDurableClient, registerDeployment } from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import {
   freePort,

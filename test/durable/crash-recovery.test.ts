@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AgentEvent } from "codemode";
 import {
-  type AgentEvent,
   createDurableClient,
   DurableChatAgent,
   DurableRunError,
   registerDeployment,
-} from "codemode";
+} from "codemode/durable";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,

@@ -1,12 +1,6 @@
 /** `durableTool` marks, `agent.usesDurableTools()`, and the marked tool outside durable runs. */
-import {
-  CodeModeAgent,
-  defineTool,
-  durableTool,
-  execute,
-  remoteTool,
-  ToolDefinitionError,
-} from "codemode";
+import { CodeModeAgent, defineTool, durableTool, execute, ToolDefinitionError } from "codemode";
+import { remoteTool } from "codemode/durable";
 import { describe, expect, it } from "vitest";
 
 const charge = defineTool({

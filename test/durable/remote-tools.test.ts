@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDurableClient, registerDeployment } from "codemode";
+import { createDurableClient, registerDeployment } from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, queryRestate, type RestateNode, startRestate } from "./restate-harness.js";
 import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";

@@ -5,13 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import {
-  type AgentEvent,
-  createDurableClient,
-  DurableChatAgent,
-  execute,
-  remoteTool,
-} from "codemode";
+import { type AgentEvent, execute } from "codemode";
+import { createDurableClient, DurableChatAgent, remoteTool } from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEvents } from "../server/helpers.js";
 import { type RestateNode, startRestate } from "./restate-harness.js";
