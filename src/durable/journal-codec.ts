@@ -4,6 +4,7 @@
  * must see exactly what the first run saw, so those are written as tagged objects.
  */
 import type { Serde } from "@restatedev/restate-sdk";
+import { defineEntry } from "../define-entry.js";
 
 const TAG = "$codemode";
 
@@ -36,7 +37,7 @@ export function encodeJournalValue(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(encodeJournalValue);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) define(out, k, encodeJournalValue(v));
+  for (const [k, v] of Object.entries(value)) defineEntry(out, k, encodeJournalValue(v));
   // A tool's own object that happens to use our tag key is wrapped so it is not mistaken.
   return TAG in out ? ({ [TAG]: "object", v: out } satisfies Tagged) : out;
 }
@@ -63,17 +64,8 @@ export function decodeJournalValue(value: unknown): unknown {
 
 function decodePlain(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) define(out, k, decodeJournalValue(v));
+  for (const [k, v] of Object.entries(obj)) defineEntry(out, k, decodeJournalValue(v));
   return out;
-}
-
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
 
 /** A Restate serde that round-trips values through the tags above. */

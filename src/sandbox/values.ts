@@ -1,3 +1,4 @@
+import { defineEntry } from "../define-entry.js";
 import { ValueConversionError } from "../errors.js";
 
 /**
@@ -198,16 +199,6 @@ function nulSafe(out: Record<string, unknown>): Record<string, unknown> | Map<st
     if (key.includes("\u0000")) return new Map(Object.entries(out));
   }
   return out;
-}
-
-/** Sets a key even when it is "__proto__", without touching the prototype. */
-function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
 
 /**

@@ -3,6 +3,8 @@
  * mapped onto the tool's parameters, with the errors CPython would raise. The model knows
  * these messages, so "missing 1 required argument: 'dataset'" gets fixed on the next try.
  */
+
+import { defineEntry } from "../define-entry.js";
 import { ToolArgumentError } from "../errors.js";
 import { isPlainObject } from "./json-schema-validator.js";
 import { keywordOnlyStart } from "./parameters.js";
@@ -36,9 +38,9 @@ export function bindArguments(
     );
   }
   positionalParams.forEach((p, i) => {
-    if (i < positional.length) define(bound, p.name, positional[i]);
+    if (i < positional.length) defineEntry(bound, p.name, positional[i]);
   });
-  if (variadic) define(bound, variadic.name, positional.slice(positionalParams.length));
+  if (variadic) defineEntry(bound, variadic.name, positional.slice(positionalParams.length));
 
   const byName = new Map<string, ToolParameter>(params.map((p) => [p.name, p]));
   for (const [key, value] of keywords) {
@@ -51,7 +53,7 @@ export function bindArguments(
     if (Object.hasOwn(bound, key)) {
       throw new ToolArgumentError(`${fn} got multiple values for argument '${key}'`);
     }
-    define(bound, key, value);
+    defineEntry(bound, key, value);
   }
 
   const missing = params.filter((p) => p.required && !p.variadic && !Object.hasOwn(bound, p.name));
@@ -90,14 +92,4 @@ function quotedList(names: readonly string[]): string {
   const quoted = names.map((n) => `'${n}'`);
   if (quoted.length <= 2) return quoted.join(" and ");
   return `${quoted.slice(0, -1).join(", ")}, and ${quoted[quoted.length - 1]}`;
-}
-
-// defineProperty, not assignment: a key named "__proto__" must stay an ordinary key.
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }

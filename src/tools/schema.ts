@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 // Types only: a Zod schema is read through its own Standard Schema interface, so importing
 // codemode does not load Zod (~100 ms) for users who never pass one.
 import type { z } from "zod";
+import { defineEntry } from "../define-entry.js";
 import { ToolDefinitionError } from "../errors.js";
 import { isPlainObject, type SchemaIssue, validateJsonSchema } from "./json-schema-validator.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
@@ -285,12 +286,7 @@ function cleanJsonSchema(raw: unknown, label: string): JsonSchema {
           if (k === "default") continue;
           throw error;
         }
-        Object.defineProperty(out, k, {
-          value: item,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        defineEntry(out, k, item);
       }
       return out;
     }

@@ -4,6 +4,8 @@
  * turn its issues into one message that names the argument. The message is raised into
  * the generated code as a TypeError, so it is written for the model to act on.
  */
+
+import { defineEntry } from "../define-entry.js";
 import { isPlainObject, validateJsonSchema } from "./json-schema-validator.js";
 import { pythonTypeName } from "./python-types.js";
 import type { CompiledSchema, SchemaCheck, SchemaIssue } from "./schema.js";
@@ -53,14 +55,14 @@ function prepareArguments(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || (value === null && noneMeansMissing.has(key))) continue;
-    define(out, key, value);
+    defineEntry(out, key, value);
   }
   // Zod and friends apply their own defaults (which may be richer than the JSON copy,
   // e.g. a Date); only plain JSON Schema needs them filled in here.
   if (!fillDefaults) return out;
   for (const p of parameters) {
     if (p.hasDefault && !Object.hasOwn(out, p.name))
-      define(out, p.name, cloneValue(p.defaultValue));
+      defineEntry(out, p.name, cloneValue(p.defaultValue));
   }
   return out;
 }
@@ -115,14 +117,4 @@ function cloneValue(value: unknown): unknown {
   } catch {
     return value;
   }
-}
-
-// defineProperty, not assignment: a key named "__proto__" must stay an ordinary key.
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
 }
