@@ -2,12 +2,18 @@ import type { Command } from "commander";
 import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { CodeModeAgentOptions } from "../agent/types.js";
 import { DurableChatAgent } from "../durable/chat-agent.js";
-import { createCallLlm } from "../llm/default-call-llm.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import type { ChatAgent } from "../server/types.js";
 import { loadToolsModule } from "./load-tools.js";
-import { collect, untilStopSignal, wholeNumber } from "./options.js";
+import {
+  cliCallLlm,
+  collect,
+  modelFromCli,
+  skillsFromCli,
+  untilStopSignal,
+  wholeNumber,
+} from "./options.js";
 
 export interface ChatCommandOptions {
   tools?: string;
@@ -58,11 +64,11 @@ export function registerChatCommand(program: Command): void {
 /** Starts the server and keeps it running until SIGINT/SIGTERM. */
 export async function chatCommand(options: ChatCommandOptions): Promise<void> {
   const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
-  const model = options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+  const model = modelFromCli(options.model);
   const agentOptions: CodeModeAgentOptions = {
     tools: loaded.tools,
     model,
-    skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+    skills: skillsFromCli(loaded, options.skill),
     ...(options.maxRetries !== undefined
       ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
       : {}),
@@ -71,15 +77,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
       : {}),
     ...(options.typeCheck === false ? { typeCheck: false } : {}),
   };
-  const makeAgent = () =>
-    new CodeModeAgent({
-      ...agentOptions,
-      callLlm: createCallLlm({
-        maxOutputTokens: 8192,
-        onRetry: ({ attempt, delayMs }) =>
-          process.stderr.write(`model call failed; retry ${attempt} in ${delayMs} ms\n`),
-      }),
-    });
+  const makeAgent = () => new CodeModeAgent({ ...agentOptions, callLlm: cliCallLlm() });
   const base = makeAgent();
   // A replay file is one recorded conversation: start it afresh for every chat message,
   // so the offline demo answers every question instead of only the first.

@@ -6,11 +6,10 @@
 import type { Command } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { InvalidOptionsError } from "../errors.js";
-import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CodeModeMcpServerOptions } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { loadToolsModule } from "./load-tools.js";
-import { collect } from "./options.js";
+import { cliCallLlm, collect, modelFromCli, skillsFromCli } from "./options.js";
 
 export interface McpCommandOptions {
   tools?: string;
@@ -68,15 +67,9 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
   };
   if (options.ask !== false) {
     serverOptions.agent = {
-      model: options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL,
-      callLlm: createCallLlm({
-        maxOutputTokens: 8192,
-        onRetry: ({ attempt, delayMs, error }) =>
-          process.stderr.write(
-            `model call failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${delayMs} ms\n`,
-          ),
-      }),
-      skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+      model: modelFromCli(options.model),
+      callLlm: cliCallLlm(),
+      skills: skillsFromCli(loaded, options.skill),
       ...(options.maxRetries !== undefined
         ? { maxRetries: Number(positiveOrZero(options.maxRetries, "--max-retries")) }
         : {}),

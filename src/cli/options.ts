@@ -1,5 +1,10 @@
-/** Small pieces every command shares: option parsers and waiting for a stop signal. */
+/** Small pieces every command shares: option parsers, the model and LLM client, stop signals. */
+import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import type { Skill } from "../agent/skills.js";
 import { InvalidOptionsError } from "../errors.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import type { CallLlm } from "../llm/types.js";
+import type { ToolsModule } from "./load-tools.js";
 
 /** Commander collector for a repeatable option (`--skill a --skill b`). */
 export function collect(value: string, previous: string[]): string[] {
@@ -25,5 +30,26 @@ export function untilStopSignal(): Promise<void> {
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+  });
+}
+
+/** The model a command uses: `--model`, else `$CODEMODE_MODEL`, else the agent's default. */
+export function modelFromCli(model: string | undefined): string {
+  return model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+}
+
+/** The tools module's own skills, then each `--skill` file. */
+export function skillsFromCli(loaded: ToolsModule, files: readonly string[] = []): Skill[] {
+  return [...(loaded.skills ?? []), ...files.map((path) => ({ path }))];
+}
+
+/** The default LLM client as every command uses it: long replies, retries told on stderr. */
+export function cliCallLlm(): CallLlm {
+  return createCallLlm({
+    maxOutputTokens: 8192,
+    onRetry: ({ attempt, delayMs, error }) =>
+      process.stderr.write(
+        `model call failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${delayMs} ms\n`,
+      ),
   });
 }

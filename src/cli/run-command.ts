@@ -1,8 +1,8 @@
-import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
+import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { AgentResult } from "../agent/types.js";
-import { createCallLlm } from "../llm/default-call-llm.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { loadToolsModule } from "./load-tools.js";
+import { cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
 import { Progress } from "./progress.js";
 
 export interface RunCommandOptions {
@@ -21,15 +21,9 @@ export async function runCommand(question: string, options: RunCommandOptions): 
   const progress = new Progress();
   const agent = new CodeModeAgent({
     tools: loaded.tools,
-    model: options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL,
-    callLlm: createCallLlm({
-      maxOutputTokens: 8192,
-      onRetry: ({ attempt, delayMs, error }) =>
-        process.stderr.write(
-          `model call failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms\n`,
-        ),
-    }),
-    skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+    model: modelFromCli(options.model),
+    callLlm: cliCallLlm(),
+    skills: skillsFromCli(loaded, options.skill),
     ...(options.maxRetries !== undefined ? { maxRetries: Number(options.maxRetries) } : {}),
     ...(options.timeout !== undefined ? { limits: { timeoutMs: Number(options.timeout) } } : {}),
     ...(options.typeCheck === false ? { typeCheck: false } : {}),
@@ -98,8 +92,4 @@ export function toJson(value: unknown): string {
 function short(text: string | undefined): string {
   const t = text ?? "";
   return t.length > 60 ? `${t.slice(0, 57)}...` : t;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@ import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import { loadToolsModule } from "./load-tools.js";
-import { collect, untilStopSignal, wholeNumber } from "./options.js";
+import { collect, modelFromCli, skillsFromCli, untilStopSignal, wholeNumber } from "./options.js";
 
 export interface WorkerCommandOptions {
   tools: string;
@@ -77,7 +77,7 @@ export function registerWorkerCommand(program: Command): void {
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const loaded = await loadToolsModule(options.tools);
-  const model = options.model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+  const model = modelFromCli(options.model);
   const port = wholeNumber(options.port ?? "9080", "--port");
   const toolServiceName =
     options.toolService === true || (options.toolsOnly && options.toolService === undefined)
@@ -94,7 +94,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     tools: loaded.tools,
     model,
     name: options.name ?? DEFAULT_DURABLE_SERVICE,
-    skills: [...(loaded.skills ?? []), ...(options.skill ?? []).map((path) => ({ path }))],
+    skills: skillsFromCli(loaded, options.skill),
     ...(options.maxRetries !== undefined
       ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
       : {}),
