@@ -2,7 +2,6 @@
  * `execute(code, options)`: run one Python program against the host's tools and
  * return a faithful record of what happened. The seed's `orchestrate_local`.
  */
-import { setMaxListeners } from "node:events";
 import { InvalidOptionsError } from "../errors.js";
 import { resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
@@ -37,8 +36,6 @@ export async function execute(
 
   // One signal for the whole run: the caller's cancel, or our clock.
   const controller = new AbortController();
-  // Every tool call in flight listens to this signal (up to maxConcurrentToolCalls).
-  setMaxListeners(0, controller.signal);
   const onCallerAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener("abort", onCallerAbort, { once: true });

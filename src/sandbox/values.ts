@@ -161,16 +161,18 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
     }
     if (obj instanceof Map) {
       const out: Record<string, unknown> = {};
+      let nulKey = false;
       for (const [k, v] of obj) {
         const key = String(k);
         if (MARKER_KEYS.has(key)) continue;
+        nulKey ||= key.includes("\u0000");
         defineEntry(
           out,
           key,
           convertToPython(v, `${path}[${JSON.stringify(key)}]`, depth + 1, seen),
         );
       }
-      return nulSafe(out);
+      return nulKey ? nulSafeDict(out) : out;
     }
     if (obj instanceof Error) {
       return { type: obj.name, message: obj.message };
@@ -180,11 +182,13 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
       return convertToPython(toJSON.call(obj), path, depth + 1, seen);
     }
     const out: Record<string, unknown> = {};
+    let nulKey = false;
     for (const [key, v] of Object.entries(obj)) {
       if (MARKER_KEYS.has(key)) continue;
+      nulKey ||= key.includes("\u0000");
       defineEntry(out, key, convertToPython(v, `${path}.${key}`, depth + 1, seen));
     }
-    return nulSafe(out);
+    return nulKey ? nulSafeDict(out) : out;
   } finally {
     seen.delete(obj);
   }
@@ -192,13 +196,11 @@ function convertToPython(value: unknown, path: string, depth: number, seen: Set<
 
 /**
  * Monty reads a plain object's keys as C strings and refuses the whole value when one holds
- * a NUL character; a `Map` carries its keys as values, so the dict arrives intact.
+ * a NUL character; a `Map` carries its keys as values, so the dict arrives intact. The
+ * callers note such a key while they copy, so ordinary objects pay no second pass.
  */
-function nulSafe(out: Record<string, unknown>): Record<string, unknown> | Map<string, unknown> {
-  for (const key of Object.keys(out)) {
-    if (key.includes("\u0000")) return new Map(Object.entries(out));
-  }
-  return out;
+function nulSafeDict(out: Record<string, unknown>): Map<string, unknown> {
+  return new Map(Object.entries(out));
 }
 
 /**
