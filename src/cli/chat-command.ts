@@ -7,6 +7,7 @@ import { checkModelSetup } from "../server/model-setup.js";
 import type { ChatAgent } from "../server/types.js";
 import { loadToolsModule } from "./load-tools.js";
 import {
+  attemptOptionsFromCli,
   cliCallLlm,
   collect,
   modelFromCli,
@@ -69,13 +70,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<void> {
     tools: loaded.tools,
     model,
     skills: skillsFromCli(loaded, options.skill),
-    ...(options.maxRetries !== undefined
-      ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
-      : {}),
-    ...(options.timeout !== undefined
-      ? { limits: { timeoutMs: wholeNumber(options.timeout, "--timeout") } }
-      : {}),
-    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+    ...attemptOptionsFromCli(options),
   };
   const makeAgent = () => new CodeModeAgent({ ...agentOptions, callLlm: cliCallLlm() });
   const base = makeAgent();

@@ -53,3 +53,20 @@ export function cliCallLlm(): CallLlm {
       ),
   });
 }
+
+/** `--max-retries`, `--timeout` and `--no-type-check`, as agent options (only those given). */
+export function attemptOptionsFromCli(options: {
+  maxRetries?: string;
+  timeout?: string;
+  typeCheck?: boolean;
+}): { maxRetries?: number; limits?: { timeoutMs: number }; typeCheck?: false } {
+  return {
+    ...(options.maxRetries !== undefined
+      ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
+      : {}),
+    ...(options.timeout !== undefined
+      ? { limits: { timeoutMs: wholeNumber(options.timeout, "--timeout") } }
+      : {}),
+    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+  };
+}

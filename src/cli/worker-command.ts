@@ -11,7 +11,14 @@ import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import { loadToolsModule } from "./load-tools.js";
-import { collect, modelFromCli, skillsFromCli, untilStopSignal, wholeNumber } from "./options.js";
+import {
+  attemptOptionsFromCli,
+  collect,
+  modelFromCli,
+  skillsFromCli,
+  untilStopSignal,
+  wholeNumber,
+} from "./options.js";
 
 export interface WorkerCommandOptions {
   tools: string;
@@ -95,13 +102,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     model,
     name: options.name ?? DEFAULT_DURABLE_SERVICE,
     skills: skillsFromCli(loaded, options.skill),
-    ...(options.maxRetries !== undefined
-      ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
-      : {}),
-    ...(options.timeout !== undefined
-      ? { limits: { timeoutMs: wholeNumber(options.timeout, "--timeout") } }
-      : {}),
-    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+    ...attemptOptionsFromCli(options),
     services,
     ...(options.toolsOnly ? { toolsOnly: true } : {}),
     ...(options.register ? { register: options.register } : {}),
