@@ -60,4 +60,10 @@ export class LlmError extends CodeModeError {
 /** An API key the chosen provider needs is not set. */
 export class MissingApiKeyError extends LlmError {
   override readonly code: string = "MISSING_API_KEY";
+  /** The environment variable that would hold the key, e.g. `ANTHROPIC_API_KEY`. */
+  readonly envVar?: string;
+  constructor(message: string, options?: { cause?: unknown; envVar?: string }) {
+    super(message, options);
+    if (options?.envVar !== undefined) this.envVar = options.envVar;
+  }
 }

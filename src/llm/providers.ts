@@ -145,6 +145,7 @@ function missingKeyError(
       : "";
   return new MissingApiKeyError(
     `${spec.keyEnvVar} is not set, so "${model}" cannot be called. Set it (export ${spec.keyEnvVar}=...) or pass apiKeys.${name}.${localHint} For an offline demo without any model, use "replay:<file>.jsonl" (recorded replies, for demos and tests only).`,
+    { envVar: spec.keyEnvVar },
   );
 }
 

@@ -40,7 +40,7 @@ export function checkModelSetup(
     resolveModel({ provider, modelName }, { env });
   } catch (error) {
     if (error instanceof MissingApiKeyError) {
-      const missingEnvVar = /^([A-Z_]+_API_KEY)\b/.exec(error.message)?.[1];
+      const missingEnvVar = error.envVar;
       return {
         model,
         ready: false,

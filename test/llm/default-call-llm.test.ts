@@ -176,6 +176,8 @@ describe("Anthropic messages", () => {
     );
     expect(error).toBeInstanceOf(MissingApiKeyError);
     expect(error.message).toContain("ANTHROPIC_API_KEY");
+    // The variable is also a field, for UIs that say what to set.
+    expect((error as MissingApiKeyError).envVar).toBe("ANTHROPIC_API_KEY");
     expect(error.message).toContain("replay:");
     expect(server.requests).toHaveLength(0);
   });
