@@ -9,7 +9,7 @@ import { InvalidOptionsError } from "../errors.js";
 import type { CodeModeMcpServerOptions } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { loadToolsModule } from "./load-tools.js";
-import { cliCallLlm, collect, modelFromCli, skillsFromCli } from "./options.js";
+import { cliCallLlm, collect, modelFromCli, skillsFromCli, wholeNumber } from "./options.js";
 
 export interface McpCommandOptions {
   tools?: string;
@@ -71,7 +71,7 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
       callLlm: cliCallLlm(),
       skills: skillsFromCli(loaded, options.skill),
       ...(options.maxRetries !== undefined
-        ? { maxRetries: Number(positiveOrZero(options.maxRetries, "--max-retries")) }
+        ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
         : {}),
       ...(options.typeCheck === false ? { typeCheck: false } : {}),
     };
@@ -133,13 +133,5 @@ async function closeTools(tools: unknown): Promise<void> {
 function positive(value: string, flag: string): number {
   const n = Number(value);
   if (!(n > 0)) throw new InvalidOptionsError(`${flag} must be a positive number (got ${value}).`);
-  return n;
-}
-
-function positiveOrZero(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidOptionsError(`${flag} must be a whole number >= 0 (got ${value}).`);
-  }
   return n;
 }
