@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ToolDefinitionError } from "../errors.js";
-import { validateJsonSchema } from "./json-schema-validator.js";
-import { compileParameters, compileSchema, toJsonSchema } from "./schema.js";
+import { ToolDefinitionError } from "../../src/errors.js";
+import { validateJsonSchema } from "../../src/tools/json-schema-validator.js";
+import { compileParameters, compileSchema, toJsonSchema } from "../../src/tools/schema.js";
 
 describe("toJsonSchema", () => {
   it("converts a Zod schema, without $schema", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
+import { pythonLiteral, pythonTypeHint, pythonTypeName } from "../../src/tools/python-types.js";
 
 describe("pythonTypeHint", () => {
   it.each([

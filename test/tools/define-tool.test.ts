@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ToolDefinitionError } from "../errors.js";
-import { defineTool, functionTool, isTool } from "./define-tool.js";
-import { pythonSignature } from "./signature.js";
-import type { ToolContext } from "./types.js";
+import { ToolDefinitionError } from "../../src/errors.js";
+import { defineTool, functionTool, isTool } from "../../src/tools/define-tool.js";
+import { pythonSignature } from "../../src/tools/signature.js";
+import type { ToolContext } from "../../src/tools/types.js";
 
 const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };
 

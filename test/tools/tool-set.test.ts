@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ToolDefinitionError } from "../errors.js";
-import { bindArguments } from "./bind-arguments.js";
-import { defineTool } from "./define-tool.js";
-import { pythonSignature } from "./signature.js";
-import { normalizeTools, toolMap } from "./tool-set.js";
-import type { ToolContext } from "./types.js";
+import { ToolDefinitionError } from "../../src/errors.js";
+import { bindArguments } from "../../src/tools/bind-arguments.js";
+import { defineTool } from "../../src/tools/define-tool.js";
+import { pythonSignature } from "../../src/tools/signature.js";
+import { normalizeTools, toolMap } from "../../src/tools/tool-set.js";
+import type { ToolContext } from "../../src/tools/types.js";
 
 const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };
 

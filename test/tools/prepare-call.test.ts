@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ToolArgumentError } from "../errors.js";
-import { defineTool } from "./define-tool.js";
-import { prepareCall } from "./prepare-call.js";
+import { ToolArgumentError } from "../../src/errors.js";
+import { defineTool } from "../../src/tools/define-tool.js";
+import { prepareCall } from "../../src/tools/prepare-call.js";
 
 const fetchData = defineTool({
   name: "fetch_data",

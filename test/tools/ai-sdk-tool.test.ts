@@ -1,12 +1,12 @@
 import { jsonSchema, tool, zodSchema } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ToolDefinitionError } from "../errors.js";
-import { execute } from "../execute/execute.js";
-import { fromAiSdkTool, isAiSdkTool } from "./ai-sdk-tool.js";
-import { defineTool } from "./define-tool.js";
-import { pythonSignature, pythonTypedDicts } from "./signature.js";
-import { normalizeTools } from "./tool-set.js";
+import { ToolDefinitionError } from "../../src/errors.js";
+import { execute } from "../../src/execute/execute.js";
+import { fromAiSdkTool, isAiSdkTool } from "../../src/tools/ai-sdk-tool.js";
+import { defineTool } from "../../src/tools/define-tool.js";
+import { pythonSignature, pythonTypedDicts } from "../../src/tools/signature.js";
+import { normalizeTools } from "../../src/tools/tool-set.js";
 
 const seen: { input: unknown; toolCallId: string; messages: unknown; aborted: boolean }[] = [];
 

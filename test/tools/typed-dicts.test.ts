@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { typeCheckProgram } from "../sandbox/type-check.js";
-import { defineTool } from "./define-tool.js";
-import { pythonTypeHint } from "./python-types.js";
+import { typeCheckProgram } from "../../src/sandbox/type-check.js";
+import { defineTool } from "../../src/tools/define-tool.js";
+import { pythonTypeHint } from "../../src/tools/python-types.js";
 import {
   pythonSignature,
   pythonSignatures,
   pythonStub,
   pythonToolListing,
   pythonTypedDicts,
-} from "./signature.js";
-import { PythonTypeScope } from "./typed-dicts.js";
-import type { JsonSchema } from "./types.js";
+} from "../../src/tools/signature.js";
+import { PythonTypeScope } from "../../src/tools/typed-dicts.js";
+import type { JsonSchema } from "../../src/tools/types.js";
 
 const getUser = defineTool({
   name: "get_user",

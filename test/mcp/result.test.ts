@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ToolError } from "../errors.js";
-import { toolResultValue } from "./result.js";
+import { ToolError } from "../../src/errors.js";
+import { toolResultValue } from "../../src/mcp/result.js";
 
 const text = (t: string) => ({ content: [{ type: "text", text: t }] });
 
