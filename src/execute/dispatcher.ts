@@ -8,7 +8,7 @@ import { ToolArgumentError, ToolError } from "../errors.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
-import { bindArguments } from "../tools/bind-arguments.js";
+import { prepareCall } from "../tools/prepare-call.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
@@ -112,19 +112,14 @@ export class ToolDispatcher {
       );
     }
 
-    let bound: Record<string, unknown>;
-    try {
-      bound = bindArguments(tool, call.args, call.kwargs);
-    } catch (error) {
-      return fail(toJsonSafe(rawArgs), "TypeError", errorMessage(error));
-    }
-    const shownArgs = toJsonSafe(bound);
     // Most validators answer synchronously: skip the extra await for them.
-    const pending = tool.validate(bound);
-    const validation = pending instanceof Promise ? await pending : pending;
-    if (!validation.ok) {
-      return fail(shownArgs, "TypeError", `${call.name}(): ${validation.message}`);
+    const pending = prepareCall(tool, call.args, call.kwargs);
+    const prepared = pending instanceof Promise ? await pending : pending;
+    if (!prepared.ok) {
+      const shown = prepared.bound ? toJsonSafe(prepared.bound) : toJsonSafe(rawArgs);
+      return fail(shown, "TypeError", prepared.message);
     }
+    const shownArgs = toJsonSafe(prepared.bound);
     this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
     if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
 
@@ -146,7 +141,7 @@ export class ToolDispatcher {
     this.inFlight.add(flight);
     let result: unknown;
     try {
-      result = await flight.wait(() => tool.execute(validation.value, flight.context(seq)));
+      result = await flight.wait(() => tool.execute(prepared.value, flight.context(seq)));
     } catch (error) {
       if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
       if (timedOut) {
