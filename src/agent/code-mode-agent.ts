@@ -3,14 +3,13 @@
  * tools, and a failure goes back to the model for another attempt. A port of Flyte's
  * `CodeModeAgent` (names in camelCase).
  */
+import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import { execute } from "../execute/execute.js";
 import type { ExecutionError, ExecutionResult } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
-import { defaultSandboxPool } from "../sandbox/pool.js";
-import { formatDiagnostics, typeCheckProgram } from "../sandbox/type-check.js";
-import { pythonDocstring, pythonSignatures, pythonStub } from "../tools/signature.js";
+import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { extractCode } from "./extract-code.js";
@@ -41,7 +40,6 @@ export class CodeModeAgent {
   readonly tools: readonly Tool[];
   private readonly callLlm: CallLlm;
   private readonly options: CodeModeAgentOptions;
-  private readonly stub: string;
 
   constructor(options: CodeModeAgentOptions) {
     if (!options || typeof options !== "object") {
@@ -62,7 +60,6 @@ export class CodeModeAgent {
     this.tools = normalizeTools(options.tools ?? []);
     // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
     this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
-    this.stub = pythonStub(this.tools);
     this.systemPrompt = buildSystemPrompt({
       prefix: options.systemPromptPrefix,
       tools: this.tools,
@@ -255,7 +252,7 @@ export class CodeModeAgent {
     return text;
   }
 
-  /** One attempt: type-check, execute, shape the value. */
+  /** One attempt: execute (type check first, unless turned off), then shape the value. */
   private async attempt(
     code: string,
     context: {
@@ -270,22 +267,10 @@ export class CodeModeAgent {
     | { ok: false; error: string; output: string; executionError?: ExecutionError }
   > {
     const { signal, emit, info } = context;
-    if (this.options.typeCheck !== false && code.trim() !== "") {
-      const diagnostics =
-        (this.options.isolation ?? "process") === "process"
-          ? await (this.options.pool ?? defaultSandboxPool()).typeCheck(code, this.stub, signal)
-          : typeCheckProgram(code, this.stub);
-      if (diagnostics.length > 0) {
-        return {
-          ok: false,
-          output: "",
-          error: `Type check failed:\n${formatDiagnostics(diagnostics)}`,
-        };
-      }
-    }
     emit({ type: "executing", ...info() });
     const result: ExecutionResult = await execute(code, {
       tools: this.tools,
+      typeCheck: this.options.typeCheck !== false,
       ...(this.options.limits ? { limits: this.options.limits } : {}),
       ...(this.options.isolation ? { isolation: this.options.isolation } : {}),
       ...(this.options.pool ? { pool: this.options.pool } : {}),
@@ -362,14 +347,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, graceMs = 100
       },
     );
   });
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return String(error);
-  } catch {
-    // Thrown objects can refuse conversion (a throwing or missing toString).
-    return Object.prototype.toString.call(error);
-  }
 }

@@ -3,67 +3,22 @@
  * `run_python: codeModeTool({ tools })` and the model can hand multi-tool work (many calls,
  * loops, filtering, arithmetic) to one sandboxed Python program instead of a long chain of
  * single tool calls. The description carries the tools' Python signatures, TypedDicts and
- * the sandbox rules; the result is compact JSON a model can read.
+ * the sandbox rules; the result is compact JSON a model can read (see `execute/run-python`).
  */
 import { type Tool as AiTool, tool } from "ai";
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors.js";
-import { execute } from "../execute/execute.js";
-import type { ExecuteOptions, ExecutionResult } from "../execute/types.js";
-import { defaultSandboxPool } from "../sandbox/pool.js";
-import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
-import { formatDiagnostics, typeCheckProgram } from "../sandbox/type-check.js";
-import { toJsonSafe } from "../sandbox/values.js";
-import { pythonStub, pythonToolListing } from "../tools/signature.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import {
+  createRunPython,
+  RUN_PYTHON_CODE_DESCRIPTION,
+  type RunPythonOptions,
+  type RunPythonResult,
+} from "../execute/run-python.js";
 
-export interface CodeModeToolOptions extends Omit<ExecuteOptions, "tools" | "signal"> {
-  /** The functions the Python program may call (codemode tools, functions, AI SDK tools). */
-  tools: ToolSetInput;
-  /** Type-check the program against the tools' stubs before it runs. Default `true`. */
-  typeCheck?: boolean;
-  /** Replaces the first paragraph of the description (what the tool is for). */
-  description?: string;
-  /** The result value's JSON is cut to a preview past this many characters. Default 20 000. */
-  maxValueChars?: number;
-  /** Printed output is cut past this many characters. Default 4 000. */
-  maxOutputChars?: number;
-}
+export type { RunPythonResult, RunPythonToolCalls } from "../execute/run-python.js";
 
-/** How many calls each tool got, and the first failures. */
-export interface RunPythonToolCalls {
-  count: number;
-  byTool: Record<string, number>;
-  /** Up to five failed calls (a failure the program caught still shows here). */
-  failed?: { seq: number; name: string; error: { type: string; message: string } }[];
-}
-
-/** What the model gets back from `run_python`. */
-export type RunPythonResult =
-  | {
-      ok: true;
-      /** The program's last expression, JSON-safe (absent when cut to `valuePreview`). */
-      value?: unknown;
-      /** The start of the value's JSON when it was longer than `maxValueChars`. */
-      valuePreview?: string;
-      note?: string;
-      output?: string;
-      toolCalls: RunPythonToolCalls;
-    }
-  | {
-      ok: false;
-      error: { type: string; message: string; line?: number };
-      output?: string;
-      toolCalls: RunPythonToolCalls;
-    };
-
-const DEFAULT_PURPOSE =
-  "Run a short Python program that calls the functions below and get its result back. " +
-  "Prefer one program that makes all the calls, loops, filters and computes over many " +
-  "separate tool calls. The program's last expression is its result (like a notebook " +
-  "cell): end with the value you need, e.g. a dict. Printed output comes back too. The " +
-  "program is type-checked first: a wrong argument or dict key is reported with its line " +
-  "and no function runs.";
+/** Every option of `execute()` except `tools`/`signal`, plus the description and result caps. */
+export type CodeModeToolOptions = RunPythonOptions;
 
 /**
  * An AI SDK tool (`{ code: string }` in, `RunPythonResult` out) that runs Python against
@@ -76,115 +31,16 @@ export function codeModeTool(
   if (!options || typeof options !== "object" || options.tools === undefined) {
     throw new InvalidOptionsError("codeModeTool({ tools }) needs the tools the program may call.");
   }
-  const {
-    tools: toolInput,
-    typeCheck = true,
-    description,
-    maxValueChars = 20_000,
-    maxOutputChars = 4_000,
-    ...executeOptions
-  } = options;
-  for (const [key, value] of Object.entries({ maxValueChars, maxOutputChars })) {
-    if (!Number.isInteger(value) || value < 100) {
-      throw new InvalidOptionsError(`${key} must be a whole number >= 100 (got ${value}).`);
-    }
-  }
-  const tools = normalizeTools(toolInput);
-  const stub = pythonStub(tools);
-  const listing = pythonToolListing(tools);
-  const purpose = description?.trim() || DEFAULT_PURPOSE;
-
+  const runPython = createRunPython(options);
   return tool({
-    description: `${purpose}\n\nAvailable functions:\n${listing || "(none)"}\n\n${SANDBOX_PYTHON_RULES}`,
-    inputSchema: z.object({
-      code: z
-        .string()
-        .describe("The Python program. Its last expression is the result, e.g. a dict."),
-    }),
+    description: runPython.description,
+    inputSchema: z.object({ code: z.string().describe(RUN_PYTHON_CODE_DESCRIPTION) }),
     execute: async ({ code }, { abortSignal }): Promise<RunPythonResult> => {
-      if (typeof code !== "string") {
-        return failed({ type: "TypeError", message: "code must be a string" }, "", []);
-      }
-      if (typeCheck && code.trim() !== "") {
-        const isolation = executeOptions.isolation ?? "process";
-        const diagnostics =
-          isolation === "process"
-            ? await (executeOptions.pool ?? defaultSandboxPool()).typeCheck(code, stub, abortSignal)
-            : typeCheckProgram(code, stub);
-        throwIfAborted(abortSignal);
-        if (diagnostics.length > 0) {
-          const error = {
-            type: "TypeCheckError",
-            message: `Type check failed, nothing ran:\n${formatDiagnostics(diagnostics)}`,
-            line: diagnostics[0]!.line,
-          };
-          return failed(error, "", []);
-        }
-      }
-      const result = await execute(code, {
-        ...executeOptions,
-        tools,
-        ...(abortSignal ? { signal: abortSignal } : {}),
-      });
+      const result = await runPython.run(code, abortSignal);
       throwIfAborted(abortSignal);
-      return compact(result, maxValueChars, maxOutputChars);
+      return result;
     },
   });
-}
-
-function compact(
-  result: ExecutionResult,
-  maxValueChars: number,
-  maxOutputChars: number,
-): RunPythonResult {
-  const output = cut(result.output, maxOutputChars);
-  if (!result.ok) return failed(result.error, output, result.toolCalls);
-  const toolCalls = summarize(result.toolCalls);
-  const value = toJsonSafe(result.value);
-  const json = JSON.stringify(value) ?? "null";
-  const rest = { ...(output ? { output } : {}), toolCalls };
-  // The value first: it is what the model reads the result for.
-  if (json.length <= maxValueChars) return { ok: true, value, ...rest };
-  return {
-    ok: true,
-    valuePreview: json.slice(0, maxValueChars),
-    note:
-      `The result is ${json.length} characters of JSON; this is the first ${maxValueChars}. ` +
-      "Return a smaller value: aggregate, slice or pick the keys you need.",
-    ...rest,
-  };
-}
-
-function failed(
-  error: { type: string; message: string; line?: number | undefined },
-  output: string,
-  calls: ExecutionResult["toolCalls"],
-): RunPythonResult {
-  return {
-    ok: false,
-    error: {
-      type: error.type,
-      message: error.message,
-      ...(error.line !== undefined ? { line: error.line } : {}),
-    },
-    ...(output ? { output } : {}),
-    toolCalls: summarize(calls),
-  };
-}
-
-function summarize(calls: ExecutionResult["toolCalls"]): RunPythonToolCalls {
-  const byTool: Record<string, number> = {};
-  for (const call of calls) byTool[call.name] = (byTool[call.name] ?? 0) + 1;
-  const failures = calls
-    .filter((c) => !c.ok && c.error)
-    .slice(0, 5)
-    .map((c) => ({ seq: c.seq, name: c.name, error: c.error! }));
-  return { count: calls.length, byTool, ...(failures.length > 0 ? { failed: failures } : {}) };
-}
-
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max)}\n[... ${text.length - max} more characters cut]`;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

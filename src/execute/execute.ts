@@ -1,19 +1,22 @@
 /**
  * `execute(code, options)`: run one Python program against the host's tools and
- * return a faithful record of what happened. The seed's `orchestrate_local`.
+ * return a faithful record of what happened (Flyte's `orchestrate_local`). The one program
+ * pipeline: the agent, `codeModeTool`, the MCP server's `run_python` and the durable worker
+ * all run programs through here, so they type-check, run and report failures alike.
  */
 import { InvalidOptionsError } from "../errors.js";
 import { resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
 import type { RunOutcome, RunRequest } from "../sandbox/protocol.js";
 import { runProgram } from "../sandbox/runner.js";
+import { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
-import { normalizeTools } from "../tools/tool-set.js";
+import { isPythonIdentifier } from "../tools/python-names.js";
+import { pythonStub } from "../tools/signature.js";
+import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
-import type { ExecuteOptions, ExecutionResult } from "./types.js";
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
 export async function execute(
   code: string,
@@ -29,10 +32,26 @@ export async function execute(
       `isolation must be "process" or "in-process" (got ${String(isolation)}).`,
     );
   }
-  const tools = normalizeTools(options.tools ?? []);
+  const { tools, stub } = preparedTools(options.tools ?? []);
   const toolsByName = new Map<string, Tool>(tools.map((t) => [t.name, t]));
   const limits = resolveLimits(options.limits);
   const inputs = convertInputs(options.inputs, toolsByName);
+
+  if (options.typeCheck === true && code.trim() !== "") {
+    const diagnostics = await typeCheck(code, stub() + inputDeclarations(inputs), options);
+    if (options.signal?.aborted) {
+      const cancelled = abortOutcome(options.signal);
+      if (!cancelled.ok) return { ok: false, error: cancelled.error, ...emptyRun(t0) };
+    }
+    if (diagnostics.length > 0) {
+      const error: ExecutionError = {
+        type: "TypeCheckError",
+        message: `Type check failed, nothing ran:\n${formatDiagnostics(diagnostics)}`,
+        line: diagnostics[0]!.line,
+      };
+      return { ok: false, error, ...emptyRun(t0) };
+    }
+  }
 
   // One signal for the whole run: the caller's cancel, or our clock.
   const controller = new AbortController();
@@ -104,7 +123,7 @@ function convertInputs(
   }
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(inputs)) {
-    if (!IDENTIFIER.test(name)) {
+    if (!isPythonIdentifier(name)) {
       throw new InvalidOptionsError(
         `Input "${name}" is not a valid Python variable name; use letters, digits and _.`,
       );
@@ -117,4 +136,56 @@ function convertInputs(
     out[name] = toPython(value, `inputs.${name}`);
   }
   return out;
+}
+
+function emptyRun(t0: number) {
+  return { output: "", toolCalls: [], durationMs: performance.now() - t0 };
+}
+
+/** Off the host's event loop in process isolation: the checker takes ~40 ms of CPU cold. */
+function typeCheck(code: string, stub: string, options: ExecuteOptions): Promise<TypeDiagnostic[]> {
+  if ((options.isolation ?? "process") === "in-process") {
+    return Promise.resolve(typeCheckProgram(code, stub));
+  }
+  return (options.pool ?? defaultSandboxPool()).typeCheck(code, stub, options.signal);
+}
+
+/** Inputs are variables the checker must know; their values can be anything. */
+function inputDeclarations(inputs: Record<string, unknown>): string {
+  const names = Object.keys(inputs);
+  if (names.length === 0) return "";
+  return `\n\n${names.map((name) => `${name}: Any = None`).join("\n")}\n`;
+}
+
+/**
+ * The normalized tools and their type-check stub, kept per tool-set object: an agent or a
+ * `run_python` tool executes against the same set every time, and rendering the stub of a
+ * large set costs more than the run. A set whose members changed is normalized afresh.
+ */
+interface PreparedToolSet {
+  members: unknown[];
+  tools: readonly Tool[];
+  stub?: string;
+}
+const prepared = new WeakMap<object, PreparedToolSet>();
+
+function preparedTools(input: ToolSetInput): { tools: readonly Tool[]; stub: () => string } {
+  const members = Array.isArray(input) ? [...input] : Object.entries(input ?? {}).flat();
+  let entry = typeof input === "object" && input !== null ? prepared.get(input) : undefined;
+  if (
+    !entry ||
+    entry.members.length !== members.length ||
+    entry.members.some((member, i) => member !== members[i])
+  ) {
+    entry = { members, tools: normalizeTools(input) };
+    if (typeof input === "object" && input !== null) prepared.set(input, entry);
+  }
+  const cached: PreparedToolSet = entry;
+  return {
+    tools: cached.tools,
+    stub: () => {
+      cached.stub ??= pythonStub(cached.tools);
+      return cached.stub;
+    },
+  };
 }

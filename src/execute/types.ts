@@ -8,7 +8,9 @@ export interface ExecutionError {
    * The Python exception name (`ValueError`, `NameError`, `SyntaxError`, ...) or one of
    * codemode's own: `TimeoutError`, `MemoryError`, `ToolCallLimitError`,
    * `ToolArgumentsTooLargeError`, `ToolResultTooLargeError`, `ResultTooLargeError`,
-   * `SourceTooLargeError`, `SandboxCrashError`, `CancelledError`, `SandboxError`.
+   * `SourceTooLargeError`, `SandboxCrashError`, `CancelledError`, `SandboxError`, and
+   * `TypeCheckError` (with `typeCheck: true`: the program failed its type check against the
+   * tools' stubs, `line` is the first diagnostic's, and nothing ran).
    */
   type: string;
   message: string;
@@ -56,6 +58,13 @@ export interface ExecuteOptions {
   tools?: ToolSetInput;
   /** Values that become Python variables of the same name. */
   inputs?: Record<string, unknown>;
+  /**
+   * Type-check the program against the tools' stubs (and the inputs' names) before it
+   * runs. A wrong argument, a misspelt tool or a wrong TypedDict key then ends the run as
+   * a `TypeCheckError` with its line, before any tool is called. Default `false` here;
+   * `CodeModeAgent`, `codeModeTool` and the MCP server's `run_python` turn it on.
+   */
+  typeCheck?: boolean;
   /** Limits to override; see `DEFAULT_LIMITS` for every default. */
   limits?: Partial<Limits>;
   /** Cancels the run; passed on to tools so in-flight calls can stop too. */

@@ -9,8 +9,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
-import { codeModeTool, type RunPythonResult } from "../ai-sdk/code-mode-tool.js";
 import { InvalidOptionsError } from "../errors.js";
+import {
+  createRunPython,
+  RUN_PYTHON_CODE_DESCRIPTION,
+  type RunPython,
+  type RunPythonResult,
+} from "../execute/run-python.js";
 import type { Isolation } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
@@ -57,7 +62,7 @@ export interface AskResult {
 export interface PreparedCodeModeMcp {
   name: string;
   version: string;
-  runPython: ReturnType<typeof codeModeTool>;
+  runPython: RunPython;
   agent: CodeModeAgent | undefined;
 }
 
@@ -85,7 +90,7 @@ export function prepareCodeModeMcp(options: CodeModeMcpServerOptions): PreparedC
       "createCodeModeMcpServer() needs { tools } (or an agent: new CodeModeAgent({ tools, ... })).",
     );
   }
-  const runPython = codeModeTool({
+  const runPython = createRunPython({
     tools,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.isolation ? { isolation: options.isolation } : {}),
@@ -123,18 +128,11 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
     "run_python",
     {
       title: "Run Python against the tools",
-      description: runPython.description ?? "",
-      inputSchema: {
-        code: z
-          .string()
-          .describe("The Python program. Its last expression is the result, e.g. a dict."),
-      },
+      description: runPython.description,
+      inputSchema: { code: z.string().describe(RUN_PYTHON_CODE_DESCRIPTION) },
     },
     async ({ code }, extra): Promise<CallToolResult> => {
-      const result = (await runPython.execute!(
-        { code },
-        { toolCallId: String(extra.requestId), messages: [], abortSignal: extra.signal },
-      )) as RunPythonResult;
+      const result = await runPython.run(code, extra.signal);
       return {
         content: [{ type: "text", text: runPythonText(result) }],
         structuredContent: result as unknown as Record<string, unknown>,

@@ -186,7 +186,9 @@ describe("CodeModeAgent", () => {
     const result = await agent.run("go");
     expect(result.summary).toBe("2");
     expect(salesCalls).toBe(1);
-    expect(calls[1]!.messages[2]!.content).toMatch(/Type check failed:\nline 1: .*get_sales/);
+    expect(calls[1]!.messages[2]!.content).toMatch(
+      /Type check failed, nothing ran:\nline 1: .*get_sales/,
+    );
 
     salesCalls = 0;
     const unchecked = new CodeModeAgent({

@@ -101,7 +101,7 @@ describe("TypedDict stubs through the agent", () => {
     expect(result.toolCalls.filter((c) => c.attempt === 1)).toHaveLength(0);
     expect(calls).toEqual(["get_user(7)", "weather", "send_mail(u7@example.com)"]);
     expect(sent[1]!.last).toMatch(
-      /Type check failed:\nline 3: Unknown key "emial" for TypedDict `GetUserResult` - did you mean "email"\? \[invalid-key\]/,
+      /Type check failed, nothing ran:\nline 3: Unknown key "emial" for TypedDict `GetUserResult` - did you mean "email"\? \[invalid-key\]/,
     );
   });
 });

@@ -1,0 +1,168 @@
+/**
+ * The `run_python` tool that codemode offers to another model: its description (what it is
+ * for, the tools' Python signatures, the sandbox rules) and its compact result, a value a
+ * model can read. One definition for both doors that offer it: `codeModeTool` (an AI SDK
+ * tool) and the MCP server. Runs through `execute()` with the type check on.
+ */
+import { InvalidOptionsError } from "../errors.js";
+import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
+import { toJsonSafe } from "../sandbox/values.js";
+import { pythonToolListing } from "../tools/signature.js";
+import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { execute } from "./execute.js";
+import type { ExecuteOptions, ExecutionResult, ToolCallRecord } from "./types.js";
+
+export interface RunPythonOptions extends Omit<ExecuteOptions, "tools" | "signal"> {
+  /** The functions the Python program may call (codemode tools, functions, AI SDK tools). */
+  tools: ToolSetInput;
+  /** Type-check the program against the tools' stubs before it runs. Default `true`. */
+  typeCheck?: boolean;
+  /** Replaces the first paragraph of the description (what the tool is for). */
+  description?: string;
+  /** The result value's JSON is cut to a preview past this many characters. Default 20 000. */
+  maxValueChars?: number;
+  /** Printed output is cut past this many characters. Default 4 000. */
+  maxOutputChars?: number;
+}
+
+/** How many calls each tool got, and the first failures. */
+export interface RunPythonToolCalls {
+  count: number;
+  byTool: Record<string, number>;
+  /** Up to five failed calls (a failure the program caught still shows here). */
+  failed?: { seq: number; name: string; error: { type: string; message: string } }[];
+}
+
+/** What the model gets back from `run_python`. */
+export type RunPythonResult =
+  | {
+      ok: true;
+      /** The program's last expression, JSON-safe (absent when cut to `valuePreview`). */
+      value?: unknown;
+      /** The start of the value's JSON when it was longer than `maxValueChars`. */
+      valuePreview?: string;
+      note?: string;
+      output?: string;
+      toolCalls: RunPythonToolCalls;
+    }
+  | {
+      ok: false;
+      /** `type` is a Python exception name, a codemode limit, or `TypeCheckError`. */
+      error: { type: string; message: string; line?: number };
+      output?: string;
+      toolCalls: RunPythonToolCalls;
+    };
+
+const DEFAULT_PURPOSE =
+  "Run a short Python program that calls the functions below and get its result back. " +
+  "Prefer one program that makes all the calls, loops, filters and computes over many " +
+  "separate tool calls. The program's last expression is its result (like a notebook " +
+  "cell): end with the value you need, e.g. a dict. Printed output comes back too. The " +
+  "program is type-checked first: a wrong argument or dict key is reported with its line " +
+  "and no function runs.";
+
+/** The description of the `code` argument, shared by both doors. */
+export const RUN_PYTHON_CODE_DESCRIPTION =
+  "The Python program. Its last expression is the result, e.g. a dict.";
+
+export interface RunPython {
+  /** The tool's description: purpose, the functions' listing, the sandbox rules. */
+  readonly description: string;
+  /** Runs one program; resolves with the compact result (never rejects for the program's errors). */
+  run(code: unknown, signal?: AbortSignal): Promise<RunPythonResult>;
+}
+
+/** Reads the options once (validating them) and returns the description and the runner. */
+export function createRunPython(options: RunPythonOptions): RunPython {
+  if (!options || typeof options !== "object" || options.tools === undefined) {
+    throw new InvalidOptionsError(
+      "run_python needs { tools }: the functions the program may call.",
+    );
+  }
+  const {
+    tools: toolInput,
+    typeCheck = true,
+    description,
+    maxValueChars = 20_000,
+    maxOutputChars = 4_000,
+    ...executeOptions
+  } = options;
+  for (const [key, value] of Object.entries({ maxValueChars, maxOutputChars })) {
+    if (!Number.isInteger(value) || value < 100) {
+      throw new InvalidOptionsError(`${key} must be a whole number >= 100 (got ${value}).`);
+    }
+  }
+  const tools = normalizeTools(toolInput);
+  const listing = pythonToolListing(tools);
+  const purpose = description?.trim() || DEFAULT_PURPOSE;
+  return {
+    description: `${purpose}\n\nAvailable functions:\n${listing || "(none)"}\n\n${SANDBOX_PYTHON_RULES}`,
+    async run(code, signal) {
+      if (typeof code !== "string") {
+        return failed({ type: "TypeError", message: "code must be a string" }, "", []);
+      }
+      const result = await execute(code, {
+        ...executeOptions,
+        tools,
+        typeCheck,
+        ...(signal ? { signal } : {}),
+      });
+      return compact(result, maxValueChars, maxOutputChars);
+    },
+  };
+}
+
+function compact(
+  result: ExecutionResult,
+  maxValueChars: number,
+  maxOutputChars: number,
+): RunPythonResult {
+  const output = cut(result.output, maxOutputChars);
+  if (!result.ok) return failed(result.error, output, result.toolCalls);
+  const toolCalls = summarize(result.toolCalls);
+  const value = toJsonSafe(result.value);
+  const json = JSON.stringify(value) ?? "null";
+  const rest = { ...(output ? { output } : {}), toolCalls };
+  // The value first: it is what the model reads the result for.
+  if (json.length <= maxValueChars) return { ok: true, value, ...rest };
+  return {
+    ok: true,
+    valuePreview: json.slice(0, maxValueChars),
+    note:
+      `The result is ${json.length} characters of JSON; this is the first ${maxValueChars}. ` +
+      "Return a smaller value: aggregate, slice or pick the keys you need.",
+    ...rest,
+  };
+}
+
+function failed(
+  error: { type: string; message: string; line?: number | undefined },
+  output: string,
+  calls: readonly ToolCallRecord[],
+): RunPythonResult {
+  return {
+    ok: false,
+    error: {
+      type: error.type,
+      message: error.message,
+      ...(error.line !== undefined ? { line: error.line } : {}),
+    },
+    ...(output ? { output } : {}),
+    toolCalls: summarize(calls),
+  };
+}
+
+function summarize(calls: readonly ToolCallRecord[]): RunPythonToolCalls {
+  const byTool: Record<string, number> = {};
+  for (const call of calls) byTool[call.name] = (byTool[call.name] ?? 0) + 1;
+  const failures = calls
+    .filter((c) => !c.ok && c.error)
+    .slice(0, 5)
+    .map((c) => ({ seq: c.seq, name: c.name, error: c.error! }));
+  return { count: calls.length, byTool, ...(failures.length > 0 ? { failed: failures } : {}) };
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}\n[... ${text.length - max} more characters cut]`;
+}
