@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
 
@@ -33,10 +34,9 @@ export async function loadToolsModule(path: string): Promise<ToolsModule> {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     }
   } catch (error) {
-    throw new InvalidOptionsError(
-      `Could not load tools file ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw new InvalidOptionsError(`Could not load tools file ${file}: ${errorText(error)}`, {
+      cause: error,
+    });
   }
   const tools = mod.tools ?? unwrapDefault(mod.default);
   if (!tools || typeof tools !== "object") {

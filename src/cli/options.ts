@@ -1,6 +1,7 @@
 /** Small pieces every command shares: option parsers, the model and LLM client, stop signals. */
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { Skill } from "../agent/skills.js";
+import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm } from "../llm/types.js";
@@ -49,7 +50,7 @@ export function cliCallLlm(): CallLlm {
     maxOutputTokens: 8192,
     onRetry: ({ attempt, delayMs, error }) =>
       process.stderr.write(
-        `model call failed (${error instanceof Error ? error.message : String(error)}); retry ${attempt} in ${delayMs} ms\n`,
+        `model call failed (${errorText(error)}); retry ${attempt} in ${delayMs} ms\n`,
       ),
   });
 }

@@ -1,4 +1,5 @@
 /** The few Restate admin API calls codemode needs: register a deployment, wait for health. */
+import { errorText } from "../error-text.js";
 import { RestateUnavailableError } from "./errors.js";
 
 export interface RegisterDeploymentOptions {
@@ -32,7 +33,7 @@ export async function registerDeployment(
     });
   } catch (error) {
     throw new RestateUnavailableError(
-      `Could not reach the Restate admin API at ${adminUrl} (${errorText(error)}). Is restate-server running, and is this its admin port (default 9070)?`,
+      `Could not reach the Restate admin API at ${adminUrl} (${causeText(error)}). Is restate-server running, and is this its admin port (default 9070)?`,
       { cause: error },
     );
   }
@@ -62,7 +63,7 @@ export async function cancelInvocation(adminUrl: string, invocationId: string): 
     );
   } catch (error) {
     throw new RestateUnavailableError(
-      `Could not reach the Restate admin API at ${adminUrl} to cancel ${invocationId} (${errorText(error)}).`,
+      `Could not reach the Restate admin API at ${adminUrl} to cancel ${invocationId} (${causeText(error)}).`,
       { cause: error },
     );
   }
@@ -78,7 +79,8 @@ export function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }
 
-function errorText(error: unknown): string {
+/** Why a request to Restate failed: the network error's code (ECONNREFUSED) or the message. */
+export function causeText(error: unknown): string {
   const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  return cause ?? (error instanceof Error ? error.message : String(error));
+  return cause ?? errorText(error);
 }

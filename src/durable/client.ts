@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { ChatMessage } from "../llm/types.js";
-import { trimSlash } from "./admin.js";
+import { causeText, trimSlash } from "./admin.js";
 import { DurableRunError, RestateUnavailableError } from "./errors.js";
 import { DEFAULT_DURABLE_SERVICE } from "./service.js";
 
@@ -193,9 +193,4 @@ function checkRunId(runId: string): void {
   if (typeof runId !== "string" || runId === "" || runId.length > 512) {
     throw new InvalidOptionsError("runId must be a non-empty string of at most 512 characters.");
   }
-}
-
-function causeText(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } })?.cause?.code;
-  return cause ?? (error instanceof Error ? error.message : String(error));
 }

@@ -1,5 +1,6 @@
 import { APICallError } from "@ai-sdk/provider";
 import type { generateText, ModelMessage } from "ai";
+import { errorText } from "../error-text.js";
 import { CodeModeError, LlmError } from "../errors.js";
 import { BUILT_IN_PROVIDERS, parseModelId } from "./model-id.js";
 import { type ProviderSettings, type ResolvedModel, resolveModel } from "./providers.js";
@@ -188,7 +189,7 @@ function toLlmError(error: unknown, resolved: ResolvedModel, attempts: number): 
       { cause: error },
     );
   }
-  const detail = errorMessage(error);
+  const detail = errorText(error);
 
   if (APICallError.isInstance(error) && error.statusCode !== undefined) {
     const status = error.statusCode;
@@ -220,8 +221,4 @@ function toLlmError(error: unknown, resolved: ResolvedModel, attempts: number): 
     );
   }
   return new LlmError(`Calling "${model}" failed${after}: ${detail}`, { cause: error });
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,10 +5,12 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { errorText } from "../error-text.js";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
+import { isRecord } from "../plain-object.js";
 import { defineTool } from "../tools/define-tool.js";
 import type { JsonSchema, Tool } from "../tools/types.js";
-import { connectMcp, errorText, type McpConnection, type McpServerSpec } from "./connect.js";
+import { connectMcp, type McpConnection, type McpServerSpec } from "./connect.js";
 import { McpConnectionError } from "./errors.js";
 import { cleanPrefix, type McpRename, pythonParameterNames, pythonToolNames } from "./names.js";
 import { toolResultValue } from "./result.js";
@@ -281,7 +283,7 @@ function mcpTool(
     name,
     description,
     parameters: schema,
-    ...(isObjectSchema(listed.outputSchema) ? { returns: listed.outputSchema } : {}),
+    ...(isRecord(listed.outputSchema) ? { returns: listed.outputSchema } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     execute: async (input, context) => {
       const args: Record<string, unknown> = {};
@@ -341,9 +343,7 @@ function callError(
  * The schema is otherwise the server's own, so validation matches what it expects.
  */
 function pythonInputSchema(input: unknown): { schema: JsonSchema; back: Map<string, string> } {
-  const schema: JsonSchema = isObjectSchema(input)
-    ? { ...input }
-    : { type: "object", properties: {} };
+  const schema: JsonSchema = isRecord(input) ? { ...input } : { type: "object", properties: {} };
   const properties =
     typeof schema.properties === "object" && schema.properties !== null
       ? (schema.properties as Record<string, unknown>)
@@ -362,10 +362,6 @@ function pythonInputSchema(input: unknown): { schema: JsonSchema; back: Map<stri
   }
   if (schema.type === undefined) schema.type = "object";
   return { schema, back };
-}
-
-function isObjectSchema(value: unknown): value is JsonSchema {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The tools array with the connection handle attached as non-enumerable properties. */

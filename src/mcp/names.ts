@@ -4,7 +4,13 @@
  * each gets a close identifier, and name clashes are settled the same way whatever order
  * the server lists its tools in.
  */
-import { PYTHON_KEYWORDS, RESERVED_TOOL_NAMES, suggestIdentifier } from "../tools/python-names.js";
+import {
+  isIdentifierSpelling,
+  isPythonIdentifier,
+  PYTHON_KEYWORDS,
+  RESERVED_TOOL_NAMES,
+  suggestIdentifier,
+} from "../tools/python-names.js";
 
 /** One MCP name that reaches Python under another name, and why. */
 export interface McpRename {
@@ -17,7 +23,7 @@ export interface McpRename {
 
 /** Why `name` (after prefixing) is not usable as it is, or undefined when it is. */
 function problem(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "not a Python identifier";
+  if (!isIdentifierSpelling(name)) return "not a Python identifier";
   if (PYTHON_KEYWORDS.has(name)) return "a Python keyword";
   if (RESERVED_TOOL_NAMES.has(name)) return "would hide a Python builtin";
   return undefined;
@@ -82,7 +88,7 @@ export function pythonToolNames(
  */
 export function pythonParameterNames(properties: readonly string[]): Map<string, string> {
   const back = new Map<string, string>();
-  const clean = new Set(properties.filter((p) => problemParameter(p) === undefined));
+  const clean = new Set(properties.filter((p) => isPythonIdentifier(p)));
   for (const property of properties) {
     if (clean.has(property)) {
       back.set(property, property);
@@ -93,10 +99,4 @@ export function pythonParameterNames(properties: readonly string[]): Map<string,
     back.set(name, property);
   }
   return back;
-}
-
-function problemParameter(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "not a Python identifier";
-  if (PYTHON_KEYWORDS.has(name)) return "a Python keyword";
-  return undefined;
 }

@@ -11,6 +11,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import type {
   CallBatch,
@@ -241,8 +242,11 @@ export class SandboxPool {
             },
             (error: unknown) => {
               run.awaitingHost = false;
-              const text = error instanceof Error ? error.message : String(error);
-              const failed: CallOutcome = { ok: false, type: "RuntimeError", message: text };
+              const failed: CallOutcome = {
+                ok: false,
+                type: "RuntimeError",
+                message: errorText(error),
+              };
               send({
                 type: "result",
                 id,

@@ -3,6 +3,7 @@
  * The same loop serves the worker process and the in-process mode; only the
  * `RunnerHost` differs (a message hop, or a direct function call).
  */
+import { errorText } from "../error-text.js";
 import { limitMessage } from "./limits.js";
 import {
   monty,
@@ -272,10 +273,6 @@ function failure(type: string, message: string, line?: number): RunOutcome {
 
 function finiteOrUndefined(value: number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
+import { errorText } from "../error-text.js";
 import { CodeModeError, InvalidOptionsError } from "../errors.js";
 import { loadAsset } from "./assets.js";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
@@ -361,7 +362,7 @@ function errorCode(error: unknown): string {
 
 function errorMessage(error: unknown): string {
   if (error instanceof CodeModeError) return error.message;
-  return `The agent failed: ${error instanceof Error ? error.message : String(error)}`;
+  return `The agent failed: ${errorText(error)}`;
 }
 
 function escapeHtml(text: string): string {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { CodeModeError, MissingApiKeyError } from "../errors.js";
+import { errorText } from "../error-text.js";
+import { MissingApiKeyError } from "../errors.js";
 import { parseModelId } from "../llm/model-id.js";
 import { resolveModel } from "../llm/providers.js";
 import type { ModelSetup } from "./types.js";
@@ -55,8 +56,4 @@ export function checkModelSetup(
     return { model, ready: false, notice: errorText(error) };
   }
   return { model, ready: true };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof CodeModeError || error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@
  * duck-typed, which keeps this layer light and works with ai@5 and ai@6 tools alike.
  */
 import { randomUUID } from "node:crypto";
+import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
 import { freezeTool, isTool } from "./define-tool.js";
 import { isPlainObject, type SchemaIssue } from "./json-schema-validator.js";
@@ -152,9 +153,12 @@ function schemaSpec(flexible: unknown, label: string, depth = 0): SchemaSpec {
     try {
       created = (flexible as () => unknown)();
     } catch (error) {
-      throw new ToolDefinitionError(`${label}: creating the lazy schema failed (${text(error)}).`, {
-        cause: error,
-      });
+      throw new ToolDefinitionError(
+        `${label}: creating the lazy schema failed (${errorText(error)}).`,
+        {
+          cause: error,
+        },
+      );
     }
     return schemaSpec(created, label, depth + 1);
   }
@@ -179,9 +183,12 @@ function fromAiSdkSchema(schema: AiSdkSchemaLike, label: string): SchemaSpec {
   try {
     json = schema.jsonSchema;
   } catch (error) {
-    throw new ToolDefinitionError(`${label}: reading its JSON Schema failed (${text(error)}).`, {
-      cause: error,
-    });
+    throw new ToolDefinitionError(
+      `${label}: reading its JSON Schema failed (${errorText(error)}).`,
+      {
+        cause: error,
+      },
+    );
   }
   if (isThenable(json)) {
     throw new ToolDefinitionError(
@@ -248,8 +255,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-function text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,8 +5,12 @@
  * into the generated code as a TypeError. Keywords it does not know are accepted, never
  * rejected: a validator stricter than the tool would block valid calls.
  */
+import { isPlainObject, isRecord } from "../plain-object.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
 import type { JsonSchema } from "./types.js";
+
+// bind-arguments.ts and validate-arguments.ts still import it from here.
+export { isPlainObject } from "../plain-object.js";
 
 /** One failure: where (keys and indexes below the validated value) and what was wrong. */
 export interface SchemaIssue {
@@ -34,7 +38,7 @@ function check(
     issues.push({ path, message: "no value is allowed here" });
     return;
   }
-  if (!isObject(schema) || depth > MAX_DEPTH || typeof schema.$ref === "string") return;
+  if (!isRecord(schema) || depth > MAX_DEPTH || typeof schema.$ref === "string") return;
   const fail = (message: string) => issues.push({ path, message });
 
   if ("const" in schema && !deepEqual(value, schema.const)) {
@@ -184,7 +188,7 @@ function checkObject(
   issues: SchemaIssue[],
   depth: number,
 ): void {
-  const properties = isObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema.properties) ? schema.properties : {};
   if (Array.isArray(schema.required)) {
     for (const key of schema.required) {
       if (typeof key === "string" && !hasOwn(value, key)) {
@@ -197,14 +201,14 @@ function checkObject(
       check(properties[key], item, [...path, key], issues, depth + 1);
     } else if (schema.additionalProperties === false) {
       issues.push({ path, message: `unexpected key ${JSON.stringify(key)}` });
-    } else if (isObject(schema.additionalProperties)) {
+    } else if (isRecord(schema.additionalProperties)) {
       check(schema.additionalProperties, item, [...path, key], issues, depth + 1);
     }
   }
 }
 
 function shallowTypeFits(schema: unknown, value: unknown): boolean {
-  if (!isObject(schema)) return schema !== false;
+  if (!isRecord(schema)) return schema !== false;
   const types = typeof schema.type === "string" ? [schema.type] : schema.type;
   if (!Array.isArray(types)) return !("const" in schema) && !Array.isArray(schema.enum);
   return types.some((t) => typeof t === "string" && hasType(value, t));
@@ -277,15 +281,4 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 function hasOwn(object: object, key: string): boolean {
   return Object.hasOwn(object, key);
-}
-
-function isObject(value: unknown): value is JsonSchema {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A dict from Python: a plain object (not an array, Map, Date or class instance). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -3,6 +3,7 @@
  * because the Python signature and argument binding must agree exactly: a parameter that
  * the signature shows after `*` must be refused when passed positionally.
  */
+import { isRecord } from "../plain-object.js";
 import { assertParameterName } from "./python-names.js";
 import type { JsonSchema, ToolParameter } from "./types.js";
 
@@ -47,8 +48,4 @@ export function keywordOnlyStart(parameters: readonly ToolParameter[]): number {
     else if (sawOptional) return i;
   }
   return parameters.length;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -89,9 +89,17 @@ export const RESERVED_TOOL_NAMES: ReadonlySet<string> = new Set([
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Spelled like an identifier: ASCII letters, digits and underscores, not starting with a
+ * digit. Keywords pass; `isPythonIdentifier` also refuses them.
+ */
+export function isIdentifierSpelling(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
 /** ASCII identifiers only: what every model reliably types and every tokenizer keeps intact. */
 export function isPythonIdentifier(name: string): boolean {
-  return IDENTIFIER.test(name) && !PYTHON_KEYWORDS.has(name);
+  return isIdentifierSpelling(name) && !PYTHON_KEYWORDS.has(name);
 }
 
 /** A close, valid spelling of `name`: "get-weather" -> "get_weather", "class" -> "class_". */
@@ -115,7 +123,7 @@ export function assertToolName(name: unknown): asserts name is string {
         "pass defineTool({ name: ... }) or key the tool in a record such as { my_tool: fn }.",
     );
   }
-  if (!IDENTIFIER.test(name)) {
+  if (!isIdentifierSpelling(name)) {
     throw new ToolDefinitionError(
       `Tool name "${name}" is not a valid Python identifier (ASCII letters, digits and ` +
         `underscores, not starting with a digit): try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,

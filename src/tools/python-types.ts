@@ -5,6 +5,7 @@
  * `from typing import Any, Literal`; with one, objects with known properties become named
  * `TypedDict`s that the scope declares (see `typed-dicts.ts`).
  */
+import { isRecord } from "../plain-object.js";
 import type { JsonSchema } from "./types.js";
 
 const SCALAR_HINTS: Readonly<Record<string, string>> = {
@@ -72,7 +73,7 @@ interface Context {
 }
 
 function hint(schema: unknown, depth: number, ctx: Context, name: string): string {
-  if (!isObject(schema) || depth > MAX_DEPTH) return "Any";
+  if (!isRecord(schema) || depth > MAX_DEPTH) return "Any";
   // Local references (`#/$defs/Node`, as Zod emits for recursive schemas) are followed
   // through `root`; depth bounds recursion (a scope names recursive objects instead).
   if (typeof schema.$ref === "string") {
@@ -88,7 +89,7 @@ function hint(schema: unknown, depth: number, ctx: Context, name: string): strin
       ? schema.oneOf
       : undefined;
   if (branches) {
-    const objects = branches.filter((b) => isObject(b) && isTypedDictShape(deref(b, ctx.root)));
+    const objects = branches.filter((b) => isRecord(b) && isTypedDictShape(deref(b, ctx.root)));
     const names = optionNames(branches, ctx.root, name);
     return withNullable(
       schema,
@@ -136,7 +137,7 @@ function itemsHint(schema: JsonSchema, depth: number, ctx: Context, name: string
     schema.prefixItems.forEach((item, i) => {
       parts.push(hint(item, depth + 1, ctx, `${name}${i + 1}`));
     });
-    if (isObject(schema.items)) parts.push(hint(schema.items, depth + 1, ctx, name));
+    if (isRecord(schema.items)) parts.push(hint(schema.items, depth + 1, ctx, name));
     return parts.length === 0 ? "Any" : union(parts);
   }
   if (Array.isArray(schema.items)) {
@@ -157,9 +158,9 @@ function objectHint(schema: JsonSchema, depth: number, ctx: Context, name: strin
     return "dict[str, Any]";
   }
   const props = schema.properties;
-  const hasProps = isObject(props) && Object.keys(props).length > 0;
+  const hasProps = isRecord(props) && Object.keys(props).length > 0;
   // Records (`z.record`) carry their value schema in additionalProperties.
-  if (!hasProps && isObject(extra)) {
+  if (!hasProps && isRecord(extra)) {
     return `${dict}[str, ${hint(extra, depth + 1, ctx, `${name}Value`)}]`;
   }
   return `${dict}[str, Any]`;
@@ -171,11 +172,11 @@ function objectHint(schema: JsonSchema, depth: number, ctx: Context, name: strin
  * schema, `patternProperties`) stay dicts, or the checker would reject their extra keys.
  */
 export function isTypedDictShape(schema: unknown): boolean {
-  if (!isObject(schema)) return false;
+  if (!isRecord(schema)) return false;
   const type = schema.type;
   if (!(type === "object" || (type === undefined && "properties" in schema))) return false;
   const props = schema.properties;
-  if (!isObject(props) || Object.keys(props).length === 0) return false;
+  if (!isRecord(props) || Object.keys(props).length === 0) return false;
   const extra = schema.additionalProperties;
   if (extra !== undefined && extra !== false) return false;
   return schema.patternProperties === undefined;
@@ -204,10 +205,10 @@ function deref(schema: JsonSchema, root: unknown): unknown {
  */
 function optionNames(branches: readonly unknown[], root: unknown, base: string): string[] {
   const tags = branches.map((b) => {
-    const target = isObject(b) ? deref(b, root) : undefined;
-    if (!isObject(target) || !isObject(target.properties)) return undefined;
+    const target = isRecord(b) ? deref(b, root) : undefined;
+    if (!isRecord(target) || !isRecord(target.properties)) return undefined;
     for (const prop of Object.values(target.properties)) {
-      if (isObject(prop) && typeof prop.const === "string") return pascalCase(prop.const);
+      if (isRecord(prop) && typeof prop.const === "string") return pascalCase(prop.const);
     }
     return undefined;
   });
@@ -227,13 +228,13 @@ export function pascalCase(text: string): string {
 
 /** `#`, `#/$defs/Name` or `#/definitions/Name` inside `root`; undefined otherwise. */
 function resolveRef(ref: string, root: unknown): unknown {
-  if (!isObject(root)) return undefined;
+  if (!isRecord(root)) return undefined;
   if (ref === "#") return root;
   const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref);
   if (!match) return undefined;
   const defs = root[match[1]!];
   const name = decodeURIComponent(match[2]!).replace(/~1/g, "/").replace(/~0/g, "~");
-  return isObject(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
+  return isRecord(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
 }
 
 /** OpenAPI 3.0 style `nullable: true`. */
@@ -377,8 +378,4 @@ export function pythonTypeName(value: unknown): string {
   const tag = (value as { __monty_type__?: unknown }).__monty_type__;
   if (typeof tag === "string") return tag;
   return "dict";
-}
-
-function isObject(value: unknown): value is JsonSchema {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

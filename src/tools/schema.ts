@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 // codemode does not load Zod (~100 ms) for users who never pass one.
 import type { z } from "zod";
 import { defineEntry } from "../define-entry.js";
+import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
 import { isPlainObject, type SchemaIssue, validateJsonSchema } from "./json-schema-validator.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
@@ -510,10 +511,6 @@ function lowerFirst(text: string): string {
   return text.length > 1 && /^[A-Z][a-z]/.test(text)
     ? text[0]!.toLowerCase() + text.slice(1)
     : text;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function describeKind(value: unknown): string {

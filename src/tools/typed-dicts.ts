@@ -10,7 +10,7 @@
  * discriminated unions narrow on `r["kind"] == "a"`. `typing.TypedDict` cannot be imported
  * at run time, so these declarations live only in the stub and the prompt.
  */
-import { PYTHON_KEYWORDS, RESERVED_TOOL_NAMES } from "./python-names.js";
+import { isPythonIdentifier, PYTHON_KEYWORDS, RESERVED_TOOL_NAMES } from "./python-names.js";
 import { pascalCase, pythonTypeHint, type TypedDictSink } from "./python-types.js";
 import type { JsonSchema } from "./types.js";
 
@@ -39,7 +39,6 @@ export const TYPING_NAMES: readonly string[] = [
   "TypedDict",
 ];
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_COMMENT = 160;
 
 /** Collects the TypedDicts of one tool set, in definition order (a class after its fields' classes). */
@@ -116,7 +115,7 @@ export function typedDictSource(declaration: TypedDictDeclaration): string {
   const { name, fields } = declaration;
   const value = (f: TypedDictField) => (f.required ? f.hint : `NotRequired[${f.hint}]`);
   const comment = (f: TypedDictField) => (f.description ? `  # ${f.description}` : "");
-  if (fields.every((f) => IDENTIFIER.test(f.key) && !PYTHON_KEYWORDS.has(f.key))) {
+  if (fields.every((f) => isPythonIdentifier(f.key))) {
     const body = fields.map((f) => `    ${f.key}: ${value(f)}${comment(f)}`);
     return [`class ${name}(TypedDict):`, ...body].join("\n");
   }
