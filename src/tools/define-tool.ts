@@ -45,9 +45,17 @@ export interface ToolDefinition<
    * The keyword arguments, as one object schema: `z.object({...})`, another Standard
    * Schema that can emit JSON Schema, or a JSON Schema `{ type: "object", ... }`.
    * Property order is positional order. Omit for a tool without arguments.
+   * (The AI SDK's name for it, so a `tool({ inputSchema })` definition reads the same.)
    */
+  inputSchema?: P;
+  /**
+   * The return value's schema, shown as the Python return type (and its TypedDicts).
+   * Not enforced.
+   */
+  outputSchema?: R;
+  /** Alias of `inputSchema` (the name codemode used first). Give one or the other. */
   parameters?: P;
-  /** The return value's schema, shown as the Python return type. Not enforced. */
+  /** Alias of `outputSchema`. Give one or the other. */
   returns?: R;
   /** Runs on the host with validated arguments (defaults applied). */
   execute: (
@@ -74,11 +82,14 @@ export function defineTool<
 >(definition: ToolDefinition<P, R>): Tool {
   if (typeof definition !== "object" || definition === null) {
     throw new ToolDefinitionError(
-      "defineTool() expects an object: { name, description, parameters, execute }.",
+      "defineTool() expects an object: { name, description, inputSchema, execute }.",
     );
   }
-  const { name, description, parameters, returns, execute, durable, timeoutMs } = definition;
+  const { name, description, execute, durable, timeoutMs } = definition;
   assertToolName(name);
+  // Error messages name the key the user wrote.
+  const [parameters, inputKey] = schemaUnderEitherName(definition, "inputSchema", "parameters");
+  const [returns, outputKey] = schemaUnderEitherName(definition, "outputSchema", "returns");
   if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
     throw new ToolDefinitionError(
       `Tool "${name}": timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)}).`,
@@ -92,12 +103,12 @@ export function defineTool<
       `Tool "${name}": execute must be a function (input, context) => result.`,
     );
   }
-  const input = compileParameters(parameters, `Tool "${name}" parameters`);
+  const input = compileParameters(parameters, `Tool "${name}" ${inputKey}`);
   const toolParameters = Object.freeze(parametersFromSchema(name, input.jsonSchema));
   const outputSchema =
     returns === undefined
       ? undefined
-      : compileSchema(returns, "output", `Tool "${name}" returns`).jsonSchema;
+      : compileSchema(returns, "output", `Tool "${name}" ${outputKey}`).jsonSchema;
   return freezeTool({
     name,
     description: description ?? "",
@@ -109,6 +120,29 @@ export function defineTool<
     durable: durable === undefined ? undefined : Object.freeze({ ...durable }),
     timeoutMs,
   });
+}
+
+/**
+ * The schema given as `aiSdkName` or as its older alias, and the key it came under. Both
+ * at once would leave one of them silently ignored, so that is refused.
+ */
+function schemaUnderEitherName(
+  definition: Pick<
+    ToolDefinition,
+    "name" | "inputSchema" | "outputSchema" | "parameters" | "returns"
+  >,
+  aiSdkName: "inputSchema" | "outputSchema",
+  alias: "parameters" | "returns",
+): [SchemaSpec | undefined, string] {
+  const primary = definition[aiSdkName];
+  const aliased = definition[alias];
+  if (primary !== undefined && aliased !== undefined) {
+    throw new ToolDefinitionError(
+      `Tool "${definition.name}": give ${aiSdkName} or its alias ${alias}, not both ` +
+        `(keep ${aiSdkName}, the AI SDK's name).`,
+    );
+  }
+  return primary !== undefined ? [primary, aiSdkName] : [aliased, alias];
 }
 
 /** A JS function with an optional `description` property (shown as its docstring). */

@@ -1,4 +1,11 @@
-import { describe, expect, it } from "vitest";
+import {
+  type InferParameters,
+  ToolDefinitionError as PublicToolDefinitionError,
+  defineTool as publicDefineTool,
+  execute as publicExecute,
+  pythonToolListing,
+} from "codemode";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
 import { defineTool, functionTool, isTool } from "../../src/tools/define-tool.js";
@@ -194,5 +201,100 @@ describe("isTool", () => {
     expect(isTool(() => 1)).toBe(false);
     expect(isTool({ name: "x" })).toBe(false);
     expect(isTool(null)).toBe(false);
+  });
+});
+
+describe("defineTool's schema names: inputSchema / outputSchema, or parameters / returns", () => {
+  // Through the public door, as a user who writes AI SDK 5 tools would.
+  it("reads inputSchema and outputSchema like an AI SDK tool()", async () => {
+    const tool = publicDefineTool({
+      name: "get_order",
+      inputSchema: z.object({ id: z.string(), verbose: z.boolean().default(false) }),
+      outputSchema: z.object({ id: z.string(), total: z.number() }),
+      // Compiles only because `id` is inferred as a string and the result matches outputSchema.
+      execute: ({ id, verbose }) => ({ id: id.toUpperCase(), total: verbose ? 2 : 1 }),
+    });
+    expect(pythonToolListing([tool])).toContain(
+      "get_order(id: str, verbose: bool = False) -> GetOrderResult",
+    );
+    const result = await publicExecute('get_order("a")["total"]', {
+      tools: [tool],
+      isolation: "in-process",
+    });
+    expect(result.ok && result.value).toBe(1);
+  });
+
+  it("keeps parameters / returns as aliases with the same result", () => {
+    const schemas = {
+      input: z.object({ q: z.string() }),
+      output: z.array(z.string()),
+    };
+    const aiSdkNames = publicDefineTool({
+      name: "search",
+      inputSchema: schemas.input,
+      outputSchema: schemas.output,
+      execute: ({ q }) => [q],
+    });
+    const aliases = publicDefineTool({
+      name: "search",
+      parameters: schemas.input,
+      returns: schemas.output,
+      execute: ({ q }) => [q],
+    });
+    expect(aliases.inputSchema).toEqual(aiSdkNames.inputSchema);
+    expect(aliases.outputSchema).toEqual(aiSdkNames.outputSchema);
+    expect(pythonToolListing([aliases])).toBe(pythonToolListing([aiSdkNames]));
+  });
+
+  it("infers execute's types from either name", () => {
+    type Input = InferParameters<z.ZodObject<{ n: z.ZodNumber }>>;
+    expectTypeOf<Input>().toEqualTypeOf<{ n: number }>();
+    publicDefineTool({
+      name: "typed",
+      inputSchema: z.object({ n: z.number() }),
+      outputSchema: z.string(),
+      execute: (input) => {
+        expectTypeOf(input).toEqualTypeOf<{ n: number }>();
+        return input.n.toFixed(1);
+      },
+    });
+    publicDefineTool({
+      name: "typed",
+      parameters: z.object({ n: z.number() }),
+      returns: z.string(),
+      execute: (input) => {
+        expectTypeOf(input).toEqualTypeOf<{ n: number }>();
+        return input.n.toFixed(1);
+      },
+    });
+  });
+
+  it("refuses a schema under both names, saying which to keep", () => {
+    const both = () =>
+      publicDefineTool({
+        name: "t",
+        inputSchema: z.object({ a: z.string() }),
+        parameters: z.object({ a: z.string() }),
+        execute: () => 1,
+      });
+    expect(both).toThrow(PublicToolDefinitionError);
+    expect(both).toThrow(/give inputSchema or its alias parameters, not both/);
+    expect(() =>
+      publicDefineTool({
+        name: "t",
+        outputSchema: z.string(),
+        returns: z.string(),
+        execute: () => "",
+      }),
+    ).toThrow(/give outputSchema or its alias returns, not both/);
+  });
+
+  it("names the key the user wrote when a schema cannot be read", () => {
+    expect(() =>
+      publicDefineTool({ name: "t", inputSchema: z.string() as never, execute: () => 1 }),
+    ).toThrow(/Tool "t" inputSchema/);
+    expect(() =>
+      publicDefineTool({ name: "t", parameters: z.string() as never, execute: () => 1 }),
+    ).toThrow(/Tool "t" parameters/);
   });
 });
