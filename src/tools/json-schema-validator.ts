@@ -42,13 +42,13 @@ function check(
   const fail = (message: string) => issues.push({ path, message });
 
   if ("const" in schema && !deepEqual(value, schema.const)) {
-    fail(`expected ${pythonLiteral(schema.const) ?? "a constant"}, got ${show(value)}`);
+    fail(`expected ${pythonLiteral(schema.const) ?? "a constant"}, got ${shownValue(value)}`);
     return;
   }
   if (Array.isArray(schema.enum) && !schema.enum.some((e) => deepEqual(value, e))) {
     if (!(value === null && schema.nullable === true)) {
       const options = schema.enum.map((e) => pythonLiteral(e) ?? "?").join(", ");
-      fail(`expected one of ${options}, got ${show(value)}`);
+      fail(`expected one of ${options}, got ${shownValue(value)}`);
       return;
     }
   }
@@ -252,7 +252,8 @@ function compilePattern(pattern: string): RegExp | null {
   return regex;
 }
 
-function show(value: unknown): string {
+/** A value as a validation message shows it: its Python literal when short, else its type. */
+export function shownValue(value: unknown): string {
   const text = pythonLiteral(value);
   return text !== undefined && text.length <= 60 ? text : pythonTypeName(value);
 }

@@ -12,7 +12,12 @@ import type { z } from "zod";
 import { defineEntry } from "../define-entry.js";
 import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
-import { isPlainObject, type SchemaIssue, validateJsonSchema } from "./json-schema-validator.js";
+import {
+  isPlainObject,
+  type SchemaIssue,
+  shownValue,
+  validateJsonSchema,
+} from "./json-schema-validator.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
 import type { JsonSchema } from "./types.js";
 
@@ -343,15 +348,15 @@ function zodIssue(issue: z.core.$ZodIssue, input: unknown, root: JsonSchema): Sc
         path,
         message:
           issue.values.length === 1
-            ? `expected ${pythonLiteral(issue.values[0]) ?? "a constant"}, got ${show(value)}`
+            ? `expected ${pythonLiteral(issue.values[0]) ?? "a constant"}, got ${shownValue(value)}`
             : `expected one of ${issue.values.map((v) => pythonLiteral(v) ?? "?").join(", ")}, ` +
-              `got ${show(value)}`,
+              `got ${shownValue(value)}`,
       };
     case "too_small":
     case "too_big":
       return { path, message: sizeMessage(issue, value) ?? issue.message };
     case "not_multiple_of":
-      return { path, message: `expected a multiple of ${issue.divisor}, got ${show(value)}` };
+      return { path, message: `expected a multiple of ${issue.divisor}, got ${shownValue(value)}` };
     case "unrecognized_keys":
       return {
         path,
@@ -364,12 +369,15 @@ function zodIssue(issue: z.core.$ZodIssue, input: unknown, root: JsonSchema): Sc
       if (issue.format === "regex" && typeof pattern === "string") {
         // Zod gives the pattern as a regex literal ("/^a/") already.
         const literal = /^\/.*\/[a-z]*$/s.test(pattern) ? pattern : `/${pattern}/`;
-        return { path, message: `expected a string matching ${literal}, got ${show(value)}` };
+        return { path, message: `expected a string matching ${literal}, got ${shownValue(value)}` };
       }
       if (["starts_with", "ends_with", "includes"].includes(issue.format)) {
         return { path, message: lowerFirst(issue.message) };
       }
-      return { path, message: `expected a string in ${issue.format} format, got ${show(value)}` };
+      return {
+        path,
+        message: `expected a string in ${issue.format} format, got ${shownValue(value)}`,
+      };
     }
     default:
       return { path, message: lowerFirst(issue.message) };
@@ -415,7 +423,7 @@ function sizeMessage(
   }
   if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint") {
     const op = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
-    return `expected a value ${op} ${String(bound)}, got ${show(value)}`;
+    return `expected a value ${op} ${String(bound)}, got ${shownValue(value)}`;
   }
   return undefined;
 }
@@ -500,11 +508,6 @@ function localRef(ref: string, root: unknown): unknown {
 function looksLikeZodShape(value: Record<string, unknown>): boolean {
   const values = Object.values(value);
   return values.length > 0 && values.every((v) => isStandardSchema(v));
-}
-
-function show(value: unknown): string {
-  const text = pythonLiteral(value);
-  return text !== undefined && text.length <= 60 ? text : pythonTypeName(value);
 }
 
 function lowerFirst(text: string): string {
