@@ -44,7 +44,7 @@ const getSales = defineTool({
 });
 
 describe("CodeModeAgent", () => {
-  it("builds the system prompt in the seed's order", () => {
+  it("builds the system prompt in order: prefix, functions, sandbox rules, result shape, skills", () => {
     const agent = new CodeModeAgent({
       tools: { sales: getSales },
       skills: ["Revenue is in EUR."],
@@ -147,7 +147,7 @@ describe("CodeModeAgent", () => {
     expect(events.find((e) => e.type === "retrying")).toMatchObject({ attempt: 1, maxAttempts: 3 });
   });
 
-  it("gives up after maxRetries with the seed's message", async () => {
+  it("gives up after maxRetries, saying how many attempts failed", async () => {
     const { callLlm } = scripted([py("1/0"), py("1/0")]);
     const agent = new CodeModeAgent({ tools: [], callLlm, maxRetries: 1 });
     const result = await agent.run("go");
@@ -158,7 +158,7 @@ describe("CodeModeAgent", () => {
     expect(result.executionError).toMatchObject({ type: "ZeroDivisionError", line: 1 });
   });
 
-  it("reports LLM failures as the seed does", async () => {
+  it("reports which LLM call failed: code generation or a retry", async () => {
     const first = new CodeModeAgent({
       tools: [],
       callLlm: scripted([new Error("503 overloaded")]).callLlm,
