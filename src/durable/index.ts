@@ -3,6 +3,7 @@
  * so a run survives the death of the worker running it, and tools can run on other machines.
  */
 export {
+  cancelInvocation,
   type RegisterDeploymentOptions,
   type RegisteredDeployment,
   registerDeployment,

@@ -1,6 +1,8 @@
 /**
- * Where a remote tool runs. Kept beside the tool's frozen `durable` options object (which
- * survives renaming and normalizing the tool set), so the Tool type needs no new field.
+ * Where a remote tool runs. Kept on the tool's frozen `durable` options object under a
+ * symbol key, so the Tool type needs no new field, and the target survives everything that
+ * copies or spreads that object: renaming, normalizing the tool set, and `durableTool`
+ * merging new options into a remote tool's marker.
  */
 import type { DurableToolOptions, Tool } from "../tools/types.js";
 
@@ -11,12 +13,20 @@ export interface RemoteTarget {
   handler: string;
 }
 
-const targets = new WeakMap<DurableToolOptions, RemoteTarget>();
+/** Not exported from the package: only `remoteTool` sets it. */
+const REMOTE_TARGET = Symbol("codemode.remoteTarget");
 
-export function setRemoteTarget(options: DurableToolOptions, target: RemoteTarget): void {
-  targets.set(options, target);
+type WithTarget = DurableToolOptions & { [REMOTE_TARGET]?: RemoteTarget };
+
+/** `options` plus the target, frozen: the marker of a remote tool. */
+export function withRemoteTarget(
+  options: DurableToolOptions,
+  target: RemoteTarget,
+): DurableToolOptions {
+  const marker: WithTarget = { ...options, [REMOTE_TARGET]: Object.freeze({ ...target }) };
+  return Object.freeze(marker);
 }
 
 export function remoteTargetOf(tool: Tool): RemoteTarget | undefined {
-  return tool.durable ? targets.get(tool.durable) : undefined;
+  return (tool.durable as WithTarget | undefined)?.[REMOTE_TARGET];
 }

@@ -9,11 +9,12 @@ import "./polyfill.js";
 import type { Context, ServiceDefinition } from "@restatedev/restate-sdk";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
 import { isTool } from "../tools/define-tool.js";
+import { checkDurableOptions } from "../tools/durable.js";
 import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
 import type { DurableToolOptions, Tool, ToolContext } from "../tools/types.js";
 import { trimSlash } from "./admin.js";
 import { decodeJournalValue, encodeJournalValue, journalSerde } from "./journal-codec.js";
-import { setRemoteTarget } from "./remote-spec.js";
+import { withRemoteTarget } from "./remote-spec.js";
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
   durableTimeoutMs,
@@ -89,8 +90,8 @@ export function remoteTool(tool: Tool, options: RemoteToolOptions = {}): Tool {
       `remoteTool ingressUrl must be an http(s) URL (got ${ingressUrl}).`,
     );
   }
-  const marker: DurableToolOptions = Object.freeze({ ...(tool.durable ?? {}), ...durable });
-  setRemoteTarget(marker, { service, handler });
+  checkDurableOptions(`remoteTool(${tool.name})`, durable);
+  const marker = withRemoteTarget({ ...tool.durable, ...durable }, { service, handler });
   // A copy of the tool (schemas, validation, timeout) whose execute calls the service.
   const remote: Tool = {
     ...tool,

@@ -21,13 +21,9 @@ export interface ToolStepPolicy {
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 20_000;
 
-/** The durable options as written (`timeout` is the documented name, `timeoutMs` an alias). */
-type DurableOptionsRead = { timeout?: number; timeoutMs?: number };
-
-/** A tool's own time limit: `durableTool(..., { timeout })`, else `defineTool({ timeoutMs })`. */
+/** A tool's own time limit: `durableTool(..., { timeoutMs })`, else `defineTool({ timeoutMs })`. */
 export function durableTimeoutMs(tool: Tool): number | undefined {
-  const durable = (tool.durable ?? {}) as DurableOptionsRead;
-  return durable.timeout ?? durable.timeoutMs ?? (tool as { timeoutMs?: number }).timeoutMs;
+  return tool.durable?.timeoutMs ?? tool.timeoutMs;
 }
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -48,7 +44,7 @@ export async function runToolStep(
     const timer = setTimeout(
       () => {
         const reason = new Error(
-          `${tool.name}() took longer than ${policy.timeoutMs} ms (raise it with durableTool(tool, { timeout }))`,
+          `${tool.name}() took longer than ${policy.timeoutMs} ms (raise it with durableTool(tool, { timeoutMs }))`,
         );
         reason.name = "TimeoutError";
         controller.abort(reason);

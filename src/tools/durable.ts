@@ -6,6 +6,10 @@ import type { DurableToolOptions, Tool } from "./types.js";
  * Marks a tool as durable: in a durable run (the Restate layer) each call is a journaled
  * step that is not repeated when the run resumes after a crash. Outside durable runs the
  * tool behaves as before; `agent.usesDurableTools()` reports the marker.
+ *
+ * Marking a tool that is already durable (a `remoteTool`, or an earlier `durableTool`)
+ * merges the options: the new ones win key by key, the rest (and where a remote tool
+ * runs) are kept.
  */
 export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool {
   if (!isTool(tool)) {
@@ -13,7 +17,7 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
       "durableTool(tool) needs a tool made with defineTool (or another Tool).",
     );
   }
-  checkDurableOptions(tool.name, options);
+  checkDurableOptions(`durableTool(${tool.name})`, options);
   return freezeTool({
     name: tool.name,
     description: tool.description,
@@ -22,36 +26,43 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
     outputSchema: tool.outputSchema,
     validate: (input) => tool.validate(input),
     execute: (input, context) => tool.execute(input, context),
-    durable: Object.freeze({ ...options }),
+    // Spreading the old marker keeps everything it carries, including the remote target
+    // the durable layer stores on it under a symbol key (see durable/remote-spec.ts).
+    durable: Object.freeze({ ...tool.durable, ...options }),
     timeoutMs: tool.timeoutMs,
   });
 }
 
-function checkDurableOptions(name: string, options: DurableToolOptions): void {
+/**
+ * Throws a ToolDefinitionError naming `where` and the option when `options` is not a valid
+ * `DurableToolOptions`. Shared with `remoteTool`, whose options include these.
+ */
+export function checkDurableOptions(where: string, options: DurableToolOptions): void {
   if (options === null || typeof options !== "object") {
     throw new ToolDefinitionError(
-      `durableTool(${name}, options): options must be { retries?, timeout?, idempotent? }.`,
+      `${where}: options must be { retries?, timeoutMs?, idempotent? }.`,
     );
   }
-  const { retries, timeout, timeoutMs, idempotent } = options;
+  // `timeout` was an older duplicate of `timeoutMs`; refusing it beats silently ignoring it.
+  if (Object.hasOwn(options, "timeout")) {
+    throw new ToolDefinitionError(
+      `${where}: the option is called timeoutMs (milliseconds one attempt may take), not timeout.`,
+    );
+  }
+  const { retries, timeoutMs, idempotent } = options;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     throw new ToolDefinitionError(
-      `durableTool(${name}): retries must be a whole number >= 0 (got ${String(retries)}).`,
+      `${where}: retries must be a whole number >= 0 (got ${String(retries)}).`,
     );
   }
-  for (const [key, value] of [
-    ["timeout", timeout],
-    ["timeoutMs", timeoutMs],
-  ] as const) {
-    if (value !== undefined && !(typeof value === "number" && value > 0)) {
-      throw new ToolDefinitionError(
-        `durableTool(${name}): ${key} must be a positive number of milliseconds (got ${String(value)}).`,
-      );
-    }
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
+    throw new ToolDefinitionError(
+      `${where}: timeoutMs must be a positive number of milliseconds (got ${String(timeoutMs)}).`,
+    );
   }
   if (idempotent !== undefined && typeof idempotent !== "boolean") {
     throw new ToolDefinitionError(
-      `durableTool(${name}): idempotent must be true or false (got ${String(idempotent)}).`,
+      `${where}: idempotent must be true or false (got ${String(idempotent)}).`,
     );
   }
 }

@@ -46,11 +46,9 @@ export interface DurableToolOptions {
   retries?: number;
   /**
    * In a durable run, milliseconds one attempt may take before Python sees a
-   * `TimeoutError` (which is journaled like any result). Default: the tool's `timeoutMs`,
-   * else the run's `limits.toolTimeoutMs`.
+   * `TimeoutError` (which is journaled like any result). Default: the tool's own
+   * `timeoutMs` (from `defineTool`), else the run's `limits.toolTimeoutMs`.
    */
-  timeout?: number;
-  /** Same as `timeout`. */
   timeoutMs?: number;
   /**
    * `false`: at most once. A call that a worker crash interrupted is not run again on

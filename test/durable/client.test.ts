@@ -1,8 +1,21 @@
-/** What the durable client says when Restate or the worker is not where it should be. */
+/**
+ * What the durable client says when Restate or the worker is not where it should be, and
+ * cancelling a submitted run.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InvalidOptionsError } from "codemode";
-import { createDurableClient, DurableRunError, RestateUnavailableError } from "codemode/durable";
+import {
+  cancelInvocation,
+  createDurableClient,
+  DurableRunError,
+  RestateUnavailableError,
+  registerDeployment,
+} from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
+import { fixtureWorker, lines, waitForFile } from "./worker-process.js";
 
 let restate: RestateNode & { stopAndClean(): Promise<void> };
 
@@ -38,6 +51,31 @@ describe("createDurableClient", () => {
     expect((error as DurableRunError).status).toBe(404);
     expect(String(error)).toMatch(/Is a worker serving "nobody" registered/);
   });
+
+  it("cancels a submitted run with cancelInvocation(adminUrl, invocationId)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "codemode-durable-cancel-"));
+    const worker = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      HANG_AT: "1",
+    });
+    try {
+      await registerDeployment(restate.adminUrl, worker.url);
+      const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+      const runId = `cancel-submitted-${Date.now()}`;
+      const submitted = await client.submit("Record five steps", [], { runId });
+      await waitForFile(join(dir, "hanging-1"));
+
+      await cancelInvocation(restate.adminUrl, submitted.invocationId);
+      const error = await client.result(runId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DurableRunError);
+      expect((error as DurableRunError).status).toBe(409);
+      expect(lines(join(dir, "tool-calls.log"))).toEqual([]);
+    } finally {
+      await worker.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("rejects an empty run id before any request", async () => {
     const client = createDurableClient({ ingressUrl: restate.ingressUrl });

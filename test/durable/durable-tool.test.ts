@@ -16,8 +16,8 @@ const charge = defineTool({
 
 describe("durableTool", () => {
   it("marks a tool with its options and makes usesDurableTools() true", () => {
-    const durable = durableTool(charge, { retries: 3, timeout: 5_000, idempotent: false });
-    expect(durable.durable).toEqual({ retries: 3, timeout: 5_000, idempotent: false });
+    const durable = durableTool(charge, { retries: 3, timeoutMs: 5_000, idempotent: false });
+    expect(durable.durable).toEqual({ retries: 3, timeoutMs: 5_000, idempotent: false });
     expect(durable.name).toBe("charge");
     expect(new CodeModeAgent({ tools: [charge] }).usesDurableTools()).toBe(false);
     expect(new CodeModeAgent({ tools: [durable] }).usesDurableTools()).toBe(true);
@@ -33,10 +33,27 @@ describe("durableTool", () => {
     expect(agent.toolDescriptions()[0]?.signature).toContain("charge(customer: str, cents: int)");
   });
 
+  it("merges options when a durable tool is marked again", () => {
+    const once = durableTool(charge, { retries: 1, idempotent: false });
+    const twice = durableTool(once, { retries: 2, timeoutMs: 1_000 });
+    expect(twice.durable).toEqual({ retries: 2, idempotent: false, timeoutMs: 1_000 });
+    // A remote tool keeps its options too (where it runs is checked against a real
+    // Restate server in remote-tools.test.ts).
+    const remote = durableTool(remoteTool(once, { service: "billing" }), { retries: 3 });
+    expect(JSON.parse(JSON.stringify(remote.durable))).toEqual({ retries: 3, idempotent: false });
+  });
+
   it("rejects bad options with a message naming the tool and the option", () => {
     expect(() => durableTool(charge, { retries: -1 })).toThrow(ToolDefinitionError);
     expect(() => durableTool(charge, { retries: 1.5 })).toThrow(/charge.*retries/);
-    expect(() => durableTool(charge, { timeout: 0 })).toThrow(/timeout must be a positive/);
+    expect(() => durableTool(charge, { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive/);
+    // The old duplicate name is refused rather than silently ignored.
+    expect(() => durableTool(charge, { timeout: 5_000 } as never)).toThrow(
+      /called timeoutMs .*not timeout/,
+    );
+    expect(() => remoteTool(charge, { service: "billing", retries: -1 })).toThrow(
+      /remoteTool\(charge\): retries must be a whole number/,
+    );
     expect(() => durableTool(charge, { idempotent: "no" as unknown as boolean })).toThrow(
       /idempotent must be true or false/,
     );

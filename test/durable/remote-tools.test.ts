@@ -2,7 +2,8 @@
  * Tools on another machine: the agent's worker calls `record_step` through Restate on a
  * tool-service worker, each call with the idempotency key `runId:attempt:seq`. Both workers
  * are SIGKILLed while the 4th call runs remotely; after restarting them each call has run
- * exactly once, on the tool service.
+ * exactly once, on the tool service. A remote tool marked again with `durableTool` still
+ * runs there.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,6 +70,43 @@ describe("remote tools", () => {
     );
     expect(calls.map((c) => [c.idempotency_key, c.target_handler_name])).toEqual(
       [1, 2, 3, 4, 5].map((seq) => [`${runId}:1:${seq}`, "record_step"]),
+    );
+  }, 90_000);
+
+  it("still runs on the tool service after durableTool(remoteTool(t), { retries })", async () => {
+    // Marking a remote tool again merges the options; before, it silently dropped the
+    // remote target and the call ran (and failed) in the agent's worker.
+    const countDir = mkdtempSync(join(dir, "marked-"));
+    const agent = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: countDir,
+      MODE: "agent-remote",
+      REMOTE_MARKED: "durable",
+    });
+    const tools = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: countDir,
+      MODE: "tools",
+    });
+    workers.push(agent, tools);
+    await registerDeployment(restate.adminUrl, agent.url);
+    await registerDeployment(restate.adminUrl, tools.url);
+
+    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const runId = `remote-marked-${Date.now()}`;
+    await client.submit("Record five steps", [], { runId });
+    const result = await client.result(runId);
+    expect(result.error).toBeNull();
+    expect(result.value).toMatchObject({ total: 100 });
+    const ran = lines(join(countDir, "tool-calls.log")).map((l) => l.split(" ").map(Number));
+    expect(ran).toEqual([0, 1, 2, 3, 4].map((i) => [i, tools.pid]));
+
+    const calls = await queryRestate(
+      restate.adminUrl,
+      `SELECT idempotency_key FROM sys_invocation WHERE target_service_name = 'fixture-tools' AND idempotency_key LIKE '${runId}:%' ORDER BY idempotency_key`,
+    );
+    expect(calls.map((c) => c.idempotency_key)).toEqual(
+      [1, 2, 3, 4, 5].map((seq) => `${runId}:1:${seq}`),
     );
   }, 90_000);
 });
