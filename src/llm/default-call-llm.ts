@@ -10,7 +10,12 @@ import type { CallLlm, ChatMessage, TokenUsage } from "./types.js";
 
 /** Options for `createCallLlm`: where the providers live, plus retry and sampling settings. */
 export interface CreateCallLlmOptions extends ProviderSettings {
-  /** Retries of transient failures (429, 5xx, network) per call. Default `3`. */
+  /**
+   * HTTP retries of one LLM call after a transient failure (429, 5xx, network error),
+   * with backoff. Default `3`. The AI SDK's name and meaning; not the agent's
+   * `CodeModeAgentOptions.maxRetries`, which counts new programs asked of the model after a
+   * failed one.
+   */
   maxRetries?: number;
   /** First backoff delay; doubles per retry. Default `500` ms. */
   initialRetryDelayMs?: number;
