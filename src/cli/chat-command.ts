@@ -5,6 +5,7 @@ import { DurableChatAgent } from "../durable/chat-agent.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import type { ChatAgent } from "../server/types.js";
+import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import {
   attemptOptionsFromCli,
@@ -19,6 +20,7 @@ import {
 export interface ChatCommandOptions {
   tools?: string;
   model?: string;
+  demo?: boolean;
   skill?: string[];
   port?: string;
   host?: string;
@@ -40,6 +42,10 @@ export function registerChatCommand(program: Command): void {
     .option(
       "-m, --model <provider:model>",
       `model to use, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, ollama:llama3.1, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
+    )
+    .option(
+      "--demo",
+      "offline demo: the example data tools shipped with codemode and recorded answers (add --model to ask a real model)",
     )
     .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", "8080")
@@ -63,7 +69,8 @@ export function registerChatCommand(program: Command): void {
 }
 
 /** Starts the server and keeps it running until SIGINT/SIGTERM. */
-export async function chatCommand(options: ChatCommandOptions): Promise<void> {
+export async function chatCommand(given: ChatCommandOptions): Promise<void> {
+  const options = demoOptions(given);
   const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
   const model = modelFromCli(options.model);
   const agentOptions: CodeModeAgentOptions = {

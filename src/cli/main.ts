@@ -23,6 +23,10 @@ program
     "-m, --model <provider:model>",
     `model to use, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, ollama:llama3.1, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
   )
+  .option(
+    "--demo",
+    "offline demo: the example data tools shipped with codemode and recorded answers (add --model to ask a real model)",
+  )
   .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
   .option("--max-retries <n>", "additional attempts after a failure (default 2)")
   .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")

@@ -1,6 +1,7 @@
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { AgentResult } from "../agent/types.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import { cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
 import { Progress } from "./progress.js";
@@ -8,6 +9,7 @@ import { Progress } from "./progress.js";
 export interface RunCommandOptions {
   tools?: string;
   model?: string;
+  demo?: boolean;
   skill?: string[];
   maxRetries?: string;
   timeout?: string;
@@ -16,7 +18,8 @@ export interface RunCommandOptions {
 }
 
 /** `codemode run "question"`: one agent run; progress on stderr, the answer on stdout. */
-export async function runCommand(question: string, options: RunCommandOptions): Promise<number> {
+export async function runCommand(question: string, given: RunCommandOptions): Promise<number> {
+  const options = demoOptions(given);
   const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
   const progress = new Progress();
   const agent = new CodeModeAgent({

@@ -9,6 +9,12 @@ import type { ModelSetup } from "./types.js";
 /** The replay file shipped for the offline demo, relative to the package root. */
 export const DEMO_REPLAY = "examples/replays/revenue-by-region.jsonl";
 
+/** The tools the offline demo answers with, relative to the package root. */
+export const DEMO_TOOLS = "examples/data-tools/tools.ts";
+
+/** Starts the offline demo (the example tools, recorded answers), from a clone or an install. */
+const DEMO_COMMAND = "npx codemode chat --demo";
+
 /**
  * Checks, without any request, whether the default `callLlm` could call `model` with the
  * given environment: the key its provider needs, or the replay file. Use it for
@@ -46,11 +52,8 @@ export function checkModelSetup(
         model,
         ready: false,
         ...(missingEnvVar ? { missingEnvVar } : {}),
-        notice: `${missingEnvVar ?? "The API key"} is not set, so ${model} cannot be called. Set it and restart codemode chat, or try the offline demo with recorded answers: --model replay:${DEMO_REPLAY}`,
-        commands: [
-          `export ${missingEnvVar ?? "THE_API_KEY"}=...`,
-          `codemode chat --tools examples/data-tools/tools.ts --model replay:${DEMO_REPLAY}`,
-        ],
+        notice: `${missingEnvVar ?? "The API key"} is not set, so ${model} cannot be called. Set it and restart codemode chat, or try the offline demo (the example data tools with recorded answers): ${DEMO_COMMAND}`,
+        commands: [`export ${missingEnvVar ?? "THE_API_KEY"}=...`, DEMO_COMMAND],
       };
     }
     return { model, ready: false, notice: errorText(error) };

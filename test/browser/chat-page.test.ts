@@ -225,9 +225,7 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
       "Set ANTHROPIC_API_KEY to chat with anthropic:claude-haiku-4-5.",
     );
     await poll(() => text(notice)).toContain("export ANTHROPIC_API_KEY=...");
-    await poll(() => text(notice)).toContain(
-      "--model replay:examples/replays/revenue-by-region.jsonl",
-    );
+    await poll(() => text(notice)).toContain("npx codemode chat --demo");
     // Sending anyway gives the same advice instead of a cryptic failure.
     await page.locator(".chip").first().click();
     await poll(() => text(page.locator(".error-box"))).toContain("ANTHROPIC_API_KEY is not set");

@@ -17,7 +17,11 @@ interface CliRun {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd?: string,
+): Promise<CliRun> {
   const cleanEnv: Record<string, string | undefined> = { ...process.env };
   for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"]) {
     delete cleanEnv[key];
@@ -25,6 +29,7 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...cleanEnv, ...env },
+      ...(cwd ? { cwd } : {}),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -108,6 +113,22 @@ describe("codemode run", () => {
     const run = await cli(["run", "hi", "--tools", TOOLS, "--model", "anthropic:claude-haiku-4-5"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("--demo runs the shipped example tools and recorded answers, from any directory", async () => {
+    const run = await cli(
+      ["run", QUESTION, "--demo", "--json"],
+      { CODEMODE_MODEL: "openai:x" },
+      tmpdir(),
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).summary).toMatch(/^\*\*East\*\* had the highest revenue in 2024/);
+  });
+
+  it("--demo refuses --tools, which it would replace", async () => {
+    const run = await cli(["run", "hi", "--demo", "--tools", TOOLS]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--demo brings its own tools");
   });
 
   it("explains a missing tools file", async () => {

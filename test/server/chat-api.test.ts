@@ -497,9 +497,7 @@ describe("no secrets in responses", () => {
     };
     expect(health.llm.ready).toBe(false);
     expect(health.llm.missingEnvVar).toBe("ANTHROPIC_API_KEY");
-    expect(health.llm.commands.join("\n")).toContain(
-      "--model replay:examples/replays/revenue-by-region.jsonl",
-    );
+    expect(health.llm.commands.join("\n")).toContain("npx codemode chat --demo");
     const response = await chat(server, { message: "hi" });
     expect(response.status).toBe(503);
     const error = ((await response.json()) as { error: { code: string; message: string } }).error;

@@ -1,0 +1,113 @@
+/**
+ * The package as a user installs it: `npm pack`, `npm install <tarball>` into an empty
+ * project, then `codemode chat` there without an API key. The command it prints for the
+ * offline demo must work from that install (the demo's tools and replay ship inside the
+ * package), so this test runs exactly that command and asks the server a question.
+ * Packs the built `dist/` (`npm test` builds before it runs the tests).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { AgentEvent } from "codemode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEvents } from "../server/helpers.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const run = promisify(execFile);
+const KEYS = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
+
+let dir: string;
+let app: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist/cli/demo.js"))) {
+    throw new Error("dist/ is missing or stale: run `npm run build` first (npm test does).");
+  }
+  dir = mkdtempSync(join(tmpdir(), "codemode-pack-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], {
+    cwd: ROOT,
+  });
+  const [packed] = JSON.parse(stdout) as { filename: string }[];
+  app = join(dir, "app");
+  await run("mkdir", [app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+  // Dependencies come from the registry (through npm's cache when it has them).
+  await run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", join(dir, packed!.filename)],
+    { cwd: app },
+  );
+}, 120_000);
+
+afterAll(() => {
+  for (const child of children.splice(0)) stop(child);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Its own process group: `npx` starts the server as a child of its own. */
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+}
+
+/** Runs a shell-free command line in the installed app; resolves with the URL it serves. */
+function startInApp(commandLine: string): Promise<{ url: string; child: ChildProcess }> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of KEYS) delete env[key];
+  const [command, ...args] = commandLine.split(" ");
+  const child = spawn(command!, [...args, "--port", "0"], {
+    cwd: app,
+    env,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  children.push(child);
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+      const match = /codemode chat: (http:\/\/\S+)/.exec(stderr);
+      if (match?.[1]) resolve({ url: match[1], child });
+    });
+    child.on("exit", (code) => reject(new Error(`${commandLine} exited with ${code}: ${stderr}`)));
+  });
+}
+
+interface Health {
+  model: string;
+  llm: { ready: boolean; notice?: string; commands?: string[] };
+}
+
+describe("the installed package", () => {
+  it("without an API key, prints a demo command that works from the install", async () => {
+    const first = await startInApp("npx codemode chat");
+    const health = (await (await fetch(`${first.url}health`)).json()) as Health;
+    stop(first.child);
+    expect(health.llm.ready).toBe(false);
+    const demo = health.llm.commands?.find((c) => c.includes("codemode chat"));
+    expect(demo).toBe("npx codemode chat --demo");
+    expect(health.llm.notice).toContain(demo);
+
+    const { url } = await startInApp(demo!);
+    const ready = (await (await fetch(`${url}health`)).json()) as Health;
+    expect(ready.llm.ready).toBe(true);
+    expect(ready.model).toContain("node_modules/codemode/examples/replays/");
+    const nudges = (await (await fetch(`${url}api/nudges`)).json()) as { nudges: string[] };
+    expect(nudges.nudges.length).toBeGreaterThan(0);
+    const page = await fetch(url);
+    expect(await page.text()).toContain("<html");
+
+    const response = await fetch(`${url}api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Which region had the highest revenue in 2024?" }),
+    });
+    const done = (await readEvents(response)).at(-1) as Extract<AgentEvent, { type: "done" }>;
+    expect(done.type).toBe("done");
+    expect(done.result.error).toBeNull();
+    expect(done.result.summary).toContain("had the highest revenue in 2024");
+    expect(done.result.charts).toHaveLength(1);
+  }, 60_000);
+});
