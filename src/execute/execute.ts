@@ -16,7 +16,7 @@ import { pythonStub } from "../tools/signature.js";
 import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
-import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
+import type { ExecuteOptions, ExecutionError, ExecutionResult, ProgramState } from "./types.js";
 
 export async function execute(
   code: string,
@@ -35,7 +35,10 @@ export async function execute(
   const { tools, stub } = preparedTools(options.tools ?? []);
   const toolsByName = new Map<string, Tool>(tools.map((t) => [t.name, t]));
   const limits = resolveLimits(options.limits);
-  const inputs = convertInputs(options.inputs, toolsByName);
+  const inputs = {
+    ...convertInputs(options.inputs, toolsByName),
+    ...stateInputs(options, toolsByName),
+  };
 
   if (options.typeCheck === true && code.trim() !== "") {
     const diagnostics = await typeCheck(code, stub() + inputDeclarations(inputs), options);
@@ -80,7 +83,13 @@ export async function execute(
     },
     onDispatch: startClock,
   };
-  const request: RunRequest = { code, inputs, limits, toolNames: [...toolsByName.keys()] };
+  const request: RunRequest = {
+    code,
+    inputs,
+    limits,
+    toolNames: [...toolsByName.keys()],
+    ...(options.keepState ? { keepState: true } : {}),
+  };
 
   let outcome: RunOutcome;
   try {
@@ -108,9 +117,46 @@ export async function execute(
     toolCalls: dispatcher.records,
     durationMs: performance.now() - t0,
   };
-  return outcome.ok
-    ? { ok: true, value: outcome.value, ...base }
-    : { ok: false, error: outcome.error, ...base };
+  if (!outcome.ok) return { ok: false, error: outcome.error, ...base };
+  if (!options.keepState) return { ok: true, value: outcome.value, ...base };
+  return { ok: true, value: outcome.value, state: nextState(options.state, outcome), ...base };
+}
+
+/** The earlier run's variables, checked like inputs (a state is handed back by callers). */
+function stateInputs(
+  options: ExecuteOptions,
+  tools: ReadonlyMap<string, Tool>,
+): Record<string, unknown> {
+  const state = options.state;
+  if (state === undefined) return {};
+  const variables = (state as { variables?: unknown } | null)?.variables;
+  if (variables === null || typeof variables !== "object" || Array.isArray(variables)) {
+    throw new InvalidOptionsError(
+      "`state` must be the `state` of an earlier execute() result ({ variables, dropped }).",
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (!isPythonIdentifier(name) || tools.has(name) || Object.hasOwn(options.inputs ?? {}, name)) {
+      throw new InvalidOptionsError(
+        `state variable "${name}" is not a Python name, or is also a tool or an input; pass the state of an earlier run as it is.`,
+      );
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+function nextState(
+  previous: ProgramState | undefined,
+  outcome: RunOutcome & { ok: true },
+): ProgramState {
+  const variables: Record<string, unknown> = { ...(previous?.variables ?? {}) };
+  const kept = outcome.state;
+  if (!kept) return { variables, dropped: [] };
+  for (const { name } of kept.dropped) delete variables[name];
+  Object.assign(variables, kept.values);
+  return { variables, dropped: kept.dropped };
 }
 
 function convertInputs(

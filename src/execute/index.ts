@@ -4,5 +4,6 @@ export type {
   ExecutionError,
   ExecutionResult,
   Isolation,
+  ProgramState,
   ToolCallRecord,
 } from "./types.js";

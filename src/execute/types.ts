@@ -43,8 +43,28 @@ interface ExecutionBase {
 }
 
 export type ExecutionResult =
-  | (ExecutionBase & { ok: true; value: unknown })
+  | (ExecutionBase & {
+      ok: true;
+      value: unknown;
+      /** With `keepState`: the variables for the next program (pass it as `state`). */
+      state?: ProgramState;
+    })
   | (ExecutionBase & { ok: false; error: ExecutionError });
+
+/**
+ * The top-level variables that hold data after a run with `keepState`: the variables it
+ * started with (`state`) updated by what the program assigned. Values stay Python values
+ * (dict keys, tuples, sets and dates keep their types): treat them as opaque and hand the
+ * whole object back as `execute(next, { state })`. A failed program keeps nothing.
+ */
+export interface ProgramState {
+  readonly variables: Readonly<Record<string, unknown>>;
+  /**
+   * Names the program assigned that are not kept: functions, modules and classes ("not
+   * data"), and the largest variables past `limits.maxStateBytes` ("too large").
+   */
+  readonly dropped: readonly { name: string; reason: "not data" | "too large" }[];
+}
 
 /** Where the program runs. */
 export type Isolation =
@@ -58,6 +78,13 @@ export interface ExecuteOptions {
   tools?: ToolSetInput;
   /** Values that become Python variables of the same name. */
   inputs?: Record<string, unknown>;
+  /**
+   * Return the program's data variables as `result.state`, for the next program (how the
+   * agent's turns carry `rows = fetch_data()` over). Default `false`.
+   */
+  keepState?: boolean;
+  /** Variables from an earlier run's `result.state`: the program starts with them defined. */
+  state?: ProgramState;
   /**
    * Type-check the program against the tools' stubs (and the inputs' names) before it
    * runs. A wrong argument, a misspelt tool or a wrong TypedDict key then ends the run as

@@ -34,6 +34,12 @@ export interface Limits {
   maxOutputBytes: number;
   /** Size of the program's final value, as JSON bytes. Default `1 MiB`. */
   maxResultBytes: number;
+  /**
+   * Size of the variables a program keeps for the next one (`keepState`; the agent's
+   * turns), as JSON bytes. Past it the largest variables are not kept, and the result says
+   * which. Default `16 MiB`.
+   */
+  maxStateBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -49,6 +55,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   toolTimeoutMs: 20_000,
   maxOutputBytes: 64 * 1024,
   maxResultBytes: 1024 * 1024,
+  maxStateBytes: 16 * 1024 * 1024,
 });
 
 /** Merges user overrides onto the defaults, rejecting anything that is not a positive number. */

@@ -14,6 +14,17 @@ export interface RunRequest {
   limits: Limits;
   /** Host functions the program may call (tool names). */
   toolNames: string[];
+  /** Hand the program's data variables back at the end (see `state-capture.ts`). */
+  keepState?: boolean;
+}
+
+/** The variables a program kept for the next one: Monty's own values, by name. */
+export interface RunState {
+  values: Record<string, unknown>;
+  /** Variables not kept: functions, modules and classes ("not data"), or past maxStateBytes. */
+  dropped: { name: string; reason: "not data" | "too large" }[];
+  /** The program could not be rewritten to keep its variables (none were kept). */
+  unavailable?: true;
 }
 
 /** One call the program made, arguments as plain JS (see `fromPython`). */
@@ -50,7 +61,9 @@ export interface SandboxErrorInfo {
   line?: number;
 }
 
-export type RunOutcome = { ok: true; value: unknown } | { ok: false; error: SandboxErrorInfo };
+export type RunOutcome =
+  | { ok: true; value: unknown; state?: RunState }
+  | { ok: false; error: SandboxErrorInfo };
 
 /** host -> worker */
 export type HostMessage =

@@ -18,9 +18,11 @@ import type {
   CallOutcome,
   RunOutcome,
   RunRequest,
+  RunState,
   SandboxErrorInfo,
 } from "./protocol.js";
 import { raisableExceptionType } from "./python-exceptions.js";
+import { STATE_HOST, withStateCapture } from "./state-capture.js";
 import { fromPython, jsonByteSize } from "./values.js";
 
 export interface RunnerHost {
@@ -49,14 +51,26 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
   }
   // The prelude costs ~40 µs to parse; only programs that name parallel_map pay it.
   const lineOffset = code.includes(PARALLEL_MAP) ? PRELUDE_LINES : 0;
-  const source = lineOffset ? PRELUDE + code : code;
+  const prelude = lineOffset ? PRELUDE : "";
   const inputNames = Object.keys(request.inputs);
-  const created = monty.Monty.create(source, { scriptName: "main.py", inputs: inputNames });
+  const created = monty.Monty.create(prelude + code, { scriptName: "main.py", inputs: inputNames });
   if (created instanceof monty.MontyException) return syntaxFailure(created, lineOffset);
   if (created instanceof monty.MontyTypingError) {
     return failure("TypeError", created.display("concise"));
   }
-  const program = created as NativeMonty;
+  let program = created as NativeMonty;
+  const state = request.keepState ? new StateReceiver(limits.maxStateBytes) : undefined;
+  if (state) {
+    const exclude = new Set([...request.toolNames, PARALLEL_MAP]);
+    const rewritten = monty.Monty.create(prelude + withStateCapture(code, exclude), {
+      scriptName: "main.py",
+      inputs: inputNames,
+    });
+    // A rewrite the lexical scan got wrong must not fail a valid program: run it as it is.
+    if (rewritten instanceof monty.MontyException || rewritten instanceof monty.MontyTypingError) {
+      state.unavailable = true;
+    } else program = rewritten as NativeMonty;
+  }
   const output = new OutputCollector(limits.maxOutputBytes, host);
   const toolNames = new Set(request.toolNames);
   let progress: Progress;
@@ -80,7 +94,8 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
   try {
     for (;;) {
       if (progress instanceof monty.MontyComplete) {
-        return completion(progress.output, limits.maxResultBytes);
+        const done = completion(progress.output, limits.maxResultBytes);
+        return done.ok && state ? { ...done, state: state.result() } : done;
       }
       if (progress instanceof monty.MontyException) {
         return runtimeFailure(progress, lineOffset, request.toolNames);
@@ -93,6 +108,11 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
         continue;
       }
       const snapshot = progress as NativeSnapshot;
+      if (state && snapshot.functionName === STATE_HOST) {
+        state.receive(snapshot.args);
+        progress = snapshot.resume({ returnValue: null });
+        continue;
+      }
       output.flush();
       const step = await handleCall(snapshot, toolNames, request.toolNames, host);
       if (host.isCancelled()) return failure("CancelledError", "the run was cancelled");
@@ -313,5 +333,50 @@ class OutputCollector {
     const text = this.pending.join("");
     this.pending = [];
     this.host.output(text);
+  }
+}
+
+/**
+ * The variables the rewritten program hands over as it ends, kept as Monty's own values (so
+ * they go back in unchanged). Sized as JSON: past `maxStateBytes`, the largest are dropped.
+ */
+class StateReceiver {
+  unavailable = false;
+  private values: Record<string, unknown> = {};
+  private dropped: RunState["dropped"] = [];
+
+  constructor(private readonly maxBytes: number) {}
+
+  receive(args: unknown[]): void {
+    const [kept, dropped] = args;
+    if (kept instanceof Map) {
+      for (const [name, value] of kept) if (typeof name === "string") this.values[name] = value;
+    }
+    if (Array.isArray(dropped)) {
+      for (const name of dropped) {
+        if (typeof name === "string") this.dropped.push({ name, reason: "not data" });
+      }
+    }
+  }
+
+  result(): RunState {
+    if (this.unavailable) return { values: {}, dropped: [], unavailable: true };
+    const sizes = Object.entries(this.values).map(([name, value]) => {
+      let bytes: number;
+      try {
+        bytes = jsonByteSize(fromPython(value), this.maxBytes + 1);
+      } catch {
+        bytes = Number.POSITIVE_INFINITY; // nested too deep to convert: cannot be kept
+      }
+      return { name, bytes };
+    });
+    let total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+    for (const { name, bytes } of [...sizes].sort((a, b) => b.bytes - a.bytes)) {
+      if (total <= this.maxBytes) break;
+      delete this.values[name];
+      this.dropped.push({ name, reason: "too large" });
+      total -= bytes;
+    }
+    return { values: this.values, dropped: this.dropped };
   }
 }
