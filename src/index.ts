@@ -2,14 +2,29 @@
  * codemode: let an LLM answer by writing a short Python program that calls your
  * tools as plain functions, run in the Monty sandbox.
  *
- * The root holds the core (sandbox, tools, execute, llm, agent). Integrations with heavy
- * dependencies are subpath exports, so `import "codemode"` does not load them:
- * `codemode/ai-sdk` (codeModeTool), `codemode/mcp` (mcpTools, codemode as an MCP server),
- * `codemode/server` (the chat app), `codemode/durable` (Restate runs; `durableTool` itself
- * is here, in the core).
+ * The root holds the core: run Python against tools, define tools, the agent and its LLM
+ * clients. Integrations with heavy dependencies are subpath exports, so `import "codemode"`
+ * does not load them: `codemode/ai-sdk` (codeModeTool), `codemode/mcp` (mcpTools, codemode
+ * as an MCP server), `codemode/server` (the chat app), `codemode/durable` (Restate runs;
+ * `durableTool` itself is here, in the core).
+ *
+ * Every export is named here on purpose (test/api/exports.test.ts snapshots the list):
+ * binding, schema compilation, Python rendering details, retry helpers and value
+ * converters are internal, so they can change without breaking users.
  */
 
-export * from "./agent/index.js";
+// The agent and its LLM clients.
+export { CodeModeAgent, type ToolDescription } from "./agent/code-mode-agent.js";
+export type { Skill } from "./agent/skills.js";
+export type {
+  AgentEvent,
+  AgentResult,
+  AgentRunOptions,
+  AgentToolCall,
+  Chart,
+  CodeModeAgentOptions,
+} from "./agent/types.js";
+// Errors: every one codemode throws is a CodeModeError.
 export {
   CodeModeError,
   InvalidOptionsError,
@@ -20,7 +35,46 @@ export {
   ToolError,
   ValueConversionError,
 } from "./errors.js";
-export * from "./execute/index.js";
-export * from "./llm/index.js";
-export * from "./sandbox/index.js";
-export * from "./tools/index.js";
+// Run Python against tools.
+export { execute } from "./execute/execute.js";
+export type {
+  ExecuteOptions,
+  ExecutionError,
+  ExecutionResult,
+  Isolation,
+  ToolCallRecord,
+} from "./execute/types.js";
+export { type CreateCallLlmOptions, createCallLlm } from "./llm/default-call-llm.js";
+export type { ProviderFactory, ProviderSettings } from "./llm/providers.js";
+export { createReplayCallLlm } from "./llm/replay.js";
+export type { CallLlm, CallLlmOptions, ChatMessage, LlmReply, TokenUsage } from "./llm/types.js";
+export { DEFAULT_LIMITS, type Limits } from "./sandbox/limits.js";
+export { closeDefaultSandboxPool, SandboxPool, type SandboxPoolOptions } from "./sandbox/pool.js";
+export { SANDBOX_PYTHON_RULES } from "./sandbox/python-rules.js";
+export { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "./sandbox/type-check.js";
+// Tools: define them, adapt AI SDK tools and plain functions, mark them durable.
+export {
+  type AiSdkToolCallOptions,
+  type AiSdkToolLike,
+  fromAiSdkTool,
+} from "./tools/ai-sdk-tool.js";
+export {
+  defineTool,
+  functionTool,
+  type InferParameters,
+  type InferReturns,
+  type ToolDefinition,
+} from "./tools/define-tool.js";
+export { durableTool } from "./tools/durable.js";
+export type { SchemaSpec } from "./tools/schema.js";
+// What the model sees of the tools, and the type check against it.
+export { pythonSignature, pythonStub, pythonToolListing } from "./tools/signature.js";
+export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/tool-set.js";
+export type {
+  DurableToolOptions,
+  JsonSchema,
+  Tool,
+  ToolContext,
+  ToolParameter,
+  ValidationResult,
+} from "./tools/types.js";

@@ -19,7 +19,6 @@ export {
 export { DurableRunError, RestateUnavailableError } from "./errors.js";
 export {
   createToolService,
-  DEFAULT_TOOL_SERVICE,
   type RemoteToolOptions,
   remoteTool,
   type ToolServiceOptions,
@@ -27,7 +26,6 @@ export {
 export { type DurableWorker, type ServeDurableOptions, serveDurable } from "./serve.js";
 export {
   createDurableService,
-  DEFAULT_DURABLE_SERVICE,
   type DurableRunInput,
   type DurableServiceDefinition,
   type DurableServiceOptions,

@@ -10,7 +10,6 @@ export {
   serveCodeModeMcpHttp,
 } from "./http-server.js";
 export {
-  MCP_REQUEST_BACKSTOP_MS,
   type McpServerInfo,
   type McpSkippedTool,
   type McpToolSet,
@@ -20,7 +19,6 @@ export {
   mcpTools,
 } from "./mcp-tools.js";
 export type { McpRename } from "./names.js";
-export { type DescribedContent, toolResultValue } from "./result.js";
 export {
   type AskResult,
   type CodeModeMcpServerOptions,

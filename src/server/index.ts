@@ -1,11 +1,6 @@
 /** The chat web app: `createChatApp` (a Hono app) and `startChatServer` (on Node). */
-export {
-  CHAT_DEFAULTS,
-  type ChatErrorEvent,
-  type ChatStreamEvent,
-  createChatApp,
-} from "./app.js";
-export { checkModelSetup, DEMO_REPLAY } from "./model-setup.js";
+export { type ChatStreamEvent, createChatApp } from "./app.js";
+export { checkModelSetup } from "./model-setup.js";
 export {
   type ChatServer,
   type StartChatServerOptions,

@@ -1,5 +1,5 @@
-import { extractCode } from "codemode";
 import { describe, expect, it } from "vitest";
+import { extractCode } from "../../src/agent/extract-code.js";
 
 describe("extractCode", () => {
   it("takes the first python block, with prose around it", () => {

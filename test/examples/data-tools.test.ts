@@ -8,7 +8,6 @@ import {
   type ExecutionResult,
   execute,
   formatDiagnostics,
-  isTool,
   pythonSignature,
   pythonStub,
   typeCheckProgram,
@@ -26,6 +25,7 @@ import dataToolsDefault, {
   nudges,
   tools,
 } from "../../examples/data-tools/tools.js";
+import { isTool } from "../../src/tools/define-tool.js";
 
 afterAll(() => closeDefaultSandboxPool());
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LlmError, MissingApiKeyError } from "../../src/errors.js";
-import { createCallLlm, defaultCallLlm } from "../../src/llm/index.js";
+import { createCallLlm, defaultCallLlm } from "../../src/llm/default-call-llm.js";
 import type { ChatMessage } from "../../src/llm/types.js";
 import {
   anthropicBody,

@@ -2,9 +2,10 @@
  * `extractCode` reads whatever a model sends back. It must never throw, always return a
  * string, and find a fenced ```python block wherever it sits among prose and other fences.
  */
-import { extractCode } from "codemode";
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { extractCode } from "../../src/agent/extract-code.js";
 
 /** Text made of the pieces that confuse fence parsing, mixed with arbitrary strings. */
 const replyLike = fc

@@ -1,0 +1,226 @@
+/**
+ * The public API, name by name: the sorted export names of every entry point, values (what
+ * `import` gives at run time) and types (what only TypeScript sees) apart. A change here is
+ * an API decision: adding a name makes it something users may rely on, removing one breaks
+ * them. Update the list in the same change as the export, and say why in the commit.
+ */
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+const ENTRIES = {
+  codemode: "src/index.ts",
+  "codemode/ai-sdk": "src/ai-sdk/index.ts",
+  "codemode/mcp": "src/mcp/index.ts",
+  "codemode/server": "src/server/index.ts",
+  "codemode/durable": "src/durable/index.ts",
+} as const;
+type Entry = keyof typeof ENTRIES;
+
+const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
+  codemode: {
+    values: [
+      "CodeModeAgent",
+      "CodeModeError",
+      "DEFAULT_LIMITS",
+      "InvalidOptionsError",
+      "LlmError",
+      "MissingApiKeyError",
+      "SANDBOX_PYTHON_RULES",
+      "SandboxPool",
+      "ToolArgumentError",
+      "ToolDefinitionError",
+      "ToolError",
+      "ValueConversionError",
+      "closeDefaultSandboxPool",
+      "createCallLlm",
+      "createReplayCallLlm",
+      "defineTool",
+      "durableTool",
+      "execute",
+      "formatDiagnostics",
+      "fromAiSdkTool",
+      "functionTool",
+      "normalizeTools",
+      "pythonSignature",
+      "pythonStub",
+      "pythonToolListing",
+      "typeCheckProgram",
+    ],
+    types: [
+      "AgentEvent",
+      "AgentResult",
+      "AgentRunOptions",
+      "AgentToolCall",
+      "AiSdkToolCallOptions",
+      "AiSdkToolLike",
+      "CallLlm",
+      "CallLlmOptions",
+      "Chart",
+      "ChatMessage",
+      "CodeModeAgentOptions",
+      "CreateCallLlmOptions",
+      "DurableToolOptions",
+      "ExecuteOptions",
+      "ExecutionError",
+      "ExecutionResult",
+      "InferParameters",
+      "InferReturns",
+      "Isolation",
+      "JsonSchema",
+      "Limits",
+      "LlmReply",
+      "ProviderFactory",
+      "ProviderSettings",
+      "SandboxPoolOptions",
+      "SchemaSpec",
+      "Skill",
+      "TokenUsage",
+      "Tool",
+      "ToolCallRecord",
+      "ToolContext",
+      "ToolDefinition",
+      "ToolDescription",
+      "ToolInput",
+      "ToolParameter",
+      "ToolSetInput",
+      "TypeDiagnostic",
+      "ValidationResult",
+    ],
+  },
+  "codemode/ai-sdk": {
+    values: ["codeModeTool"],
+    types: ["CodeModeToolOptions", "RunPythonResult", "RunPythonToolCalls"],
+  },
+  "codemode/mcp": {
+    values: [
+      "McpConnectionError",
+      "createCodeModeMcpServer",
+      "mcpToolSets",
+      "mcpTools",
+      "serveCodeModeMcpHttp",
+    ],
+    types: [
+      "AskResult",
+      "CodeModeMcpHttpServer",
+      "CodeModeMcpServerOptions",
+      "McpAgentSettings",
+      "McpHttpListenOptions",
+      "McpHttpServer",
+      "McpRename",
+      "McpServerInfo",
+      "McpServerSpec",
+      "McpSkippedTool",
+      "McpStdioServer",
+      "McpToolSet",
+      "McpToolsCommonOptions",
+      "McpToolsOptions",
+    ],
+  },
+  "codemode/server": {
+    values: ["checkModelSetup", "createChatApp", "startChatServer"],
+    types: [
+      "ChatAgent",
+      "ChatAppOptions",
+      "ChatAuthHook",
+      "ChatServer",
+      "ChatStreamEvent",
+      "ModelSetup",
+      "StartChatServerOptions",
+    ],
+  },
+  "codemode/durable": {
+    values: [
+      "DurableChatAgent",
+      "DurableRunError",
+      "RestateUnavailableError",
+      "cancelInvocation",
+      "createDurableClient",
+      "createDurableService",
+      "createToolService",
+      "registerDeployment",
+      "remoteTool",
+      "serveDurable",
+    ],
+    types: [
+      "DurableChatAgentOptions",
+      "DurableClient",
+      "DurableClientOptions",
+      "DurableRunInput",
+      "DurableRunOptions",
+      "DurableServiceDefinition",
+      "DurableServiceOptions",
+      "DurableWorker",
+      "RegisterDeploymentOptions",
+      "RegisteredDeployment",
+      "RemoteToolOptions",
+      "ServeDurableOptions",
+      "SubmittedRun",
+      "ToolServiceOptions",
+    ],
+  },
+};
+
+/** Run-time exports, as a user's `import * as m from "codemode"` sees them. */
+async function valueNames(entry: Entry): Promise<string[]> {
+  const modules: Record<Entry, () => Promise<object>> = {
+    codemode: () => import("codemode"),
+    "codemode/ai-sdk": () => import("codemode/ai-sdk"),
+    "codemode/mcp": () => import("codemode/mcp"),
+    "codemode/server": () => import("codemode/server"),
+    "codemode/durable": () => import("codemode/durable"),
+  };
+  return Object.keys(await modules[entry]()).sort();
+}
+
+/** Type-only exports, read by the TypeScript compiler from the entry's source. */
+function typeOnlyNames(): Record<Entry, string[]> {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const files = Object.values(ENTRIES).map((file) => `${root}${file}`);
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const out = {} as Record<Entry, string[]>;
+  for (const [entry, file] of Object.entries(ENTRIES) as [Entry, string][]) {
+    const source = program.getSourceFile(`${root}${file}`);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    if (!moduleSymbol) throw new Error(`TypeScript could not read ${file}`);
+    out[entry] = checker
+      .getExportsOfModule(moduleSymbol)
+      .filter((symbol) => {
+        const target =
+          symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+        const declaration = symbol.declarations?.[0];
+        const typeOnly =
+          declaration !== undefined &&
+          ts.isExportSpecifier(declaration) &&
+          (declaration.isTypeOnly || declaration.parent.parent.isTypeOnly);
+        return typeOnly || !(target.flags & ts.SymbolFlags.Value);
+      })
+      .map((symbol) => symbol.name)
+      .sort();
+  }
+  return out;
+}
+
+describe("public API", () => {
+  it.each(Object.keys(ENTRIES) as Entry[])(
+    "%s exports exactly the chosen values",
+    async (entry) => {
+      expect(await valueNames(entry)).toEqual(EXPECTED[entry].values);
+    },
+  );
+
+  it("exports exactly the chosen types", () => {
+    const types = typeOnlyNames();
+    for (const entry of Object.keys(ENTRIES) as Entry[]) {
+      expect({ entry, types: types[entry] }).toEqual({ entry, types: EXPECTED[entry].types });
+    }
+  });
+});
