@@ -7,6 +7,9 @@ import { McpConnectionError, type McpToolSet, mcpToolSets, mcpTools } from "code
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive, stdioFixture } from "./helpers.js";
 
+/** Generous on a loaded machine; polling returns as soon as the condition holds. */
+const WAIT = { timeout: 10_000, interval: 20 };
+
 describe("a server with 120 tools in pages of 25", () => {
   let set: McpToolSet;
   beforeAll(async () => {
@@ -217,19 +220,19 @@ describe("a server that hangs", () => {
     const slow = await mcpTools({ ...stdioFixture("slow"), timeoutMs: 60_000 });
     try {
       const controller = new AbortController();
+      const count = (tool: string) => async () => {
+        const r = await execute(`${tool}()`, { tools: slow });
+        return r.ok ? Number(r.value) : 0;
+      };
       const pending = execute("hang()", { tools: slow, signal: controller.signal });
-      setTimeout(() => controller.abort(), 300);
+      // Abort once the call is in flight at the server.
+      await expect.poll(count("hangs"), WAIT).toBe(1);
+      controller.abort();
       const result = await pending;
       expect(result.ok).toBe(false);
       expect(!result.ok && result.error.type).toBe("CancelledError");
       // The server saw the cancellation notification for the in-flight call.
-      let count = 0;
-      for (let i = 0; i < 50 && count === 0; i++) {
-        const r = await execute("cancellations()", { tools: slow });
-        count = r.ok ? Number(r.value) : 0;
-        if (count === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(count).toBe(1);
+      await expect.poll(count("cancellations"), WAIT).toBe(1);
     } finally {
       await slow.close();
     }
@@ -300,7 +303,7 @@ describe("closing and connecting", () => {
   it("a server that dies mid-session makes calls fail with a clear error, not a hang", async () => {
     await using set = await mcpTools(stdioFixture("media"));
     process.kill(set.pid!, "SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Called at once: a request sent before the client sees the exit fails when it does.
     const result = await execute("render_chart()", { tools: set });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.type).toBe("RuntimeError");

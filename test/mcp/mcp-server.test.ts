@@ -9,7 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { type CallLlm, defineTool } from "codemode";
 import { type CodeModeMcpHttpServer, serveCodeModeMcpHttp } from "codemode/mcp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { CLI, FIXTURES, isAlive, type RunningServer, startUrlServer } from "./helpers.js";
 
@@ -164,8 +164,7 @@ it("codemode mcp in front of an MCP server: its tools work through run_python, a
   const pid = Number(/weather-pid (\d+)/.exec(stderr)?.[1]);
   expect(isAlive(pid)).toBe(true);
   await client.close();
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(isAlive(pid)).toBe(false);
+  await expect.poll(() => isAlive(pid), { timeout: 10_000, interval: 20 }).toBe(false);
 }, 60_000);
 
 describe("codemode mcp with bad options", () => {
@@ -277,13 +276,10 @@ describe("serveCodeModeMcpHttp in this process", () => {
       undefined,
       { signal: controller.signal },
     );
-    while (started === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(started).toBe(1), { timeout: 10_000, interval: 10 });
     controller.abort();
     await expect(call).rejects.toThrow();
-    for (let i = 0; i < 100 && aborted === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(aborted).toBe(1);
+    await vi.waitFor(() => expect(aborted).toBe(1), { timeout: 10_000, interval: 10 });
     const quick = await client.callTool({ name: "run_python", arguments: { code: "wait(0)" } });
     expect(structured(quick).value).toBe(0);
     await client.close();

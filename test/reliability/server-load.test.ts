@@ -220,12 +220,9 @@ describe("chat server under load", () => {
         controller.abort();
       }),
     );
-    for (let i = 0; i < 100; i++) {
-      const { runs } = await health();
-      if (runs.running === 0 && runs.queued === 0) break;
-      await sleep(50);
-    }
-    expect((await health()).runs).toMatchObject({ running: 0, queued: 0 });
+    await expect
+      .poll(async () => (await health()).runs, { timeout: 15_000, interval: 50 })
+      .toMatchObject({ running: 0, queued: 0 });
     // Runs that reached the slow tool were told to stop.
     expect(cancelledRuns).toBeGreaterThan(cancelledBefore);
     const next = await chat(5);

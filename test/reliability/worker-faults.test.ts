@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { defineTool, type ExecutionResult, execute, SandboxPool } from "codemode";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { isAlive, sleep, waitForExit, watchUnhandledRejections } from "./watch.js";
 
 const unhandled = watchUnhandledRejections();
@@ -36,22 +36,38 @@ function errorType(result: ExecutionResult): string {
   return result.ok ? "ok" : result.error.type;
 }
 
-/** Waits until the pool has a worker busy with a run (its pid), polling. */
-async function busyPid(pool: SandboxPool, before: number): Promise<number> {
-  for (let i = 0; i < 200 && pool.stats.runs <= before; i++) await sleep(10);
-  await sleep(50);
+/** Generous on a loaded machine; polling returns as soon as the condition holds. */
+const WAIT = { timeout: 10_000, interval: 10 };
+
+/**
+ * Starts `while True: pass` in a one-worker pool and resolves once the program runs (it
+ * has called `started()`), with the busy worker's pid.
+ */
+async function busyLoop(pool: SandboxPool, timeoutMs: number) {
+  let started = false;
+  const mark = defineTool({
+    name: "started",
+    execute: () => {
+      started = true;
+      return null;
+    },
+  });
+  const running = execute("started()\nwhile True:\n  pass", {
+    pool,
+    tools: [mark],
+    limits: { timeoutMs },
+  });
+  await vi.waitFor(() => expect(started).toBe(true), WAIT);
   const [pid] = pool.pids;
   if (pid === undefined) throw new Error("no worker");
-  return pid;
+  return { running, pid };
 }
 
 describe("sandbox worker faults", () => {
   it("SIGKILL while computing: SandboxCrashError, then a fresh worker runs the next program", async () => {
     const pool = newPool(1);
     await pool.warm();
-    const before = pool.stats.runs;
-    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 20_000 } });
-    const pid = await busyPid(pool, before);
+    const { running, pid } = await busyLoop(pool, 20_000);
     process.kill(pid, "SIGKILL");
     const result = await running;
     expect(errorType(result)).toBe("SandboxCrashError");
@@ -76,9 +92,7 @@ describe("sandbox worker faults", () => {
   it("SIGSTOP (a frozen worker): the run times out, the worker is killed and replaced", async () => {
     const pool = newPool(1);
     await pool.warm();
-    const before = pool.stats.runs;
-    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 400 } });
-    const pid = await busyPid(pool, before);
+    const { running, pid } = await busyLoop(pool, 400);
     process.kill(pid, "SIGSTOP");
     const t0 = performance.now();
     const result = await running;
@@ -91,14 +105,19 @@ describe("sandbox worker faults", () => {
   it("every worker killed while runs queue: each run ends, none hangs, the queue drains", async () => {
     const pool = newPool(2);
     await pool.warm();
+    let calls = 0;
     const slow = defineTool({
       name: "slow",
-      execute: () => sleep(150).then(() => "done"),
+      execute: () => {
+        calls += 1;
+        return sleep(150).then(() => "done");
+      },
     });
     const runs = Array.from({ length: 8 }, (_, i) =>
       execute(`slow()\n${i}`, { pool, tools: [slow] }),
     );
-    await sleep(60);
+    // Both workers are inside a run, the other six runs queue.
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(2), WAIT);
     const victims = pool.pids;
     for (const pid of victims) process.kill(pid, "SIGKILL");
     const results = await Promise.all(runs);
@@ -129,8 +148,7 @@ describe("sandbox worker faults", () => {
   it("closing the pool mid-run ends the run with SandboxError and later runs too", async () => {
     const pool = newPool(1);
     await pool.warm();
-    const running = execute("while True:\n  pass", { pool, limits: { timeoutMs: 20_000 } });
-    await sleep(100);
+    const { running } = await busyLoop(pool, 20_000);
     const pids = pool.pids;
     await pool.close();
     expect(errorType(await running)).toBe("SandboxError");
