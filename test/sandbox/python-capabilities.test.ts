@@ -10,13 +10,10 @@ import {
   execute,
   type Isolation,
 } from "../../src/index.js";
-import {
-  SANDBOX_PYTHON_FACTS,
-  SANDBOX_PYTHON_RULES,
-  type SandboxPythonFact,
-} from "../../src/sandbox/python-rules.js";
+import { SANDBOX_PYTHON_RULES } from "../../src/sandbox/python-rules.js";
+import { SANDBOX_PYTHON_FACTS, type SandboxPythonFact } from "./python-facts.js";
 
-// The tools fact examples may call (see the doc comment of python-rules.ts).
+// The tools fact examples may call (see the doc comment of python-facts.ts).
 function square(x: number) {
   return x * x;
 }
