@@ -6,26 +6,34 @@
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import { execute } from "../execute/execute.js";
-import type { ExecutionError, ExecutionResult } from "../execute/types.js";
+import type {
+  ExecutionError,
+  ExecutionResult,
+  ProgramState,
+  ToolCallRecord,
+} from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { extractCode } from "./extract-code.js";
+import { extractCode, findCode } from "./extract-code.js";
+import { observationMessage } from "./observation.js";
 import { buildSystemPrompt, retryMessage } from "./prompt.js";
-import { shapeResult } from "./result-shape.js";
+import { type Shaped, shapeResult } from "./result-shape.js";
 import { loadSkills } from "./skills.js";
 import type {
   AgentEvent,
   AgentResult,
   AgentRunOptions,
   AgentToolCall,
+  AgentTurn,
   AttemptInfo,
   CodeModeAgentOptions,
 } from "./types.js";
 
 export const DEFAULT_MODEL = "anthropic:claude-haiku-4-5";
+export const DEFAULT_MAX_OBSERVATION_BYTES = 10_000;
 
 export interface ToolDescription {
   name: string;
@@ -36,6 +44,9 @@ export interface ToolDescription {
 export class CodeModeAgent {
   readonly model: string;
   readonly maxRetries: number;
+  /** 1: one program (retried on failure); more: the turn loop (see `CodeModeAgentOptions`). */
+  readonly maxTurns: number;
+  readonly maxObservationBytes: number;
   readonly systemPrompt: string;
   readonly tools: readonly Tool[];
   private readonly callLlm: CallLlm;
@@ -49,6 +60,18 @@ export class CodeModeAgent {
     if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new InvalidOptionsError(`maxRetries must be a whole number >= 0 (got ${maxRetries}).`);
     }
+    const maxTurns = options.maxTurns ?? 1;
+    if (!Number.isInteger(maxTurns) || maxTurns < 1) {
+      throw new InvalidOptionsError(
+        `maxTurns must be a whole number >= 1 (got ${maxTurns}); 1 is one program, more turns the loop on.`,
+      );
+    }
+    const maxObservationBytes = options.maxObservationBytes ?? DEFAULT_MAX_OBSERVATION_BYTES;
+    if (!Number.isInteger(maxObservationBytes) || maxObservationBytes < 500) {
+      throw new InvalidOptionsError(
+        `maxObservationBytes must be a whole number >= 500 (got ${maxObservationBytes}).`,
+      );
+    }
     if (options.callLlm !== undefined && typeof options.callLlm !== "function") {
       throw new InvalidOptionsError(
         "callLlm must be a function (model, system, messages, { signal }).",
@@ -57,6 +80,8 @@ export class CodeModeAgent {
     this.options = options;
     this.model = options.model ?? DEFAULT_MODEL;
     this.maxRetries = maxRetries;
+    this.maxTurns = maxTurns;
+    this.maxObservationBytes = maxObservationBytes;
     this.tools = normalizeTools(options.tools ?? []);
     // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
     this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
@@ -64,6 +89,7 @@ export class CodeModeAgent {
       prefix: options.systemPromptPrefix,
       tools: this.tools,
       skills: loadSkills(options.skills ?? []),
+      maxTurns,
     });
   }
 
@@ -85,7 +111,11 @@ export class CodeModeAgent {
     return this.tools.some((tool) => tool.durable !== undefined);
   }
 
-  /** Generate code, execute it in the sandbox, retry on failure. Never rejects for model or code errors. */
+  /**
+   * Answers `message`: the model writes a program, the sandbox runs it, a failure goes back
+   * for a fix; with `maxTurns > 1`, a look goes back too and the model goes on. Never
+   * rejects for model or code errors: they end in `status: "failed"` with `error`.
+   */
   async run(
     message: string,
     history: readonly ChatMessage[] = [],
@@ -96,12 +126,23 @@ export class CodeModeAgent {
     }
     const t0 = performance.now();
     const { signal, onEvent } = options;
+    const { maxTurns } = this;
+    const loop = maxTurns > 1;
     const maxAttempts = this.maxRetries + 1;
     const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
     const toolCalls: AgentToolCall[] = [];
+    const turns: AgentTurn[] = [];
     const messages: ChatMessage[] = [...validHistory(history), { role: "user", content: message }];
+    let turn = 0;
     let attempt = 0;
-    const info = (): AttemptInfo => ({ attempt: Math.max(1, attempt), maxAttempts });
+    let attempts = 0;
+    let state: ProgramState | undefined;
+    let code = "";
+    const info = (): AttemptInfo => ({
+      attempt: Math.max(1, attempt),
+      maxAttempts,
+      turn: Math.max(1, turn),
+    });
     const emit = (event: AgentEvent) => {
       try {
         onEvent?.(event);
@@ -109,13 +150,38 @@ export class CodeModeAgent {
         // A listener's bug must not break the run.
       }
     };
-    const finish = (fields: Partial<AgentResult> & { code: string }): AgentResult => {
+    let turnStart = t0;
+    let turnCalls: AgentToolCall[] = [];
+    const endTurn = (fields: Omit<AgentTurn, "turn" | "toolCalls" | "attempts" | "durationMs">) => {
+      const record: AgentTurn = {
+        turn,
+        ...fields,
+        toolCalls: turnCalls,
+        attempts: attempt,
+        durationMs: performance.now() - turnStart,
+      };
+      turns.push(record);
+      // Turn events only with the loop on: a single-turn run's events stay what they were.
+      if (!loop) return;
+      emit({
+        type: "turn_end",
+        turn,
+        maxTurns,
+        attempt: Math.max(1, attempt),
+        maxAttempts,
+        record,
+      });
+    };
+    const finish = (fields: Partial<AgentResult>): AgentResult => {
       const result: AgentResult = {
+        status: fields.error ? "failed" : "done",
+        code,
         value: null,
         summary: "",
         charts: [],
         error: null,
-        attempts: attempt,
+        attempts,
+        turns,
         toolCalls,
         output: "",
         usage,
@@ -126,53 +192,120 @@ export class CodeModeAgent {
       return result;
     };
 
-    emit({ type: "generating_code", ...info() });
-    let reply: string;
-    try {
-      reply = await this.ask(messages, usage, signal);
-    } catch (error) {
-      return finish({ code: "", error: `Code generation failed: ${errorText(error)}` });
-    }
-
-    for (;;) {
-      const code = extractCode(reply);
-      attempt += 1;
-      emit({ type: "code_generated", code, ...info() });
-      const outcome = await this.attempt(code, { signal, emit, info, toolCalls, attempt });
-      if (outcome.ok) {
-        emit({ type: "formatting", ...info() });
-        return finish({
-          code,
-          value: outcome.value,
-          summary: outcome.summary,
-          charts: outcome.charts,
-          output: outcome.output,
-        });
-      }
-      if (attempt >= maxAttempts || signal?.aborted) {
-        return finish({
-          code,
-          output: outcome.output,
-          error: `Sandbox execution failed after ${attempt} attempt(s): ${outcome.error}`,
-          ...(outcome.executionError ? { executionError: outcome.executionError } : {}),
-        });
-      }
-      emit({ type: "retrying", error: outcome.error, ...info() });
-      messages.push(
-        { role: "assistant", content: reply },
-        { role: "user", content: retryMessage(outcome.error, code, outcome.output) },
-      );
-      emit({ type: "generating_code", attempt: attempt + 1, maxAttempts });
+    for (turn = 1; turn <= maxTurns; turn++) {
+      attempt = 0;
+      turnStart = performance.now();
+      turnCalls = [];
+      if (loop) emit({ type: "turn_start", turn, maxTurns, attempt: 1, maxAttempts });
+      emit({ type: "generating_code", ...info() });
+      let reply: string;
       try {
         reply = await this.ask(messages, usage, signal);
       } catch (error) {
-        return finish({
-          code,
-          output: outcome.output,
-          error: `Retry LLM call failed: ${errorText(error)}`,
+        const text = `${turn === 1 ? "Code generation" : "The LLM call"} failed: ${errorText(error)}`;
+        endTurn({ code: "", kind: "failed", error: text, output: "" });
+        return finish({ error: text });
+      }
+      for (;;) {
+        const found = loop ? findCode(reply) : extractCode(reply);
+        if (found === null) {
+          // The loop's plain-text reply: the answer.
+          const answer = reply.trim();
+          endTurn({ code: "", kind: "reply", output: "" });
+          emit({ type: "formatting", ...info() });
+          return finish({ summary: answer });
+        }
+        code = found;
+        attempt += 1;
+        attempts += 1;
+        emit({ type: "code_generated", code, ...info() });
+        const outcome = await this.attempt(code, {
+          signal,
+          emit,
+          info,
+          state,
+          record: (call) => {
+            const tagged = { ...call, turn, attempt };
+            toolCalls.push(tagged);
+            turnCalls.push(tagged);
+          },
         });
+        if (outcome.ok && (!loop || outcome.shaped)) {
+          const shaped = outcome.shaped ?? shapeResult(outcome.value);
+          if (shaped.ok) {
+            endTurn({ code, kind: "answer", value: outcome.value, output: outcome.output });
+            emit({ type: "formatting", ...info() });
+            return finish({
+              value: outcome.value,
+              summary: shaped.summary,
+              charts: shaped.charts,
+              output: outcome.output,
+            });
+          }
+          outcome.failure = shaped.error;
+        }
+        if (outcome.ok && outcome.failure === undefined) {
+          // A look: its value goes back to the model, its variables to the next program.
+          state = outcome.state;
+          const observation = observationMessage({
+            turn,
+            maxTurns,
+            value: outcome.value,
+            output: outcome.output,
+            toolCalls: turnCalls,
+            state,
+            maxBytes: this.maxObservationBytes,
+          });
+          endTurn({
+            code,
+            kind: "look",
+            value: outcome.value,
+            output: outcome.output,
+            observation,
+          });
+          messages.push(
+            { role: "assistant", content: reply },
+            { role: "user", content: observation },
+          );
+          if (turn === maxTurns) {
+            return finish({
+              value: outcome.value,
+              output: outcome.output,
+              error:
+                `Reached maxTurns (${maxTurns}) without a final answer: the last program returned a value without "summary". ` +
+                "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
+            });
+          }
+          break;
+        }
+        const error = outcome.ok ? outcome.failure! : outcome.error;
+        if (attempt >= maxAttempts || signal?.aborted) {
+          endTurn({ code, kind: "failed", error, output: outcome.output });
+          return finish({
+            output: outcome.output,
+            error: `Sandbox execution failed after ${attempt} attempt(s): ${error}`,
+            ...(!outcome.ok && outcome.executionError
+              ? { executionError: outcome.executionError }
+              : {}),
+          });
+        }
+        emit({ type: "retrying", error, ...info() });
+        messages.push(
+          { role: "assistant", content: reply },
+          { role: "user", content: retryMessage(error, code, outcome.output) },
+        );
+        emit({ type: "generating_code", attempt: attempt + 1, maxAttempts, turn });
+        try {
+          reply = await this.ask(messages, usage, signal);
+        } catch (e) {
+          const text = `Retry LLM call failed: ${errorText(e)}`;
+          endTurn({ code, kind: "failed", error: text, output: outcome.output });
+          return finish({ output: outcome.output, error: text });
+        }
       }
     }
+    // Unreachable: the last turn returns above. Kept for the type checker.
+    return finish({ error: `Reached maxTurns (${maxTurns}) without a final answer.` });
   }
 
   /** The same run as an async iterable of events, ending with `done`. */
@@ -252,25 +385,40 @@ export class CodeModeAgent {
     return text;
   }
 
-  /** One attempt: execute (type check first, unless turned off), then shape the value. */
+  /**
+   * One attempt: execute (type check first, unless turned off). In the turn loop a dict
+   * with "summary" is shaped into the answer here; other values are looks.
+   */
   private async attempt(
     code: string,
     context: {
       signal: AbortSignal | undefined;
       emit: (event: AgentEvent) => void;
       info: () => AttemptInfo;
-      toolCalls: AgentToolCall[];
-      attempt: number;
+      state: ProgramState | undefined;
+      record: (call: ToolCallRecord) => void;
     },
   ): Promise<
-    | { ok: true; value: unknown; summary: string; charts: AgentResult["charts"]; output: string }
+    | {
+        ok: true;
+        value: unknown;
+        output: string;
+        state: ProgramState | undefined;
+        /** Set when the value is an answer (a dict with "summary") in the turn loop. */
+        shaped?: Shaped;
+        /** Set when shaping the answer failed (e.g. malformed charts): a failure to fix. */
+        failure?: string;
+      }
     | { ok: false; error: string; output: string; executionError?: ExecutionError }
   > {
     const { signal, emit, info } = context;
+    const loop = this.maxTurns > 1;
     emit({ type: "executing", ...info() });
     const result: ExecutionResult = await execute(code, {
       tools: this.tools,
       typeCheck: this.options.typeCheck !== false,
+      ...(loop ? { keepState: true } : {}),
+      ...(context.state ? { state: context.state } : {}),
       ...(this.options.limits ? { limits: this.options.limits } : {}),
       ...(this.options.isolation ? { isolation: this.options.isolation } : {}),
       ...(this.options.pool ? { pool: this.options.pool } : {}),
@@ -279,8 +427,7 @@ export class CodeModeAgent {
       onToolResult: (record) => emit({ type: "tool_result", record, ...info() }),
       onOutput: (text) => emit({ type: "output", text, ...info() }),
     });
-    for (const call of result.toolCalls)
-      context.toolCalls.push({ ...call, attempt: context.attempt });
+    for (const call of result.toolCalls) context.record(call);
     if (!result.ok) {
       const where = result.error.line ? ` (line ${result.error.line})` : "";
       return {
@@ -290,16 +437,27 @@ export class CodeModeAgent {
         executionError: result.error,
       };
     }
-    const shaped = shapeResult(result.value);
-    if (!shaped.ok) return { ok: false, output: result.output, error: shaped.error };
-    return {
-      ok: true,
+    const base = {
+      ok: true as const,
       value: result.value,
-      summary: shaped.summary,
-      charts: shaped.charts,
       output: result.output,
+      state: result.state,
     };
+    if (!loop || !isAnswer(result.value)) return base;
+    const shaped = shapeResult(result.value);
+    return shaped.ok ? { ...base, shaped } : { ...base, failure: shaped.error };
   }
+}
+
+/** In the turn loop, a program's value is the answer when it is a dict with "summary". */
+function isAnswer(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    Object.hasOwn(value, "summary")
+  );
 }
 
 function validHistory(history: readonly ChatMessage[]): ChatMessage[] {

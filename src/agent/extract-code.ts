@@ -25,6 +25,17 @@ export function extractCode(reply: string): string {
   return text.trim();
 }
 
+/**
+ * The program in a reply of the turn loop, or `null` when the reply has no code block: then
+ * it is the final answer in plain text. Only ```python (```py, ...) and untagged blocks are
+ * code; a ```json or ```text block inside an answer is not.
+ */
+export function findCode(reply: string): string | null {
+  const blocks = fencedBlocks(asText(reply).replace(/\r\n?/g, "\n"));
+  const block = blocks.find((b) => PYTHON_TAGS.has(b.tag)) ?? blocks.find((b) => b.tag === "");
+  return block ? block.body.trim() : null;
+}
+
 function fencedBlocks(text: string): Block[] {
   const lines = text.split("\n");
   const blocks: Block[] = [];

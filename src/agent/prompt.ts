@@ -10,18 +10,36 @@ export const RESULT_INSTRUCTIONS = `Return a dict with relevant result keys.
 - "charts" (optional): a list of Chart.js configurations (dicts with "type" and "data") or HTML strings.
 Write the program as one \`\`\`python fenced block.`;
 
-/** The system prompt, in the seed's order: prefix, functions, sandbox rules, result shape, skills. */
+/**
+ * How the turn loop works, for `maxTurns > 1` (replaces the last line of the result shape).
+ * Kept short: every turn sends it again.
+ */
+export function loopInstructions(maxTurns: number): string {
+  return `You work in turns (at most ${maxTurns}). Each reply is either one \`\`\`python block, which runs, or plain text, which is your final answer.
+- Not sure what a tool returns or what the data holds? Look first: end the program with what you want to see (e.g. rows[:3]); its value, printed output and tool calls come back, and you write the next program.
+- When you can answer, end the program with the dict above, or reply in plain text.
+- Top-level variables holding data (numbers, strings, lists, dicts, tuples, sets, dates, None) carry over to later programs: reuse them instead of calling tools again. Functions and imports do not: define or import them again.`;
+}
+
+/** The system prompt, in Flyte's order: prefix, functions, sandbox rules, result shape, skills. */
 export function buildSystemPrompt(options: {
   prefix?: string | undefined;
   tools: readonly Tool[];
   skills: readonly string[];
+  /** Above 1, the prompt explains the turn loop. Default 1. */
+  maxTurns?: number;
 }): string {
   const parts = [options.prefix ?? DEFAULT_SYSTEM_PROMPT_PREFIX];
   // Signatures, docstrings and the TypedDicts they name, resolved across the whole set.
   const functions = pythonToolListing(options.tools);
   parts.push(`Available functions:\n${functions !== "" ? functions : "(none)"}`);
   parts.push(SANDBOX_PYTHON_RULES);
-  parts.push(RESULT_INSTRUCTIONS);
+  const maxTurns = options.maxTurns ?? 1;
+  parts.push(
+    maxTurns > 1
+      ? `${RESULT_INSTRUCTIONS.slice(0, RESULT_INSTRUCTIONS.lastIndexOf("\n"))}\n${loopInstructions(maxTurns)}`
+      : RESULT_INSTRUCTIONS,
+  );
   if (options.skills.length > 0) {
     parts.push(`Additional skills / context:\n${options.skills.join("\n\n")}`);
   }

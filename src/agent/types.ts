@@ -10,8 +10,26 @@ export interface CodeModeAgentOptions {
   tools: ToolSetInput;
   /** `provider:model`. Default `"anthropic:claude-haiku-4-5"`. */
   model?: string;
-  /** Additional attempts after the first failure. Default `2`. */
+  /**
+   * Code rewrites after a failed program: how many times the model may fix its code in a
+   * row (consecutive failures; a turn that runs resets the count). Default `2`. Not the
+   * LLM client's HTTP retries (`createCallLlm({ maxRetries })`).
+   */
   maxRetries?: number;
+  /**
+   * Turns the model gets: each turn it writes a program, which runs and whose result it
+   * sees, or replies in plain text, which is the answer. Default `1`: one program, retried on
+   * failure, whose value is the answer (Flyte's `CodeModeAgent`). Above 1 the loop is on: a
+   * program whose value is a dict with "summary" ends the run, any other value is a look
+   * that goes back to the model, and variables that hold data carry over to later turns.
+   */
+  maxTurns?: number;
+  /**
+   * Budget of one look's message to the model (its value, printed text, tool calls and
+   * variables), in UTF-8 bytes; past it the value and output are cut with a note saying how
+   * to narrow them. Default `10_000` (about 2 500 tokens).
+   */
+  maxObservationBytes?: number;
   /** Extra context for the system prompt: literal text, `{ path }` or a `file:` URL. */
   skills?: readonly Skill[];
   /** Sends the conversation to the model. Default: the AI SDK based client (`createCallLlm()`). */
@@ -30,10 +48,41 @@ export interface CodeModeAgentOptions {
 
 export type Chart = Record<string, unknown> | string;
 
-/** A tool call with the attempt it belongs to (failed attempts' calls are kept too). */
-export type AgentToolCall = ToolCallRecord & { attempt: number };
+/**
+ * A tool call with the turn and the attempt (within the turn) it belongs to; failed
+ * attempts' calls are kept too.
+ */
+export type AgentToolCall = ToolCallRecord & { turn: number; attempt: number };
 
+/** One turn of a run: the program the model wrote (its last attempt) and how it ended. */
+export interface AgentTurn {
+  /** 1-based. */
+  turn: number;
+  /** The program of the turn's last attempt; `""` when the model answered in plain text. */
+  code: string;
+  /**
+   * How the turn ended: `"answer"` (a value with "summary", or the single-turn value),
+   * `"reply"` (plain text, the answer), `"look"` (a value that went back to the model),
+   * `"failed"` (the program failed and no retry was left, or the run was cancelled).
+   */
+  kind: "answer" | "reply" | "look" | "failed";
+  /** The program's value (plain JS) for answers and looks. */
+  value?: unknown;
+  /** The last attempt's error for a failed turn. */
+  error?: string;
+  /** What the turn's last program printed. */
+  output: string;
+  /** Every tool call of the turn's attempts. */
+  toolCalls: AgentToolCall[];
+  /** Programs run in this turn (1 plus the rewrites). */
+  attempts: number;
+  /** For a look: the message that went back to the model. */
+  observation?: string;
+  durationMs: number;
+}
 export interface AgentResult {
+  /** `"done"` with an answer; `"failed"` with `error` set. */
+  status: "done" | "failed";
   /** The last code generated (the one that succeeded, or the last that failed). */
   code: string;
   /** The program's final value (plain JS). */
@@ -46,9 +95,11 @@ export interface AgentResult {
   error: string | null;
   /** The last execution error in structured form, when there was one. */
   executionError?: ExecutionError;
-  /** Executions tried (type-check failures count). */
+  /** Executions tried over all turns (type-check failures count). */
   attempts: number;
-  /** Every tool call of every attempt, in order. */
+  /** The turns, in order (one for a single-turn run). */
+  turns: AgentTurn[];
+  /** Every tool call of every attempt of every turn, in order. */
   toolCalls: AgentToolCall[];
   /** What the last execution printed. */
   output: string;
@@ -58,11 +109,23 @@ export interface AgentResult {
 }
 
 export interface AttemptInfo {
+  /** The attempt within the current turn, 1-based. */
   attempt: number;
   maxAttempts: number;
+  /** The current turn, 1-based (set on every event the agent emits). */
+  turn?: number;
 }
 
 export type AgentEvent =
+  | { type: "turn_start"; turn: number; maxTurns: number; attempt: number; maxAttempts: number }
+  | {
+      type: "turn_end";
+      turn: number;
+      maxTurns: number;
+      attempt: number;
+      maxAttempts: number;
+      record: AgentTurn;
+    }
   | ({ type: "generating_code" } & AttemptInfo)
   | ({ type: "code_generated"; code: string } & AttemptInfo)
   | ({ type: "executing" } & AttemptInfo)

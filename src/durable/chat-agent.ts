@@ -121,12 +121,14 @@ export class DurableChatAgent {
         error_ = "Cancelled: the durable run was cancelled in Restate.";
       }
       result = {
+        status: "failed",
         code: "",
         value: null,
         summary: "",
         charts: [],
         error: error_,
         attempts: 0,
+        turns: [],
         toolCalls: [],
         output: "",
         usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
@@ -147,9 +149,9 @@ function eventKey(event: AgentEvent): string | undefined {
     case "code_generated":
     case "executing":
     case "retrying":
-      return `${event.type}:${event.attempt}`;
+      return `${event.type}:${event.turn ?? 1}:${event.attempt}`;
     case "tool_call":
-      return `tool_call:${event.attempt}:${event.call.seq}`;
+      return `tool_call:${event.turn ?? 1}:${event.attempt}:${event.call.seq}`;
     default:
       return undefined;
   }
@@ -159,18 +161,23 @@ function eventKey(event: AgentEvent): string | undefined {
 function replayEvents(result: AgentResult): AgentEvent[] {
   const maxAttempts = Math.max(1, result.attempts);
   const events: AgentEvent[] = [];
-  const at = (attempt: number) => ({ attempt: Math.max(1, attempt), maxAttempts });
-  const last = at(result.attempts);
+  const lastTurn = Math.max(1, result.turns?.length ?? 1);
+  const at = (attempt: number, turn = lastTurn) => ({
+    attempt: Math.max(1, attempt),
+    maxAttempts,
+    turn,
+  });
+  const last = at(result.turns?.at(-1)?.attempts ?? result.attempts);
   if (result.code) events.push({ type: "code_generated", code: result.code, ...last });
   if (result.attempts > 0) events.push({ type: "executing", ...last });
   for (const call of result.toolCalls) {
-    const { attempt, ...record } = call;
+    const { attempt, turn, ...record } = call;
     events.push({
       type: "tool_call",
       call: { seq: record.seq, name: record.name, args: record.args },
-      ...at(attempt),
+      ...at(attempt, turn),
     });
-    events.push({ type: "tool_result", record, ...at(attempt) });
+    events.push({ type: "tool_result", record, ...at(attempt, turn) });
   }
   if (result.output) events.push({ type: "output", text: result.output, ...last });
   if (!result.error) events.push({ type: "formatting", ...last });

@@ -2,7 +2,7 @@
  * Tools that run on other machines. `createToolService(tools)` exposes tools as a Restate
  * service (one handler per tool) on whatever machine has what they need; `remoteTool(tool,
  * { service })` is the same tool for the agent's side: inside a durable run each call
- * becomes a Restate call to that service with the idempotency key `runId:attempt:seq`, so
+ * becomes a Restate call to that service with the idempotency key `runId:program:seq` (the program counts every run of the agent's turns and retries), so
  * a call is executed once even if either side crashes and retries.
  */
 import "./polyfill.js";

@@ -39,7 +39,10 @@ export interface RunJournalOptions {
 
 export class RunJournal {
   private llmCalls = 0;
+  /** Programs run so far (over all turns and attempts): names each tool step uniquely. */
+  private execution = 0;
   private attempt = 0;
+  private turn = 1;
   private maxAttempts = 1;
   private readonly progress: AgentEvent[] = [];
   private sequencer = new CallSequencer();
@@ -63,7 +66,9 @@ export class RunJournal {
   readonly onEvent = (event: AgentEvent): void => {
     this.maxAttempts = event.maxAttempts;
     if (event.type === "executing") {
+      this.execution += 1;
       this.attempt = event.attempt;
+      this.turn = event.turn ?? 1;
       this.sequencer = new CallSequencer();
     } else if (event.type === "tool_result") {
       this.sequencer.release(event.record.seq);
@@ -73,7 +78,8 @@ export class RunJournal {
       event.type === "generating_code" ||
       event.type === "code_generated" ||
       event.type === "executing" ||
-      event.type === "retrying"
+      event.type === "retrying" ||
+      event.type === "turn_start"
     ) {
       this.publish(event);
     }
@@ -144,7 +150,7 @@ export class RunJournal {
     this.cancelled.throwIfAborted();
     const seq = context.callSeq;
     const sequencer = this.sequencer;
-    const name = `tool-${this.attempt}-${seq}-${tool.name}`;
+    const name = `tool-${this.execution}-${seq}-${tool.name}`;
     await sequencer.turn(seq);
     let created: { step: RestatePromise<StepOutcome> };
     try {
@@ -154,6 +160,7 @@ export class RunJournal {
         call: { seq, name: tool.name, args: toJsonSafe(input) },
         attempt: Math.max(1, this.attempt),
         maxAttempts: this.maxAttempts,
+        turn: this.turn,
       });
       created = await this.createStep(tool, input, context, name);
     } finally {
@@ -180,8 +187,8 @@ export class RunJournal {
         parameter: input,
         inputSerde: journalSerde<Record<string, unknown>>(),
         outputSerde: serde,
-        // Run id + attempt + call sequence: the same call is never run twice remotely.
-        idempotencyKey: `${this.runId}:${this.attempt}:${context.callSeq}`,
+        // Run id + program + call sequence: the same call is never run twice remotely.
+        idempotencyKey: `${this.runId}:${this.execution}:${context.callSeq}`,
         name,
       });
       return { step };

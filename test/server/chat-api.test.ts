@@ -272,11 +272,13 @@ describe("limits on concurrent runs", () => {
           gates.push(() => {
             const result = {
               code: "",
+              status: "done" as const,
               value: null,
               summary: message,
               charts: [],
               error: null,
               attempts: 1,
+              turns: [],
               toolCalls: [],
               output: "",
               usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },

@@ -1,0 +1,141 @@
+/**
+ * What the model sees after a look (a program whose value has no "summary"): the value,
+ * what it printed, an account of its tool calls and the variables the next program can use,
+ * cut to a byte budget so a model is never sent megabytes.
+ */
+import type { ProgramState, ToolCallRecord } from "../execute/types.js";
+import { toJsonSafe } from "../sandbox/values.js";
+
+export interface ObservationInput {
+  turn: number;
+  maxTurns: number;
+  value: unknown;
+  output: string;
+  toolCalls: readonly ToolCallRecord[];
+  state: ProgramState | undefined;
+  /** The whole message stays within this many bytes (UTF-8), notes included. */
+  maxBytes: number;
+}
+
+/** The user message that hands a look's result back to the model. */
+export function observationMessage(input: ObservationInput): string {
+  const { turn, maxTurns, maxBytes } = input;
+  const tail = [
+    `Tool calls: ${toolCallLine(input.toolCalls)}`,
+    ...stateLines(input.state),
+    turn + 1 >= maxTurns
+      ? 'This was the last look: reply now with the final answer (a program ending in a dict with "summary", or plain text).'
+      : 'Go on: look further, or answer (a program ending in a dict with "summary", or plain text).',
+  ].join("\n");
+  const head = `The program ran (turn ${turn} of ${maxTurns}). Its value:`;
+  // The value gets most of the budget; printed text what is left of its share.
+  const room = Math.max(200, maxBytes - byteLength(head) - byteLength(tail) - 40);
+  const json = valueJson(input.value);
+  const output = input.output.trim();
+  const valueRoom = output === "" ? room : Math.max(100, Math.floor(room * 0.7));
+  const valueText = cutBytes(json, valueRoom, narrowingHint(input.value));
+  const outputRoom = room - byteLength(valueText);
+  const parts = [head, valueText];
+  if (output !== "") {
+    parts.push("It printed:", cutBytes(output, Math.max(100, outputRoom), "print less"));
+  }
+  parts.push(tail);
+  return parts.join("\n");
+}
+
+function valueJson(value: unknown): string {
+  try {
+    return JSON.stringify(toJsonSafe(value)) ?? "None";
+  } catch {
+    return String(value);
+  }
+}
+
+/** `text` kept to `max` bytes; past it, the start and a note of how much was left out. */
+function cutBytes(text: string, max: number, hint: string): string {
+  const size = byteLength(text);
+  if (size <= max) return text;
+  const note = `\n[... ${size - max} of ${size} bytes left out; to see what you need, ${hint}]`;
+  const kept = Buffer.from(text)
+    .subarray(0, Math.max(0, max - byteLength(note)))
+    .toString();
+  // A cut through a multi-byte character leaves U+FFFD at the end: drop it.
+  return `${kept.replace(/\uFFFD$/, "")}${note}`;
+}
+
+function narrowingHint(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `end with a slice (rows[:5]), the keys you need ([{"id": r["id"]} for r in rows]) or an aggregate (len, sum); the value is a list of ${value.length} items`;
+  }
+  if (value !== null && typeof value === "object") {
+    return `end with the keys you need ({k: data[k] for k in ["a", "b"]}) or list(data.keys()); the value is a dict of ${Object.keys(value).length} keys`;
+  }
+  return "end with a slice (text[:500]) or a summary of it";
+}
+
+function toolCallLine(calls: readonly ToolCallRecord[]): string {
+  if (calls.length === 0) return "none";
+  const byTool = new Map<string, number>();
+  for (const call of calls) byTool.set(call.name, (byTool.get(call.name) ?? 0) + 1);
+  const counts = [...byTool].map(([name, n]) => `${name} x${n}`).join(", ");
+  const failed = calls.filter((c) => !c.ok);
+  if (failed.length === 0) return `${calls.length} (${counts}), all succeeded`;
+  const first = failed[0]!;
+  const why = first.error ? `${first.error.type}: ${first.error.message}` : "failed";
+  return `${calls.length} (${counts}), ${failed.length} failed; the first: ${first.name}() ${cutBytes(why, 300, "")}`;
+}
+
+function stateLines(state: ProgramState | undefined): string[] {
+  if (!state) return [];
+  const names = Object.keys(state.variables);
+  const lines: string[] = [];
+  if (names.length > 0) {
+    const shown = names.slice(0, 40).map((n) => `${n} (${pythonKind(state.variables[n])})`);
+    const more = names.length > 40 ? `, and ${names.length - 40} more` : "";
+    lines.push(`Variables the next program can use as they are: ${shown.join(", ")}${more}`);
+  }
+  const notData = state.dropped.filter((d) => d.reason === "not data").map((d) => d.name);
+  const tooLarge = state.dropped.filter((d) => d.reason === "too large").map((d) => d.name);
+  if (notData.length > 0) {
+    lines.push(
+      `Not kept (functions and imports): ${notData.join(", ")}; define or import them again where you need them.`,
+    );
+  }
+  if (tooLarge.length > 0) {
+    lines.push(
+      `Not kept (too large to keep): ${tooLarge.join(", ")}; keep a smaller part of them instead.`,
+    );
+  }
+  return lines;
+}
+
+/** A short Python description of a kept value (Monty's own representation). */
+export function pythonKind(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  switch (typeof value) {
+    case "string":
+      return `str of ${value.length} chars`;
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+  }
+  if (value instanceof Map) return `dict of ${value.size} keys`;
+  if (value instanceof Set) return `set of ${value.size}`;
+  if (value instanceof Uint8Array) return `bytes of ${value.length}`;
+  if (Array.isArray(value)) {
+    const tuple = (value as unknown[] & { __tuple__?: unknown }).__tuple__ === true;
+    return `${tuple ? "tuple" : "list"} of ${value.length}`;
+  }
+  const tag = (value as { __monty_type__?: unknown }).__monty_type__;
+  if (tag === "Date") return "date";
+  if (tag === "DateTime") return "datetime";
+  if (typeof tag === "string") return tag.toLowerCase();
+  return `dict of ${Object.keys(value as object).length} keys`;
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text);
+}
