@@ -11,7 +11,7 @@ import {
   durableTool,
   SANDBOX_PYTHON_RULES,
 } from "codemode";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 
 /** A callLlm that answers with scripted replies and records what it was sent. */
@@ -250,12 +250,23 @@ describe("CodeModeAgent", () => {
     expect(result.error).toBe("Code generation failed: aborted by caller");
 
     const slow = new AbortController();
-    const busy = new CodeModeAgent({
-      tools: [],
-      callLlm: scripted([py("while True:\n  pass")]).callLlm,
+    let running = false;
+    const started = defineTool({
+      name: "started",
+      execute: () => {
+        running = true;
+        return null;
+      },
     });
-    setTimeout(() => slow.abort(), 200);
-    const r = await busy.run("go", [], { signal: slow.signal });
+    const busy = new CodeModeAgent({
+      tools: [started],
+      callLlm: scripted([py("started()\nwhile True:\n  pass")]).callLlm,
+    });
+    const pending = busy.run("go", [], { signal: slow.signal });
+    // Cancel once the program is in its loop.
+    await vi.waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 });
+    slow.abort();
+    const r = await pending;
     expect(r.error).toMatch(/CancelledError/);
     expect(r.attempts).toBe(1);
   });

@@ -8,7 +8,7 @@ import { generateText, stepCountIs, streamText, tool } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { defineTool, SANDBOX_PYTHON_RULES } from "codemode";
 import { codeModeTool, type RunPythonResult } from "codemode/ai-sdk";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 
 const usage = {
@@ -248,6 +248,7 @@ describe("codeModeTool in an AI SDK loop", () => {
 
   it("stops the program and its tools when the loop is aborted", async () => {
     let sawAbort = false;
+    let running = false;
     const slow = tool({
       inputSchema: z.object({}),
       execute: (_input, { abortSignal }) =>
@@ -256,11 +257,15 @@ describe("codeModeTool in an AI SDK loop", () => {
             sawAbort = true;
             resolve("stopped");
           });
+          running = true;
         }),
     });
     const { model } = scriptedModel([() => [runPython("c1", "slow()")], () => []]);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
+    // The caller gives up once the program is inside the tool call.
+    void vi
+      .waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 })
+      .then(() => controller.abort());
     const started = Date.now();
     await expect(
       generateText({

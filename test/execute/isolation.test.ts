@@ -1,5 +1,5 @@
 import { defineTool, execute, SandboxPool } from "codemode";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 const pool = new SandboxPool({ size: 2 });
 afterAll(() => pool.close());
@@ -52,13 +52,25 @@ describe("process isolation", () => {
 
   it("cancels a CPU-bound run promptly with an AbortSignal", async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const t0 = performance.now();
-    const result = await execute("while True:\n  pass", {
+    let running = false;
+    const started = defineTool({
+      name: "started",
+      execute: () => {
+        running = true;
+        return null;
+      },
+    });
+    const pending = execute("started()\nwhile True:\n  pass", {
       pool,
+      tools: [started],
       signal: controller.signal,
       limits: { timeoutMs: 10_000 },
     });
+    // Abort once the program is in its loop (it called started()).
+    await vi.waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 });
+    const t0 = performance.now();
+    controller.abort();
+    const result = await pending;
     expect(result).toMatchObject({ ok: false, error: { type: "CancelledError" } });
     expect(performance.now() - t0).toBeLessThan(2000);
     expect((await execute("2", { pool })).ok).toBe(true);

@@ -318,12 +318,15 @@ describe("cancelling", () => {
     const server = await serve(() => "hang");
     const callLlm = createCallLlm({ baseURL: server.baseURL, env: {} });
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 50);
-    const error = await rejection(
+    const pending = rejection(
       callLlm("openai:m", "s", [{ role: "user", content: "hi" }], { signal: controller.signal }),
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Abort once the request hangs at the server.
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 10_000 });
+    const aborted = Date.now();
+    controller.abort();
+    const error = await pending;
+    expect(Date.now() - aborted).toBeLessThan(1000);
     expect(error).toBe(controller.signal.reason);
     expect(server.requests).toHaveLength(1);
   });

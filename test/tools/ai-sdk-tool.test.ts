@@ -1,5 +1,5 @@
 import { jsonSchema, tool, zodSchema } from "ai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
 import { execute } from "../../src/execute/execute.js";
@@ -127,6 +127,7 @@ describe("AI SDK tools in tools", () => {
 
   it("passes the run's abort signal to the tool", async () => {
     let sawAbort = false;
+    let running = false;
     const slow = tool({
       inputSchema: z.object({}),
       execute: (_input, { abortSignal }) =>
@@ -135,15 +136,18 @@ describe("AI SDK tools in tools", () => {
             sawAbort = true;
             resolve("stopped");
           });
+          running = true;
         }),
     });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const result = await execute("slow()", {
+    const pending = execute("slow()", {
       tools: { slow },
       signal: controller.signal,
       isolation: "in-process",
     });
+    await vi.waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 });
+    controller.abort();
+    const result = await pending;
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.type).toBe("CancelledError");
     expect(sawAbort).toBe(true);
