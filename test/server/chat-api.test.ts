@@ -8,7 +8,7 @@ import {
   type StartChatServerOptions,
   startChatServer,
 } from "codemode/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { dataTools, nudges } from "../../examples/data-tools/tools.js";
 import {
@@ -18,7 +18,6 @@ import {
   scripted,
   streamEvents,
   WRONG_DATASET_CODE,
-  waitFor,
 } from "./helpers.js";
 
 const servers: ChatServer[] = [];
@@ -52,13 +51,8 @@ async function runs(server: ChatServer): Promise<{ running: number; queued: numb
   return health.runs;
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Generous on a loaded machine; polling returns as soon as the condition holds. */
+const WAIT = { timeout: 10_000, interval: 20 };
 
 const chat = (server: ChatServer, body: unknown, init: RequestInit = {}, query = "") =>
   fetch(`${server.url}api/chat${query}`, {
@@ -235,10 +229,10 @@ describe("POST /api/chat", () => {
       // The aborted read rejects.
     }
     expect(sawCall).toBe(true);
-    await waitFor(() => abortedAt !== undefined, 15_000);
+    await vi.waitFor(() => expect(abortedAt).toBeDefined(), { ...WAIT, timeout: 15_000 });
     expect(abortedAt! - started).toBeLessThan(10_000);
     // The slot is given back once the run has stopped.
-    await eventually(async () => (await runs(server)).running === 0);
+    await expect.poll(() => runs(server), WAIT).toMatchObject({ running: 0 });
   });
 
   it("reports an agent that throws as a final error event", async () => {
@@ -293,9 +287,9 @@ describe("limits on concurrent runs", () => {
     };
     const server = await start({ agent, maxConcurrentRuns: 1, maxQueuedRuns: 1 });
     const first = chat(server, { message: "one" });
-    await waitFor(() => order.length === 1);
+    await vi.waitFor(() => expect(order).toHaveLength(1), WAIT);
     const second = chat(server, { message: "two" });
-    await eventually(async () => (await runs(server)).queued === 1);
+    await expect.poll(() => runs(server), WAIT).toMatchObject({ queued: 1 });
     const third = await chat(server, { message: "three" });
     expect(third.status).toBe(503);
     expect(third.headers.get("retry-after")).toBe("5");
@@ -304,7 +298,7 @@ describe("limits on concurrent runs", () => {
     gates.shift()!();
     const firstEvents = await readEvents(await first);
     expect(firstEvents.at(-1)?.type).toBe("done");
-    await waitFor(() => order.length === 2);
+    await vi.waitFor(() => expect(order).toHaveLength(2), WAIT);
     expect(order).toEqual(["one", "two"]);
     gates.shift()!();
     expect((await readEvents(await second)).at(-1)?.type).toBe("done");
@@ -327,18 +321,18 @@ describe("a client that leaves while queued", () => {
     const server = await start({ agent, maxConcurrentRuns: 1, maxQueuedRuns: 4 });
     const first = new AbortController();
     const firstResponse = chat(server, { message: "one" }, { signal: first.signal });
-    await waitFor(() => started.length === 1);
+    await vi.waitFor(() => expect(started).toHaveLength(1), WAIT);
     const second = new AbortController();
     const secondResponse = chat(server, { message: "two" }, { signal: second.signal }).catch(
       () => undefined,
     );
-    await eventually(async () => (await runs(server)).queued === 1);
+    await expect.poll(() => runs(server), WAIT).toMatchObject({ queued: 1 });
     second.abort();
     await secondResponse;
-    await eventually(async () => (await runs(server)).queued === 0);
+    await expect.poll(() => runs(server), WAIT).toMatchObject({ queued: 0 });
     finish?.();
     await (await firstResponse).text();
-    await eventually(async () => (await runs(server)).running === 0);
+    await expect.poll(() => runs(server), WAIT).toMatchObject({ running: 0 });
     expect(started).toEqual(["one"]);
   });
 });

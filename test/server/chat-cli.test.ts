@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { AgentEvent } from "codemode";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readEvents } from "./helpers.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -69,10 +69,10 @@ describe("codemode chat", () => {
   it("without an API key, starts anyway and says which variable to set", async () => {
     const { url, stderr } = await startCli(["--tools", TOOLS, "--model", "openai:gpt-4.1-mini"]);
     // The warning follows the URL line.
-    for (let i = 0; i < 100 && !stderr().includes("warning:"); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(stderr()).toContain("warning: OPENAI_API_KEY is not set");
+    await vi.waitFor(() => expect(stderr()).toContain("warning: OPENAI_API_KEY is not set"), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const health = (await (await fetch(`${url}health`)).json()) as {
       llm: { ready: boolean; missingEnvVar: string };
     };

@@ -54,11 +54,3 @@ export async function* streamEvents(response: Response): AsyncGenerator<ChatStre
     if (done) return;
   }
 }
-
-export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
