@@ -11,8 +11,9 @@ import {
   durableTool,
   SANDBOX_PYTHON_RULES,
 } from "codemode";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { startedTool } from "../execute/started.js";
 
 /** A callLlm that answers with scripted replies and records what it was sent. */
 function scripted(replies: (string | Error)[]) {
@@ -250,21 +251,14 @@ describe("CodeModeAgent", () => {
     expect(result.error).toBe("Code generation failed: aborted by caller");
 
     const slow = new AbortController();
-    let running = false;
-    const started = defineTool({
-      name: "started",
-      execute: () => {
-        running = true;
-        return null;
-      },
-    });
+    const started = startedTool();
     const busy = new CodeModeAgent({
-      tools: [started],
+      tools: [started.tool],
       callLlm: scripted([py("started()\nwhile True:\n  pass")]).callLlm,
     });
     const pending = busy.run("go", [], { signal: slow.signal });
     // Cancel once the program is in its loop.
-    await vi.waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 });
+    await started.untilStarted();
     slow.abort();
     const r = await pending;
     expect(r.error).toMatch(/CancelledError/);

@@ -1,5 +1,6 @@
 import { defineTool, execute, SandboxPool } from "codemode";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { startedTool } from "./started.js";
 
 const pool = new SandboxPool({ size: 2 });
 afterAll(() => pool.close());
@@ -52,22 +53,15 @@ describe("process isolation", () => {
 
   it("cancels a CPU-bound run promptly with an AbortSignal", async () => {
     const controller = new AbortController();
-    let running = false;
-    const started = defineTool({
-      name: "started",
-      execute: () => {
-        running = true;
-        return null;
-      },
-    });
+    const started = startedTool();
     const pending = execute("started()\nwhile True:\n  pass", {
       pool,
-      tools: [started],
+      tools: [started.tool],
       signal: controller.signal,
       limits: { timeoutMs: 10_000 },
     });
     // Abort once the program is in its loop (it called started()).
-    await vi.waitFor(() => expect(running).toBe(true), { timeout: 10_000, interval: 10 });
+    await started.untilStarted();
     const t0 = performance.now();
     controller.abort();
     const result = await pending;

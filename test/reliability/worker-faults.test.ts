@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { defineTool, type ExecutionResult, execute, SandboxPool } from "codemode";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { startedTool } from "../execute/started.js";
 import { isAlive, sleep, waitForExit, watchUnhandledRejections } from "./watch.js";
 
 const unhandled = watchUnhandledRejections();
@@ -44,20 +45,13 @@ const WAIT = { timeout: 10_000, interval: 10 };
  * has called `started()`), with the busy worker's pid.
  */
 async function busyLoop(pool: SandboxPool, timeoutMs: number) {
-  let started = false;
-  const mark = defineTool({
-    name: "started",
-    execute: () => {
-      started = true;
-      return null;
-    },
-  });
+  const started = startedTool();
   const running = execute("started()\nwhile True:\n  pass", {
     pool,
-    tools: [mark],
+    tools: [started.tool],
     limits: { timeoutMs },
   });
-  await vi.waitFor(() => expect(started).toBe(true), WAIT);
+  await started.untilStarted();
   const [pid] = pool.pids;
   if (pid === undefined) throw new Error("no worker");
   return { running, pid };
