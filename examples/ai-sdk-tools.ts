@@ -37,8 +37,8 @@ const getReviews = tool({
 // And a codemode tool beside them.
 const formatEur = defineTool({
   name: "format_eur",
-  parameters: z.object({ amount: z.number() }),
-  returns: z.string(),
+  inputSchema: z.object({ amount: z.number() }),
+  outputSchema: z.string(),
   execute: ({ amount }) => `€${amount.toFixed(2)}`,
 });
 const tools = { search_products: searchProducts, get_reviews: getReviews, format_eur: formatEur };

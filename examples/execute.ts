@@ -8,7 +8,7 @@ import { z } from "zod";
 const getPrice = defineTool({
   name: "get_price",
   description: "Current price of a product in EUR.",
-  parameters: z.object({ sku: z.string() }),
+  inputSchema: z.object({ sku: z.string() }),
   execute: async ({ sku }) => ({ sku, price: sku.length * 10 }),
 });
 

@@ -71,7 +71,7 @@ export const listDatasets = defineTool({
     Each column has name, type ("str", "int", "float", "date" or "bool"; dates are
     "YYYY-MM-DD" strings) and description; text columns with few distinct values list them
     under "values", numeric and date columns give "min" and "max".`,
-  returns: z.array(z.record(z.string(), z.unknown())),
+  outputSchema: z.array(z.record(z.string(), z.unknown())),
   execute: () =>
     Object.values(DATASETS).map((dataset) => ({
       name: dataset.name,
@@ -181,7 +181,7 @@ export const fetchData = defineTool({
     column), in the dataset's natural order. Filter on the host rather than in Python when
     you can. Raises ValueError for an unknown dataset, column, category value or operator;
     the message lists the valid choices.`,
-  parameters: z.object({
+  inputSchema: z.object({
     dataset: z
       .string()
       .describe(
@@ -209,7 +209,7 @@ export const fetchData = defineTool({
       .optional()
       .describe("At most this many rows, taken after filtering (default: all)."),
   }),
-  returns: z.array(z.record(z.string(), z.unknown())),
+  outputSchema: z.array(z.record(z.string(), z.unknown())),
   execute: ({ dataset: name, filters, columns, limit }) => {
     const dataset = getDataset(name);
     const predicates = Object.entries(filters ?? {}).map(([key, spec]) =>
@@ -328,7 +328,7 @@ export const groupAndAggregate = defineTool({
     the metrics, sorted by the group_by columns. Missing or None values are skipped by
     sum, mean, min, max and "count:col". Raises ValueError for an unknown column or a bad
     metric spec.`,
-  parameters: z.object({
+  inputSchema: z.object({
     rows: z
       .array(z.record(z.string(), z.unknown()))
       .describe("The rows to group, e.g. the result of fetch_data(...)."),
@@ -342,7 +342,7 @@ export const groupAndAggregate = defineTool({
         "avg_price": "mean:unit_price", "orders": "count"}.`,
     ),
   }),
-  returns: z.array(z.record(z.string(), z.unknown())),
+  outputSchema: z.array(z.record(z.string(), z.unknown())),
   execute: ({ rows, group_by, metrics }) => {
     const keys = typeof group_by === "string" ? [group_by] : group_by;
     const known = new Set<string>();
@@ -493,7 +493,7 @@ export const createChart = defineTool({
     value per label. Colours come from a fixed palette (one per dataset; one per slice for
     pie and doughnut). For scatter, labels are the x values (numeric strings give a numeric
     x axis).`,
-  parameters: z.object({
+  inputSchema: z.object({
     chart_type: z.enum(CHART_TYPES).describe(
       `"bar" to compare categories, "line" for a trend over time, "pie" or "doughnut" for
         shares of a whole (non-negative values), "scatter" for x/y relationships.`,
@@ -516,7 +516,9 @@ export const createChart = defineTool({
         give grouped bars or several lines.`,
       ),
   }),
-  returns: z.record(z.string(), z.unknown()).describe("A Chart.js config: type, data, options."),
+  outputSchema: z
+    .record(z.string(), z.unknown())
+    .describe("A Chart.js config: type, data, options."),
   execute: ({ chart_type, title, labels, datasets }) => {
     datasets.forEach((d, i) => {
       const name = `datasets[${i}] (${JSON.stringify(d.label)})`;

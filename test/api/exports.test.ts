@@ -4,6 +4,8 @@
  * an API decision: adding a name makes it something users may rely on, removing one breaks
  * them. Update the list in the same change as the export, and say why in the commit.
  */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -161,6 +163,8 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
   },
 };
 
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
 /** Run-time exports, as a user's `import * as m from "codemode"` sees them. */
 async function valueNames(entry: Entry): Promise<string[]> {
   const modules: Record<Entry, () => Promise<object>> = {
@@ -175,7 +179,6 @@ async function valueNames(entry: Entry): Promise<string[]> {
 
 /** Type-only exports, read by the TypeScript compiler from the entry's source. */
 function typeOnlyNames(): Record<Entry, string[]> {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
   const files = Object.values(ENTRIES).map((file) => `${root}${file}`);
   const program = ts.createProgram(files, {
     module: ts.ModuleKind.NodeNext,
@@ -223,4 +226,49 @@ describe("public API", () => {
       expect({ entry, types: types[entry] }).toEqual({ entry, types: EXPECTED[entry].types });
     }
   });
+
+  // The README's "Packages and entry points" table: what it says each entry holds must be
+  // exported there, and the packages it says the entry loads must really load on import.
+  const readme = readFileSync(`${root}README.md`, "utf8");
+  const rows = [...readme.matchAll(/^\| `(codemode[^`]*)` \| (.*) \| (.*) \|$/gm)].map(
+    ([, entry, holds, loads]) => ({
+      entry: entry as Entry,
+      holds: [...holds!.matchAll(/`([A-Za-z_]\w*)`/g)].map((m) => m[1]!),
+      loads: [...loads!.matchAll(/`([@\w][\w./-]*)`/g)].map((m) => m[1]!),
+    }),
+  );
+
+  it("the README's entry-point table names real exports", () => {
+    expect(rows.map((r) => r.entry)).toEqual(Object.keys(ENTRIES));
+    for (const row of rows) {
+      expect(row.holds.length, row.entry).toBeGreaterThan(0);
+      const missing = row.holds.filter((name) => !EXPECTED[row.entry].values.includes(name));
+      expect({ entry: row.entry, missing }).toEqual({ entry: row.entry, missing: [] });
+    }
+  });
+
+  it("the README's entry-point table says what each entry loads", () => {
+    const recorder = `${root}test/mcp/fixtures/record-imports.mjs`;
+    for (const row of rows) {
+      const child = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--import",
+          recorder,
+          "--input-type=module",
+          "-e",
+          `await import(${JSON.stringify(`./${ENTRIES[row.entry]}`)});`,
+        ],
+        { cwd: root, encoding: "utf8", timeout: 60_000 },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      const loaded = [...child.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]);
+      expect({ entry: row.entry, loads: row.loads.filter((p) => !loaded.includes(p)) }).toEqual({
+        entry: row.entry,
+        loads: [],
+      });
+    }
+  }, 60_000);
 });
