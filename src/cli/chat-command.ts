@@ -11,6 +11,7 @@ import {
   attemptOptionsFromCli,
   cliCallLlm,
   collect,
+  MAX_TURNS_HELP,
   modelFromCli,
   skillsFromCli,
   untilStopSignal,
@@ -25,6 +26,7 @@ export interface ChatCommandOptions {
   port?: string;
   host?: string;
   title?: string;
+  maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
@@ -51,6 +53,7 @@ export function registerChatCommand(program: Command): void {
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--title <text>", "page title")
+    .option("--max-turns <n>", MAX_TURNS_HELP)
     .option("--max-retries <n>", "additional attempts after a failure (default 2)")
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--max-concurrent <n>", "chats answered at once; more wait in a queue (default 8)")

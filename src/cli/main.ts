@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
-import { collect } from "./options.js";
+import { collect, MAX_TURNS_HELP } from "./options.js";
 import { registerCommands } from "./register-commands.js";
 import { runCommand } from "./run-command.js";
 
@@ -28,6 +28,7 @@ program
     "offline demo: the example data tools shipped with codemode and recorded answers (add --model to ask a real model)",
   )
   .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
+  .option("--max-turns <n>", MAX_TURNS_HELP)
   .option("--max-retries <n>", "additional attempts after a failure (default 2)")
   .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
   .option("--no-type-check", "run the code without type-checking it first")

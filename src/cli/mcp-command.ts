@@ -9,7 +9,15 @@ import { InvalidOptionsError } from "../errors.js";
 import type { CodeModeMcpServerOptions } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { loadToolsModule } from "./load-tools.js";
-import { cliCallLlm, collect, modelFromCli, skillsFromCli, wholeNumber } from "./options.js";
+import {
+  attemptOptionsFromCli,
+  cliCallLlm,
+  collect,
+  MAX_TURNS_HELP,
+  modelFromCli,
+  skillsFromCli,
+  wholeNumber,
+} from "./options.js";
 
 export interface McpCommandOptions {
   tools?: string;
@@ -17,6 +25,7 @@ export interface McpCommandOptions {
   host?: string;
   model?: string;
   skill?: string[];
+  maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
@@ -41,6 +50,7 @@ export function registerMcpCommand(program: Command): void {
       `model for ask, e.g. anthropic:claude-haiku-4-5, openai:gpt-4.1-mini, replay:file.jsonl (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
     )
     .option("-s, --skill <file>", "extra context file for ask's prompt (repeatable)", collect, [])
+    .option("--max-turns <n>", MAX_TURNS_HELP)
     .option("--max-retries <n>", "additional attempts after a failure in ask (default 2)")
     .option("--timeout <ms>", "sandbox time limit per program in milliseconds (default 30000)")
     .option("--no-type-check", "run programs without type-checking them first")
@@ -70,10 +80,11 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
       model: modelFromCli(options.model),
       callLlm: cliCallLlm(),
       skills: skillsFromCli(loaded, options.skill),
-      ...(options.maxRetries !== undefined
-        ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
-        : {}),
-      ...(options.typeCheck === false ? { typeCheck: false } : {}),
+      ...attemptOptionsFromCli({
+        ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
+        ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+        ...(options.typeCheck === false ? { typeCheck: false } : {}),
+      }),
     };
   }
   const cleanup = async () => {

@@ -55,13 +55,29 @@ export function cliCallLlm(): CallLlm {
   });
 }
 
-/** `--max-retries`, `--timeout` and `--no-type-check`, as agent options (only those given). */
+/**
+ * Turns the command line gives an agent unless `--max-turns` says otherwise. The library's
+ * default is 1 (Flyte's one-program contract); interactive use wants the loop: most
+ * questions end in 1-3 turns, and 10 leaves room to explore an unfamiliar MCP server while
+ * bounding the cost of a model that never settles (each turn resends the conversation).
+ */
+export const CLI_MAX_TURNS = 10;
+
+export const MAX_TURNS_HELP = `turns the model gets: each runs a program and sees its result, or answers (default ${CLI_MAX_TURNS}; 1 is one program, retried on failure)`;
+
+/**
+ * `--max-turns`, `--max-retries`, `--timeout` and `--no-type-check`, as agent options
+ * (maxTurns always, the others only when given).
+ */
 export function attemptOptionsFromCli(options: {
+  maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
-}): { maxRetries?: number; limits?: { timeoutMs: number }; typeCheck?: false } {
+}): { maxTurns: number; maxRetries?: number; limits?: { timeoutMs: number }; typeCheck?: false } {
   return {
+    maxTurns:
+      options.maxTurns !== undefined ? wholeNumber(options.maxTurns, "--max-turns") : CLI_MAX_TURNS,
     ...(options.maxRetries !== undefined
       ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
       : {}),

@@ -11,14 +11,29 @@ export class Progress {
   private label = "";
   private frame = 0;
   private readonly tty: boolean;
+  private maxTurns = 1;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
     this.tty = Boolean(stream.isTTY) && process.env.CI === undefined;
   }
 
   onEvent = (event: AgentEvent): void => {
-    const tag = `[${event.attempt}/${event.maxAttempts}]`;
+    // With the turn loop on, the tag names the turn too: [turn 2/10, 1/3].
+    const tag =
+      this.maxTurns > 1
+        ? `[turn ${event.turn ?? 1}/${this.maxTurns}, ${event.attempt}/${event.maxAttempts}]`
+        : `[${event.attempt}/${event.maxAttempts}]`;
     switch (event.type) {
+      case "turn_start":
+        this.maxTurns = event.maxTurns;
+        break;
+      case "turn_end": {
+        const { record } = event;
+        if (record.kind === "look") {
+          this.line(`[turn ${record.turn}/${event.maxTurns}] looked: ${preview(record.value)}`);
+        }
+        break;
+      }
       case "generating_code":
         this.spin(`${tag} asking the model for code`);
         break;

@@ -3,7 +3,7 @@ import type { AgentResult } from "../agent/types.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
-import { cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
+import { attemptOptionsFromCli, cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
 import { Progress } from "./progress.js";
 
 export interface RunCommandOptions {
@@ -11,6 +11,7 @@ export interface RunCommandOptions {
   model?: string;
   demo?: boolean;
   skill?: string[];
+  maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   json?: boolean;
@@ -27,9 +28,7 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
     model: modelFromCli(options.model),
     callLlm: cliCallLlm(),
     skills: skillsFromCli(loaded, options.skill),
-    ...(options.maxRetries !== undefined ? { maxRetries: Number(options.maxRetries) } : {}),
-    ...(options.timeout !== undefined ? { limits: { timeoutMs: Number(options.timeout) } } : {}),
-    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+    ...attemptOptionsFromCli(options),
   });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -59,8 +58,17 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
 
 function formatResult(result: AgentResult): string {
   const parts: string[] = [];
-  if (result.code)
+  const looks = result.turns.filter((t) => t.kind === "look");
+  for (const look of looks) {
+    parts.push(
+      `Turn ${look.turn} (a look):\n\`\`\`python\n${look.code}\n\`\`\`\nIt returned: ${short(JSON.stringify(toJsonSafeText(look.value)))}`,
+    );
+  }
+  // After a plain-text answer (or a last look) the last code is already shown above.
+  const lastKind = result.turns.at(-1)?.kind;
+  if (result.code && lastKind !== "reply" && lastKind !== "look") {
     parts.push(`Code (attempt ${result.attempts}):\n\`\`\`python\n${result.code}\n\`\`\``);
+  }
   if (result.output.trim()) parts.push(`Printed:\n${result.output.trimEnd()}`);
   if (!result.error) parts.push(`Summary:\n${result.summary}`);
   if (result.charts.length > 0)
@@ -68,13 +76,14 @@ function formatResult(result: AgentResult): string {
   if (result.toolCalls.length > 0) {
     const rows = result.toolCalls.map(
       (c) =>
-        `  #${c.seq} ${c.name}(${short(JSON.stringify(c.args))}) ${c.ok ? "ok" : `${c.error?.type}`} ${c.durationMs.toFixed(1)} ms${c.attempt < result.attempts ? ` (attempt ${c.attempt})` : ""}`,
+        `  #${c.seq} ${c.name}(${short(JSON.stringify(c.args))}) ${c.ok ? "ok" : `${c.error?.type}`} ${c.durationMs.toFixed(1)} ms${result.turns.length > 1 ? ` (turn ${c.turn})` : c.attempt < result.attempts ? ` (attempt ${c.attempt})` : ""}`,
     );
     parts.push(`Tool calls:\n${rows.join("\n")}`);
   }
   const { inputTokens, outputTokens } = result.usage;
+  const turns = result.turns.length > 1 ? `${result.turns.length} turns, ` : "";
   parts.push(
-    `${result.attempts} attempt(s), ${(result.durationMs / 1000).toFixed(1)} s, tokens in/out ${inputTokens}/${outputTokens}`,
+    `${turns}${result.attempts} attempt(s), ${(result.durationMs / 1000).toFixed(1)} s, tokens in/out ${inputTokens}/${outputTokens}`,
   );
   return `${parts.join("\n\n")}\n`;
 }
@@ -95,4 +104,9 @@ export function toJson(value: unknown): string {
 function short(text: string | undefined): string {
   const t = text ?? "";
   return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
+/** A value as JSON-safe data for printing (bigints as strings). */
+function toJsonSafeText(value: unknown): unknown {
+  return JSON.parse(toJson(value ?? null));
 }

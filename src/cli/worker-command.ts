@@ -14,6 +14,7 @@ import { loadToolsModule } from "./load-tools.js";
 import {
   attemptOptionsFromCli,
   collect,
+  MAX_TURNS_HELP,
   modelFromCli,
   skillsFromCli,
   untilStopSignal,
@@ -31,6 +32,7 @@ export interface WorkerCommandOptions {
   name?: string;
   toolService?: string | boolean;
   toolsOnly?: boolean;
+  maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
@@ -73,6 +75,7 @@ export function registerWorkerCommand(program: Command): void {
       `also serve the tools as a Restate service for remoteTool() (default name ${DEFAULT_TOOL_SERVICE})`,
     )
     .option("--tools-only", "serve only the tool service (a machine that runs tools for others)")
+    .option("--max-turns <n>", MAX_TURNS_HELP)
     .option("--max-retries <n>", "additional attempts after a failure (default 2)")
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--no-type-check", "run the code without type-checking it first")
