@@ -21,6 +21,7 @@ export type {
   AgentResult,
   AgentRunOptions,
   AgentToolCall,
+  AgentTurn,
   Chart,
   CodeModeAgentOptions,
 } from "./agent/types.js";
@@ -42,6 +43,7 @@ export type {
   ExecutionError,
   ExecutionResult,
   Isolation,
+  ProgramState,
   ToolCallRecord,
 } from "./execute/types.js";
 export { type CreateCallLlmOptions, createCallLlm } from "./llm/default-call-llm.js";
