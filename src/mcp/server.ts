@@ -52,6 +52,8 @@ export interface AskResult {
   value: unknown;
   code: string;
   attempts: number;
+  /** Turns the agent took (looks included). */
+  turns: number;
   error: string | null;
   charts: AgentResult["charts"];
   toolCalls: { count: number; byTool: Record<string, number> };
@@ -146,9 +148,10 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
       {
         title: "Answer a question with the tools",
         description:
-          "Answer a question or do a task using these functions: a model writes a Python " +
-          "program that calls them, runs it in a sandbox, and retries on errors. Returns a " +
-          "Markdown summary, the program's value and the code it ran.\n\nFunctions:\n" +
+          "Answer a question or do a task using these functions: a model writes Python " +
+          "programs that call them and runs them in a sandbox, looking at what comes back " +
+          "before it answers and fixing its errors. Returns a Markdown summary, the last " +
+          "program's value and its code.\n\nFunctions:\n" +
           // The full listing: the signatures name TypedDicts, declared at its end.
           pythonToolListing(agent.tools),
         inputSchema: {
@@ -189,6 +192,7 @@ function askResult(result: AgentResult): AskResult {
     value: toJsonSafe(result.value),
     code: result.code,
     attempts: result.attempts,
+    turns: result.turns.length,
     error: result.error,
     charts: result.charts,
     toolCalls: { count: result.toolCalls.length, byTool },

@@ -109,6 +109,43 @@ function describeCodemodeServer(connect: () => Promise<Client>) {
   });
 }
 
+describe("codemode mcp's ask runs the turn loop", () => {
+  it("looks at an order first, then answers from the kept variables (default --max-turns)", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        CLI,
+        "mcp",
+        "--tools",
+        TOOLS,
+        "--model",
+        `replay:${join(FIXTURES, "ask-turns-replay.jsonl")}`,
+      ],
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "test", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({
+        name: "ask",
+        arguments: { question: "How much has ada spent?" },
+      });
+      expect(result.isError).toBeFalsy();
+      expect(text(result)).toBe("ada has 2 orders totalling 59.75");
+      expect(structured(result)).toMatchObject({
+        ok: true,
+        turns: 2,
+        attempts: 2,
+        value: { total: 59.75 },
+        // get_order("A-1") ran once, in the look; the answer reused `first`.
+        toolCalls: { count: 3, byTool: { list_orders: 1, get_order: 2 } },
+      });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe("codemode mcp over stdio", () => {
   let transport: StdioClientTransport;
   describeCodemodeServer(async () => {
