@@ -34,7 +34,7 @@ export interface HintOptions {
   scope?: TypedDictSink | undefined;
   /** PascalCase name for the TypedDict of this schema, e.g. `GetUserResult`. */
   name?: string | undefined;
-  /** Prefix for TypedDicts of `root`'s `$defs` (`#/$defs/Address` -> `GetUserResultAddress`). */
+  /** The TypedDict name for a reference to `root` itself (`$ref: "#"`). */
   rootName?: string | undefined;
   /**
    * Argument hints for the type-check stub: objects become `Mapping[str, ...]` and lists of
@@ -183,15 +183,16 @@ export function isTypedDictShape(schema: unknown): boolean {
 }
 
 /**
- * The TypedDict name for a `$ref` target: the root's name for `#`, the root's name plus the
- * definition's (`GetUserResultAddress`) for readable `$defs` names, else the path's name
- * (Zod calls recursive definitions `__schema0`).
+ * The TypedDict name for a `$ref` target: the root's name for `#`, the definition's own name
+ * for readable `$defs` names (`#/$defs/Customer` -> `Customer`, as Zod writes
+ * `.meta({ id: "Customer" })`), else the path's name (Zod calls recursive definitions
+ * `__schema0`).
  */
 function refName(ref: string, ctx: Context, pathName: string): string {
   if (ref === "#") return ctx.rootName;
   const match = /^#\/(?:\$defs|definitions)\/([A-Za-z][^/]*)$/.exec(ref);
   const defName = match ? pascalCase(decodeURIComponent(match[1]!)) : "";
-  return defName === "" ? pathName : `${ctx.rootName}${defName}`;
+  return defName === "" ? pathName : defName;
 }
 
 /** Follows a local `$ref` (one level) so shape checks see the target. */

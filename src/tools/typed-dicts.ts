@@ -1,9 +1,16 @@
 /**
  * TypedDicts for the objects tools take and return. A scope renders the hints of one tool
- * set: each object shape with known properties gets a deterministic, collision-free class
- * name (`GetUserResult`, `CreateOrderParamsItemsItem`) and one declaration, which goes
- * into both the prompt and the type-check stub. Monty's checker (ty) then rejects
- * `user["emial"]` on a `GetUserResult` with the line number, before any tool runs.
+ * set: each object shape with known properties gets one deterministic, collision-free class
+ * name and one declaration, which goes into both the prompt and the type-check stub. Monty's
+ * checker (ty) then rejects `user["emial"]` on a `GetUserResult` with the line number,
+ * before any tool runs.
+ *
+ * One class per shape: objects with the same keys, value types, required keys and
+ * descriptions share a class, wherever they appear (`list_customers` and `get_customer`
+ * returning one customer schema both name `ListCustomersResultItem`). The name is the
+ * schema's own where it has one (a JSON Schema `title`, or its `$defs` key, which is where
+ * Zod puts `.meta({ id: "Customer" })`), else the first name derived from where the shape
+ * was met (`GetUserResult`, `CreateOrderParamsItemsItem`).
  *
  * Measured with @pydantic/monty 0.0.18: class syntax, the functional syntax (for keys that
  * are not identifiers), `NotRequired[...]`, recursive and forward references all check;
@@ -44,6 +51,11 @@ const MAX_COMMENT = 160;
 /** Collects the TypedDicts of one tool set, in definition order (a class after its fields' classes). */
 export class PythonTypeScope implements TypedDictSink {
   private readonly bySchema = new Map<object, string>();
+  /** Class name per shape (`shapeKey` of its fields). */
+  private readonly byShape = new Map<string, string>();
+  /** Classes whose fields are being rendered, and those of them referred to meanwhile. */
+  private readonly rendering = new Set<string>();
+  private readonly recursive = new Set<string>();
   private readonly taken = new Set<string>();
   private readonly list: TypedDictDeclaration[] = [];
 
@@ -61,10 +73,14 @@ export class PythonTypeScope implements TypedDictSink {
 
   typedDict(schema: JsonSchema, name: string, root: unknown, rootName: string): string {
     const known = this.bySchema.get(schema);
-    if (known !== undefined) return known;
-    const className = this.reserve(name);
+    if (known !== undefined) {
+      if (this.rendering.has(known)) this.recursive.add(known);
+      return known;
+    }
+    const className = this.reserve(ownName(schema) ?? name);
     // Named before its fields are rendered, so a recursive reference finds it.
     this.bySchema.set(schema, className);
+    this.rendering.add(className);
     const properties = schema.properties as Record<string, unknown>;
     const required = new Set(
       Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === "string") : [],
@@ -87,6 +103,16 @@ export class PythonTypeScope implements TypedDictSink {
         ...(description === undefined ? {} : { description }),
       };
     });
+    this.rendering.delete(className);
+    const shape = shapeKey(fields);
+    const same = this.byShape.get(shape);
+    // A class its own fields refer to keeps its name: those references are rendered already.
+    if (same !== undefined && !this.recursive.has(className)) {
+      this.taken.delete(className);
+      this.bySchema.set(schema, same);
+      return same;
+    }
+    this.byShape.set(shape, className);
     this.list.push(Object.freeze({ name: className, fields: Object.freeze(fields) }));
     return className;
   }
@@ -121,6 +147,17 @@ export function typedDictSource(declaration: TypedDictDeclaration): string {
   }
   const body = fields.map((f) => `    ${JSON.stringify(f.key)}: ${value(f)},${comment(f)}`);
   return [`${name} = TypedDict(${JSON.stringify(name)}, {`, ...body, "})"].join("\n");
+}
+
+/** What makes two classes the same: every field's key, hint, requiredness and comment. */
+function shapeKey(fields: readonly TypedDictField[]): string {
+  return JSON.stringify(fields.map((f) => [f.key, f.hint, f.required, f.description ?? null]));
+}
+
+/** A schema's own name: its `title`, when that gives an identifier. */
+function ownName(schema: JsonSchema): string | undefined {
+  const title = typeof schema.title === "string" ? pascalCase(schema.title) : "";
+  return title === "" ? undefined : title;
 }
 
 function oneLine(text: unknown): string | undefined {

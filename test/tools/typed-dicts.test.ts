@@ -132,9 +132,10 @@ describe("TypedDicts in signatures", () => {
   it("turns a JSON Schema output (as MCP servers give) into TypedDicts, $defs included", () => {
     expect(pythonSignature(weather)).toBe("get_weather(city: str) -> GetWeatherResult");
     const types = pythonTypedDicts([weather]);
-    expect(types).toContain("class GetWeatherResultDay(TypedDict):\n    day: str\n");
+    // A `$defs` entry is named after its key.
+    expect(types).toContain("class Day(TypedDict):\n    day: str\n");
     expect(types).toContain('    conditions: Literal["sun", "rain"]\n');
-    expect(types).toContain("    forecast: NotRequired[list[GetWeatherResultDay]]");
+    expect(types).toContain("    forecast: NotRequired[list[Day]]");
   });
 
   it("keeps free-form and open objects as dicts", () => {
@@ -177,10 +178,10 @@ describe("TypedDicts in signatures", () => {
     const scope = new PythonTypeScope(["Thing"]);
     const schema = { type: "object", properties: { k: { type: "string" } } };
     expect(pythonTypeHint(schema, schema, { scope, name: "Thing" })).toBe("Thing2");
-    const other = { type: "object", properties: { k: { type: "string" } } };
+    const other = { type: "object", properties: { o: { type: "string" } } };
     expect(pythonTypeHint(other, other, { scope, name: "any" })).toBe("Any2");
     expect(pythonTypeHint(other, other, { scope, name: "9lives" })).toBe("Any2");
-    const digits = { type: "object", properties: { k: { type: "string" } } };
+    const digits = { type: "object", properties: { d: { type: "string" } } };
     expect(pythonTypeHint(digits, digits, { scope, name: "9lives" })).toBe("T9lives");
   });
 
@@ -198,6 +199,132 @@ describe("TypedDicts in signatures", () => {
     expect(pythonSignature(tool)).toBe(
       "area(shape: AreaParamsShapeCircle | AreaParamsShapeSquare) -> Any",
     );
+  });
+});
+
+// A shop's tools, sharing one customer schema as real tool sets do.
+const Address = z.object({ city: z.string(), country: z.string() });
+const Customer = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  email: z.string().describe("Primary email."),
+  address: Address,
+});
+const customer = {
+  id: 1,
+  name: "Ada",
+  email: "ada@example.com",
+  address: { city: "", country: "" },
+};
+const listCustomers = defineTool({
+  name: "list_customers",
+  returns: z.array(Customer),
+  execute: () => [customer],
+});
+const getCustomer = defineTool({
+  name: "get_customer",
+  parameters: z.object({ id: z.number().int() }),
+  returns: Customer,
+  execute: () => customer,
+});
+const moveCustomer = defineTool({
+  name: "move_customer",
+  parameters: z.object({ id: z.number().int(), address: Address }),
+  returns: Customer,
+  execute: () => customer,
+});
+const classNames = (source: string) =>
+  [...source.matchAll(/^class (\w+)\(TypedDict\)/gm)].map((m) => m[1]);
+
+describe("one TypedDict per shape", () => {
+  it("declares a shape once, however many tools take or return it, named where first met", () => {
+    const tools = [listCustomers, getCustomer, moveCustomer];
+    expect(pythonSignatures(tools)).toEqual([
+      "list_customers() -> list[ListCustomersResultItem]",
+      "get_customer(id: int) -> ListCustomersResultItem",
+      "move_customer(id: int, address: ListCustomersResultItemAddress) -> ListCustomersResultItem",
+    ]);
+    expect(classNames(pythonTypedDicts(tools))).toEqual([
+      "ListCustomersResultItemAddress",
+      "ListCustomersResultItem",
+    ]);
+    // The prompt tells the model the same: one class each.
+    const listing = pythonToolListing(tools);
+    expect(listing.match(/class ListCustomersResultItem\(/g)).toHaveLength(1);
+    expect(listing).not.toContain("GetCustomerResult");
+  });
+
+  it("names a shape after the schema: Zod's .meta({ id }), a JSON Schema title", () => {
+    const Named = Customer.meta({ id: "Customer" });
+    const byId = [
+      defineTool({ name: "list_customers", returns: z.array(Named), execute: () => [customer] }),
+      defineTool({ name: "get_customer", returns: Named, execute: () => customer }),
+    ];
+    expect(pythonSignatures(byId)).toEqual([
+      "list_customers() -> list[Customer]",
+      "get_customer() -> Customer",
+    ]);
+    // Its nested objects are named from it.
+    expect(classNames(pythonTypedDicts(byId))).toEqual(["CustomerAddress", "Customer"]);
+
+    const titled = defineTool({
+      name: "get_account",
+      returns: {
+        type: "object",
+        title: "account record",
+        properties: { id: { type: "integer" } },
+        required: ["id"],
+      },
+      execute: () => ({ id: 1 }),
+    });
+    expect(pythonSignature(titled)).toBe("get_account() -> AccountRecord");
+  });
+
+  it("keeps shapes apart that differ in a key, a type, requiredness or a description", () => {
+    const variants = [
+      z.object({ id: z.number().int(), name: z.string() }),
+      z.object({ id: z.number().int(), title: z.string() }),
+      z.object({ id: z.number().int(), name: z.number() }),
+      z.object({ id: z.number().int(), name: z.string().optional() }),
+      z.object({ id: z.number().int(), name: z.string().describe("Full name.") }),
+    ];
+    const tools = variants.map((returns, i) =>
+      defineTool({ name: `t${i}`, returns, execute: () => ({ id: 1, name: "" }) }),
+    );
+    expect(classNames(pythonTypedDicts(tools))).toHaveLength(variants.length);
+  });
+
+  it("shares a recursive shape only with itself", () => {
+    type Node = { name: string; children: Node[] };
+    const NodeSchema: z.ZodType<Node> = z.lazy(() =>
+      z.object({ name: z.string(), children: z.array(NodeSchema) }),
+    );
+    const tools = ["tree_a", "tree_b"].map((name) =>
+      defineTool({ name, returns: NodeSchema, execute: () => ({ name: "", children: [] }) }),
+    );
+    const types = pythonTypedDicts(tools);
+    // Each tool's recursive class refers to itself, so none of them may be merged away.
+    for (const name of classNames(types)) expect(types).toContain(`list[${name}]`);
+    expect(typeCheckProgram('t = tree_b()\nt["children"][0]["name"]', pythonStub(tools))).toEqual(
+      [],
+    );
+  });
+
+  it("the type check still catches a wrong key on the right line, through the shared class", () => {
+    const tools = [listCustomers, getCustomer, moveCustomer];
+    const code =
+      'c = get_customer(1)\nfirst = list_customers()[0]\nprint(c["emial"])\nfirst["address"]["town"]';
+    const diagnostics = check(tools, code);
+    expect(diagnostics.map((d) => [d.line, d.code])).toEqual([
+      [3, "invalid-key"],
+      [4, "invalid-key"],
+    ]);
+    expect(diagnostics[0]!.message).toMatch(
+      /Unknown key "emial" for TypedDict `ListCustomersResultItem`/,
+    );
+    expect(
+      check(tools, 'c = get_customer(1)\nmove_customer(c["id"], address=c["address"])'),
+    ).toEqual([]);
   });
 });
 
