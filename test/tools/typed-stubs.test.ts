@@ -1,5 +1,5 @@
 import { tool } from "ai";
-import { type CallLlm, CodeModeAgent, defineTool } from "codemode";
+import { type CallLlm, CodeModeAgent, defineTool, execute } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -103,5 +103,51 @@ describe("TypedDict stubs through the agent", () => {
     expect(sent[1]!.last).toMatch(
       /Type check failed, nothing ran:\nline 3: Unknown key "emial" for TypedDict `GetUserResult` - did you mean "email"\? \[invalid-key\]/,
     );
+  });
+});
+
+describe("one TypedDict per shape, through execute()", () => {
+  const Customer = z.object({ id: z.number().int(), name: z.string(), email: z.string() });
+  const customer = { id: 1, name: "Ada", email: "ada@example.com" };
+  const listCustomers = defineTool({
+    name: "list_customers",
+    returns: z.array(Customer),
+    execute: () => {
+      calls.push("list_customers");
+      return [customer];
+    },
+  });
+  const getCustomer = defineTool({
+    name: "get_customer",
+    parameters: z.object({ id: z.number().int() }),
+    returns: Customer,
+    execute: () => {
+      calls.push("get_customer");
+      return customer;
+    },
+  });
+  const tools = [listCustomers, getCustomer];
+
+  it("the prompt declares the shared shape once, and a wrong key fails on its line", async () => {
+    const prompt = new CodeModeAgent({ tools, callLlm: scripted([]).callLlm }).systemPrompt;
+    expect(prompt).toContain("- get_customer(id: int) -> ListCustomersResultItem");
+    expect(prompt.match(/class \w+\(TypedDict\)/g)).toEqual([
+      "class ListCustomersResultItem(TypedDict)",
+    ]);
+
+    calls = [];
+    const code = 'first = list_customers()[0]\nc = get_customer(first["id"])\nc["mail"]';
+    const result = await execute(code, { tools, typeCheck: true });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ type: "TypeCheckError", line: 3 });
+    expect(result.error.message).toContain(
+      'Unknown key "mail" for TypedDict `ListCustomersResultItem`',
+    );
+    expect(calls).toEqual([]);
+
+    const fixed = await execute(code.replace('"mail"', '"email"'), { tools, typeCheck: true });
+    expect(fixed).toMatchObject({ ok: true, value: "ada@example.com" });
+    expect(calls).toEqual(["list_customers", "get_customer"]);
   });
 });
