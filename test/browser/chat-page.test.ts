@@ -75,14 +75,19 @@ afterEach(async () => {
 
 async function serve(
   replies: string[],
-  options: Partial<StartChatServerOptions> & { maxRetries?: number; extraTools?: unknown[] } = {},
+  options: Partial<StartChatServerOptions> & {
+    maxRetries?: number;
+    maxTurns?: number;
+    extraTools?: unknown[];
+  } = {},
 ) {
-  const { maxRetries, extraTools, ...rest } = options;
+  const { maxRetries, maxTurns, extraTools, ...rest } = options;
   const agent = new CodeModeAgent({
     tools: [...dataTools, ...((extraTools ?? []) as typeof dataTools)],
     callLlm: scripted(replies),
     model: "test:scripted",
     ...(maxRetries !== undefined ? { maxRetries } : {}),
+    ...(maxTurns !== undefined ? { maxTurns } : {}),
   });
   const server = await startChatServer({ agent, nudges, port: 0, auth: false, ...rest });
   servers.push(server);
@@ -165,6 +170,40 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     });
     expect(reach).toBe("blocked");
     await page.screenshot({ path: join(ARTIFACTS, "chat-answer.png"), fullPage: true });
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+  });
+
+  it("shows each turn as it happens, a look's value under its code, then the answer with its chart", async () => {
+    const look = 'rows = fetch_data("sales_2024", columns=["region", "revenue"])\nrows[:2]';
+    const answer = REVENUE_CODE.replace(
+      'rows = fetch_data("sales_2024", columns=["region", "revenue"])\n',
+      "",
+    );
+    const server = await serve([py(look), py(answer)], { maxTurns: 5 });
+    const page = await open(server);
+    await page.locator("#input").fill("Revenue by region?");
+    await page.locator("#input").press("Enter");
+    await page.locator(".summary").waitFor();
+
+    const labels = await page.locator("details.code > summary").allTextContents();
+    expect(labels).toEqual(["Code · turn 1", "Code · turn 2"]);
+    const lookView = page.locator("details.look");
+    await poll(() => lookView.count()).toBe(1);
+    // Collapsed once the answer is there; one click shows what the look returned.
+    expect(await lookView.getAttribute("open")).toBeNull();
+    await lookView.locator("summary").click();
+    await poll(() => text(lookView.locator(".look-value"))).toContain('"region"');
+    expect(await page.locator(".phase").allTextContents()).toContain("Turn 2");
+    // The data tool ran once: turn 2 used the rows turn 1 kept.
+    await poll(() => page.locator(".call .sig").allTextContents()).toEqual([
+      expect.stringContaining("fetch_data("),
+      expect.stringContaining("group_and_aggregate("),
+      expect.stringContaining("create_chart("),
+    ]);
+    await poll(() => text(page.locator(".summary strong"))).toMatch(/^(East|North|South|West)$/);
+    await chartFrame(page);
+    await poll(() => text(page.locator(".meta"))).toMatch(/^2 turns · 2 attempts · 3 tool calls/);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-turns.png"), fullPage: true });
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
   });
 

@@ -113,10 +113,28 @@
       return { ...event, record };
     }
     if (event.type === "done") {
-      const { value: _value, toolCalls: _calls, ...result } = event.result;
+      const { value: _value, toolCalls: _calls, turns: _turns, ...result } = event.result;
       return { ...event, result };
     }
+    if (event.type === "turn_end") {
+      // A look is redrawn from a short preview; its full value and calls are not kept.
+      const { value, toolCalls: _calls, observation: _o, ...record } = event.record;
+      return { ...event, record: { ...record, preview: lookPreview(value) } };
+    }
     return event;
+  }
+
+  /** A look's value as short text: enough to see its shape, never megabytes in the DOM. */
+  function lookPreview(value) {
+    let text;
+    try {
+      text = JSON.stringify(value, null, 1) ?? "None";
+    } catch {
+      text = String(value);
+    }
+    return text.length > 2000
+      ? `${text.slice(0, 2000)}\n… (${text.length - 2000} more characters)`
+      : text;
   }
 
   function assistantContent(events) {
@@ -289,7 +307,13 @@
     const calls = el("ul", { class: "calls" });
     const body = el("div", { class: "body" });
     card.append(phases, codes, calls, body);
-    const state = { currentPhase: null, codeBlocks: new Map(), callRows: new Map(), output: null };
+    const state = {
+      currentPhase: null,
+      codeBlocks: new Map(),
+      callRows: new Map(),
+      output: null,
+      maxTurns: 1,
+    };
 
     const phase = (text, status = "active") => {
       if (state.currentPhase?.classList.contains("active")) {
@@ -314,9 +338,31 @@
         ),
       );
 
+    // With the turn loop on, code blocks and calls are keyed by turn and attempt.
+    const key = (event) => `${event.turn ?? 1}:${event.attempt}`;
     function onEvent(event) {
       const of = event.maxAttempts ? ` ${event.attempt}/${event.maxAttempts}` : "";
       switch (event.type) {
+        case "turn_start":
+          state.maxTurns = event.maxTurns;
+          if (event.turn > 1) phase(`Turn ${event.turn}`);
+          break;
+        case "turn_end": {
+          const { record } = event;
+          if (record.kind !== "look") break;
+          const block = state.codeBlocks.get(`${record.turn}:${record.attempts}`);
+          const preview = record.preview ?? lookPreview(record.value);
+          const look = el(
+            "details",
+            { class: "look" },
+            el("summary", { text: `Turn ${record.turn} looked at` }),
+            el("pre", { class: "look-value", text: preview }),
+          );
+          if (block) block.after(look);
+          else codes.append(look);
+          if (block) block.open = false;
+          break;
+        }
         case "generating_code":
           phase(event.attempt > 1 ? `Writing code (attempt${of})` : "Writing code");
           break;
@@ -328,9 +374,11 @@
           const pre = el("pre", {}, el("code", { class: "language-python" }));
           pre.firstChild.textContent = event.code || "(no code in the reply)";
           if (window.hljs && event.code) window.hljs.highlightElement(pre.firstChild);
-          const label = el("summary", { text: `Code · attempt${of}` });
+          const bits = state.maxTurns > 1 ? [`turn ${event.turn ?? 1}`] : [];
+          if (state.maxTurns <= 1 || event.attempt > 1) bits.push(`attempt${of}`);
+          const label = el("summary", { text: ["Code", ...bits].join(" · ") });
           const block = el("details", { class: "code", open: "" }, label, pre);
-          state.codeBlocks.set(event.attempt, block);
+          state.codeBlocks.set(key(event), block);
           codes.append(block);
           break;
         }
@@ -348,13 +396,13 @@
             el("span", { class: "status", text: "…" }),
           );
           row.title = `${event.call.name}(${short(event.call.args, 2000)})`;
-          state.callRows.set(`${event.attempt}:${event.call.seq}`, row);
+          state.callRows.set(`${key(event)}:${event.call.seq}`, row);
           calls.append(row);
           break;
         }
         case "tool_result": {
           const { record } = event;
-          const row = state.callRows.get(`${event.attempt}:${record.seq}`);
+          const row = state.callRows.get(`${key(event)}:${record.seq}`);
           if (!row) break;
           const ms = `${Number(record.durationMs ?? 0).toFixed(1)} ms`;
           row.classList.remove("pending");
@@ -376,7 +424,7 @@
           break;
         case "retrying": {
           failCurrent();
-          const block = state.codeBlocks.get(event.attempt);
+          const block = state.codeBlocks.get(key(event));
           if (block) {
             block.classList.add("failed");
             block.querySelector("summary").textContent += " · failed";
@@ -407,7 +455,7 @@
     function renderResult(result) {
       if (result.error) {
         failCurrent();
-        const block = state.codeBlocks.get(result.attempts);
+        const block = [...state.codeBlocks.values()].at(-1);
         if (block && result.code) {
           block.classList.add("failed");
           block.querySelector("summary").textContent += " · failed";
@@ -416,8 +464,9 @@
         errorBox("The run failed", result.error);
       } else {
         phase("Done", "done");
-        // The answer is what matters now; the code stays one click away.
+        // The answer is what matters now; the code and the looks stay one click away.
         for (const block of state.codeBlocks.values()) block.open = false;
+        for (const look of codes.querySelectorAll("details.look")) look.open = false;
         const summary = el("div", { class: "summary" });
         const html = window.marked ? window.marked.parse(result.summary ?? "") : "";
         // The summary is model output: sanitize before it touches the DOM.
@@ -432,7 +481,9 @@
       }
       const usage = result.usage ?? {};
       const calls = Array.isArray(result.toolCalls) ? result.toolCalls.length : state.callRows.size;
+      const turns = Array.isArray(result.turns) ? result.turns.length : 0;
       const parts = [
+        ...(state.maxTurns > 1 ? [`${turns || "?"} turn${turns === 1 ? "" : "s"}`] : []),
         `${result.attempts} attempt${result.attempts === 1 ? "" : "s"}`,
         `${calls} tool call${calls === 1 ? "" : "s"}`,
         `${((result.durationMs ?? 0) / 1000).toFixed(1)} s`,
