@@ -6,7 +6,7 @@
  * Packs the built `dist/` (`npm test` builds before it runs the tests).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   const [packed] = JSON.parse(stdout) as { filename: string }[];
   app = join(dir, "app");
-  await run("mkdir", [app]);
+  mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
   // Dependencies come from the registry (through npm's cache when it has them).
   await run(
