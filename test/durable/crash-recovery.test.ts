@@ -245,6 +245,44 @@ describe("durable run on one restate-server", () => {
     await second.kill();
   }, 90_000);
 
+  it("resumes a worker SIGKILLed in turn 2 without repeating turn 1's tools or LLM call", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: "turns" };
+    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
+    workers.push(first);
+    await registerDeployment(restate.adminUrl, first.url);
+    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const runId = `turns-${Date.now()}`;
+    await client.submit("Record five steps in two turns", [], { runId });
+
+    // Turn 1 made calls 1-2; turn 2 made call 3 and hangs in call 4.
+    await waitForFile(join(dir, "hanging-4"));
+    await expect.poll(() => journaledToolResults(runId), { timeout: 15_000, interval: 50 }).toBe(3);
+    expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid), String(first.pid)]);
+    await first.kill();
+
+    const second = await fixtureWorker(env);
+    workers.push(second);
+    const result = await client.result(runId);
+    expect(result.error).toBeNull();
+    expect(result.value).toMatchObject({ total: 100 });
+    expect(result.turns.map((t) => t.kind)).toEqual(["look", "answer"]);
+    expect(result.toolCalls.map((c) => [c.turn, c.seq])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+      [2, 3],
+    ]);
+    // Each call ran once across both workers; turn 1's ran in the first worker only.
+    const ran = lines(join(dir, "tool-calls.log")).map((l) => l.split(" ").map(Number));
+    expect(ran.map(([i]) => i).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const [i, pid] of ran) expect(pid).toBe(i! < 3 ? first.pid : second.pid);
+    // Both LLM calls were journaled: the restarted worker asked the model nothing.
+    expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid), String(first.pid)]);
+    await second.kill();
+  }, 90_000);
+
   it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
     await crashAndResume("parallel", 3);
   }, 90_000);
