@@ -67,7 +67,9 @@ function formatResult(result: AgentResult): string {
   // After a plain-text answer (or a last look) the last code is already shown above.
   const lastKind = result.turns.at(-1)?.kind;
   if (result.code && lastKind !== "reply" && lastKind !== "look") {
-    parts.push(`Code (attempt ${result.attempts}):\n\`\`\`python\n${result.code}\n\`\`\``);
+    const which =
+      result.turns.length > 1 ? `turn ${result.turns.length}` : `attempt ${result.attempts}`;
+    parts.push(`Code (${which}):\n\`\`\`python\n${result.code}\n\`\`\``);
   }
   if (result.output.trim()) parts.push(`Printed:\n${result.output.trimEnd()}`);
   if (!result.error) parts.push(`Summary:\n${result.summary}`);

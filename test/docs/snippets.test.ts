@@ -51,7 +51,9 @@ let failure: unknown;
 
 beforeAll(async () => {
   mkdirSync(scratch, { recursive: true });
-  for (const s of all) if (s.file.startsWith(scratch)) writeFileSync(s.file, s.code);
+  // A snippet is written as a script at the repository root would be: `./examples/...`.
+  const rooted = (code: string) => code.replaceAll('from "./examples/', `from "${root}/examples/`);
+  for (const s of all) if (s.file.startsWith(scratch)) writeFileSync(s.file, rooted(s.code));
   const runner = join(scratch, "run-all.ts");
   const files = JSON.stringify(all.map((s) => [s.name, s.file]));
   writeFileSync(
