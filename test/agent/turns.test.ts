@@ -221,6 +221,32 @@ describe("CodeModeAgent with maxTurns > 1", () => {
     expect(result.executionError?.type).toBe("CancelledError");
   });
 
+  it("stops at once when cancelled between turns, while the model writes turn 2", async () => {
+    const { tools } = salesTools();
+    let asked: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    let calls = 0;
+    const callLlm: CallLlm = (_model, _system, _messages, options) => {
+      calls += 1;
+      if (calls === 1) return Promise.resolve(py("orders = fetch_orders(2024)\nlen(orders)"));
+      asked();
+      return new Promise((_resolve, reject) => {
+        options?.signal?.addEventListener("abort", () => reject(new Error("aborted")));
+      });
+    };
+    const agent = new CodeModeAgent({ tools, callLlm, maxTurns: 5, isolation: "in-process" });
+    const controller = new AbortController();
+    const pending = agent.run("Count.", [], { signal: controller.signal });
+    await waiting;
+    controller.abort();
+    const result = await pending;
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatch(/^The LLM call failed: aborted/);
+    expect(result.turns.map((t) => t.kind)).toEqual(["look", "failed"]);
+  });
+
   it("explains the loop in the prompt only when it is on, and checks its options", () => {
     const { tools } = salesTools();
     const one = new CodeModeAgent({ tools, callLlm: scripted([]).callLlm });

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CodeModeAgent, defineTool } from "codemode";
+import { type ChatMessage, CodeModeAgent, defineTool } from "codemode";
 import {
   type ChatServer,
   checkModelSetup,
@@ -79,12 +79,13 @@ async function serve(
     maxRetries?: number;
     maxTurns?: number;
     extraTools?: unknown[];
+    seen?: ChatMessage[][];
   } = {},
 ) {
-  const { maxRetries, maxTurns, extraTools, ...rest } = options;
+  const { maxRetries, maxTurns, extraTools, seen, ...rest } = options;
   const agent = new CodeModeAgent({
     tools: [...dataTools, ...((extraTools ?? []) as typeof dataTools)],
-    callLlm: scripted(replies),
+    callLlm: scripted(replies, seen),
     model: "test:scripted",
     ...(maxRetries !== undefined ? { maxRetries } : {}),
     ...(maxTurns !== undefined ? { maxTurns } : {}),
@@ -179,7 +180,11 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
       'rows = fetch_data("sales_2024", columns=["region", "revenue"])\n',
       "",
     );
-    const server = await serve([py(look), py(answer)], { maxTurns: 5 });
+    const seen: ChatMessage[][] = [];
+    const server = await serve([py(look), py(answer), "Engineering, by a margin."], {
+      maxTurns: 5,
+      seen,
+    });
     const page = await open(server);
     await page.locator("#input").fill("Revenue by region?");
     await page.locator("#input").press("Enter");
@@ -204,6 +209,15 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     await chartFrame(page);
     await poll(() => text(page.locator(".meta"))).toMatch(/^2 turns · 2 attempts · 3 tool calls/);
     await page.screenshot({ path: join(ARTIFACTS, "chat-turns.png"), fullPage: true });
+
+    // The next question's history holds the answer, not the looks the model saw.
+    await page.locator("#input").fill("And which department pays the most?");
+    await page.locator("#input").press("Enter");
+    await poll(() => page.locator(".summary").count()).toBe(2);
+    const history = seen[2]!;
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(history[1]!.content).toMatch(/had the highest revenue/);
+    expect(history.some((m) => m.content.includes("The program ran"))).toBe(false);
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
   });
 

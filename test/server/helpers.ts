@@ -1,11 +1,12 @@
 /** Shared pieces of the chat server tests: scripted agents, NDJSON reading. */
-import type { CallLlm } from "codemode";
+import type { CallLlm, ChatMessage } from "codemode";
 import type { ChatStreamEvent } from "codemode/server";
 
-/** A callLlm that answers with scripted replies, in order. */
-export function scripted(replies: string[]): CallLlm {
+/** A callLlm that answers with scripted replies, in order; `seen` gets each call's messages. */
+export function scripted(replies: string[], seen?: ChatMessage[][]): CallLlm {
   const queue = [...replies];
-  return async () => {
+  return async (_model, _system, messages) => {
+    seen?.push(structuredClone(messages));
     const next = queue.shift();
     if (next === undefined) throw new Error("no more scripted replies");
     return { text: next, usage: { inputTokens: 100, outputTokens: 20 } };
