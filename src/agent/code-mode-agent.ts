@@ -106,7 +106,7 @@ export class CodeModeAgent {
     }));
   }
 
-  /** True when any tool is marked durable (`durableTool`). The seed's `uses_flyte_tools`. */
+  /** True when any tool is marked durable (`durableTool`). Flyte's `uses_flyte_tools`. */
   usesDurableTools(): boolean {
     return this.tools.some((tool) => tool.durable !== undefined);
   }

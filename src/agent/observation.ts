@@ -5,6 +5,7 @@
  */
 import type { ProgramState, ToolCallRecord } from "../execute/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { pythonTypeName } from "../tools/python-types.js";
 
 export interface ObservationInput {
   turn: number;
@@ -109,31 +110,15 @@ function stateLines(state: ProgramState | undefined): string[] {
   return lines;
 }
 
-/** A short Python description of a kept value (Monty's own representation). */
+/** A short Python description of a kept value (Monty's own representation): "list of 3". */
 export function pythonKind(value: unknown): string {
-  if (value === null || value === undefined) return "None";
-  switch (typeof value) {
-    case "string":
-      return `str of ${value.length} chars`;
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return Number.isInteger(value) ? "int" : "float";
-  }
-  if (value instanceof Map) return `dict of ${value.size} keys`;
-  if (value instanceof Set) return `set of ${value.size}`;
-  if (value instanceof Uint8Array) return `bytes of ${value.length}`;
-  if (Array.isArray(value)) {
-    const tuple = (value as unknown[] & { __tuple__?: unknown }).__tuple__ === true;
-    return `${tuple ? "tuple" : "list"} of ${value.length}`;
-  }
-  const tag = (value as { __monty_type__?: unknown }).__monty_type__;
-  if (tag === "Date") return "date";
-  if (tag === "DateTime") return "datetime";
-  if (typeof tag === "string") return tag.toLowerCase();
-  return `dict of ${Object.keys(value as object).length} keys`;
+  const name = pythonTypeName(value);
+  if (name === "Date" || name === "DateTime") return name.toLowerCase();
+  if (typeof value === "string") return `str of ${value.length} chars`;
+  if (value instanceof Map || value instanceof Set) return `${name} of ${value.size}`;
+  if (value instanceof Uint8Array || Array.isArray(value)) return `${name} of ${value.length}`;
+  if (name === "dict") return `dict of ${Object.keys(value as object).length} keys`;
+  return name;
 }
 
 function byteLength(text: string): number {

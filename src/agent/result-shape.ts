@@ -2,6 +2,7 @@
  * Turning the program's final value into the answer: a dict gives `summary` and
  * `charts`; anything else becomes the summary as text.
  */
+import { isRecord } from "../plain-object.js";
 import type { Chart } from "./types.js";
 
 export const NO_SUMMARY = "No summary generated.";
@@ -9,7 +10,7 @@ export const NO_SUMMARY = "No summary generated.";
 export type Shaped = { ok: true; summary: string; charts: Chart[] } | { ok: false; error: string };
 
 export function shapeResult(value: unknown): Shaped {
-  if (!isPlainObject(value)) return { ok: true, summary: valueText(value), charts: [] };
+  if (!isDict(value)) return { ok: true, summary: valueText(value), charts: [] };
   const summary =
     value.summary === undefined || value.summary === null ? NO_SUMMARY : valueText(value.summary);
   const charts = value.charts;
@@ -22,7 +23,7 @@ export function shapeResult(value: unknown): Shaped {
   }
   for (const [i, chart] of charts.entries()) {
     if (typeof chart === "string") continue;
-    if (!isPlainObject(chart) || typeof chart.type !== "string" || !isPlainObject(chart.data)) {
+    if (!isDict(chart) || typeof chart.type !== "string" || !isDict(chart.data)) {
       return {
         ok: false,
         error: `charts[${i}] must be a Chart.js config dict with "type" (a string) and "data" (a dict), or an HTML string; got ${describe(chart)}.`,
@@ -32,13 +33,9 @@ export function shapeResult(value: unknown): Shaped {
   return { ok: true, summary, charts: charts as Chart[] };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array)
-  );
+/** A Python dict as it arrives in JS (bytes arrive as Uint8Array, which is not one). */
+function isDict(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && !(value instanceof Uint8Array);
 }
 
 function valueText(value: unknown): string {

@@ -11,6 +11,7 @@ import type { AgentEvent } from "../agent/types.js";
 import { ToolError } from "../errors.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import { journalSerde } from "./journal-codec.js";
 import { remoteTargetOf } from "./remote-spec.js";
@@ -19,7 +20,6 @@ import { StepPump } from "./step-pump.js";
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
   durableTimeoutMs,
-  messageOf,
   runToolStep,
   type StepOutcome,
 } from "./tool-step.js";
@@ -117,7 +117,7 @@ export class RunJournal {
               const reply = await callLlm(model, system, messages, options);
               return { ok: true, reply: typeof reply === "string" ? { text: reply } : reply };
             } catch (error) {
-              return { ok: false, message: messageOf(error) };
+              return { ok: false, message: thrownMessage(error) };
             }
           },
           { serde: journalSerde<LlmOutcome>() },

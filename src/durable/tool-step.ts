@@ -4,7 +4,9 @@
  * exception, becomes plain data that is written to the journal. Failures are data, not
  * throws, so a replay raises exactly the exception the first run raised.
  */
+
 import { toPython } from "../sandbox/values.js";
+import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
 import type { Tool } from "../tools/types.js";
 
 /** What a durable tool step records. */
@@ -62,13 +64,13 @@ export async function runToolStep(
         return {
           ok: false,
           type: "TypeError",
-          message: `${tool.name}() returned a value Python cannot hold: ${messageOf(error)}`,
+          message: `${tool.name}() returned a value Python cannot hold: ${thrownMessage(error)}`,
         };
       }
     } catch (error) {
       if (runSignal?.aborted)
         return { ok: false, type: "CancelledError", message: "the run ended" };
-      last = { ok: false, type: pythonTypeOf(error), message: messageOf(error) };
+      last = { ok: false, type: pythonTypeOf(error), message: thrownMessage(error) };
       // A deliberate Python exception (ToolError, bad arguments) is the tool's answer.
       if (isDeliberate(error)) return last;
     } finally {
@@ -105,23 +107,4 @@ function sleep(ms: number): Promise<void> {
 function isDeliberate(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "TOOL_ERROR" || code === "TOOL_ARGUMENTS";
-}
-
-/** The Python exception a thrown tool error becomes (same rules as `execute`). */
-export function pythonTypeOf(error: unknown): string {
-  const e = (error ?? {}) as { code?: unknown; pythonType?: unknown; name?: unknown };
-  if (e.code === "TOOL_ERROR" && typeof e.pythonType === "string") return e.pythonType;
-  if (e.code === "TOOL_ARGUMENTS") return "TypeError";
-  if (e.name === "TimeoutError" || e.name === "AbortError") return "TimeoutError";
-  return "RuntimeError";
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "string") return error;
-  try {
-    return JSON.stringify(error);
-  } catch {
-    return String(error);
-  }
 }

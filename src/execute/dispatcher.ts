@@ -4,11 +4,11 @@
  * converted and sized before they go back. A failure becomes a Python exception the
  * program can catch, unless it is a limit, which ends the run.
  */
-import { ToolArgumentError, ToolError } from "../errors.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
 import { prepareCall } from "../tools/prepare-call.js";
+import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
@@ -147,7 +147,7 @@ export class ToolDispatcher {
       if (timedOut) {
         return fail(shownArgs, "TimeoutError", toolTimeoutMessage(call.name, timeoutMs));
       }
-      return fail(shownArgs, pythonTypeOf(error), errorMessage(error));
+      return fail(shownArgs, pythonTypeOf(error), thrownMessage(error));
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(flight);
@@ -160,7 +160,7 @@ export class ToolDispatcher {
       return fail(
         shownArgs,
         "TypeError",
-        `${call.name}() returned a value Python cannot hold: ${errorMessage(error)}`,
+        `${call.name}() returned a value Python cannot hold: ${thrownMessage(error)}`,
       );
     }
     const resultBytes = jsonByteSize(value, this.limits.maxToolResultBytes);
@@ -252,29 +252,5 @@ class CallContext implements ToolContext {
 
   get signal(): AbortSignal {
     return this.flight.signal();
-  }
-}
-
-/** The Python exception a thrown tool error becomes. */
-function pythonTypeOf(error: unknown): string {
-  // Duck-typed, not instanceof: a tools file loaded through tsx (the CLI) gets its own copy
-  // of codemode, so its ToolError is a different class with the same shape.
-  const e = (error ?? {}) as { code?: unknown; pythonType?: unknown; name?: unknown };
-  if (error instanceof ToolError || (e.code === "TOOL_ERROR" && typeof e.pythonType === "string")) {
-    return String(e.pythonType);
-  }
-  if (error instanceof ToolArgumentError || e.code === "TOOL_ARGUMENTS") return "TypeError";
-  const name = e.name;
-  if (name === "TimeoutError" || name === "AbortError") return "TimeoutError";
-  return "RuntimeError";
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "string") return error;
-  try {
-    return JSON.stringify(toJsonSafe(error));
-  } catch {
-    return String(error);
   }
 }

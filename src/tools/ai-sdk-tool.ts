@@ -10,8 +10,9 @@
 import { randomUUID } from "node:crypto";
 import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
+import { isPlainObject } from "../plain-object.js";
 import { freezeTool, isTool } from "./define-tool.js";
-import { isPlainObject, type SchemaIssue } from "./json-schema-validator.js";
+import type { SchemaIssue } from "./json-schema-validator.js";
 import { parametersFromSchema } from "./parameters.js";
 import { assertToolName } from "./python-names.js";
 import {

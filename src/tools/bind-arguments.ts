@@ -6,7 +6,7 @@
 
 import { defineEntry } from "../define-entry.js";
 import { ToolArgumentError } from "../errors.js";
-import { isPlainObject } from "./json-schema-validator.js";
+import { isPlainObject } from "../plain-object.js";
 import { keywordOnlyStart } from "./parameters.js";
 import { pythonTypeName } from "./python-types.js";
 import type { Tool, ToolParameter } from "./types.js";

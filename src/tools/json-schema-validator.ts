@@ -10,7 +10,6 @@ import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js
 import type { JsonSchema } from "./types.js";
 
 // bind-arguments.ts and validate-arguments.ts still import it from here.
-export { isPlainObject } from "../plain-object.js";
 
 /** One failure: where (keys and indexes below the validated value) and what was wrong. */
 export interface SchemaIssue {

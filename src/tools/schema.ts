@@ -12,12 +12,8 @@ import type { z } from "zod";
 import { defineEntry } from "../define-entry.js";
 import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
-import {
-  isPlainObject,
-  type SchemaIssue,
-  shownValue,
-  validateJsonSchema,
-} from "./json-schema-validator.js";
+import { isPlainObject } from "../plain-object.js";
+import { type SchemaIssue, shownValue, validateJsonSchema } from "./json-schema-validator.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
 import type { JsonSchema } from "./types.js";
 

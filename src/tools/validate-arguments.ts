@@ -6,7 +6,9 @@
  */
 
 import { defineEntry } from "../define-entry.js";
-import { isPlainObject, validateJsonSchema } from "./json-schema-validator.js";
+import { errorText } from "../error-text.js";
+import { isPlainObject } from "../plain-object.js";
+import { validateJsonSchema } from "./json-schema-validator.js";
 import { pythonTypeName } from "./python-types.js";
 import type { CompiledSchema, SchemaCheck, SchemaIssue } from "./schema.js";
 import type { ToolParameter, ValidationResult } from "./types.js";
@@ -105,7 +107,7 @@ function formatIssue(issue: SchemaIssue): string {
 }
 
 function failure(error: unknown): ValidationResult {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   return { ok: false, message: `arguments could not be validated: ${text}` };
 }
 
