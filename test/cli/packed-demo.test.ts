@@ -49,7 +49,13 @@ afterAll(() => {
 
 /** Its own process group: `npx` starts the server as a child of its own. */
 function stop(child: ChildProcess): void {
-  if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch (error) {
+    // The group may be gone already (stopped earlier, not yet reaped).
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
 }
 
 /** Runs a shell-free command line in the installed app; resolves with the URL it serves. */
