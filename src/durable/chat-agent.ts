@@ -152,6 +152,8 @@ function eventKey(event: AgentEvent): string | undefined {
       return `${event.type}:${event.turn ?? 1}:${event.attempt}`;
     case "tool_call":
       return `tool_call:${event.turn ?? 1}:${event.attempt}:${event.call.seq}`;
+    case "turn_start":
+      return `turn_start:${event.turn}`;
     default:
       return undefined;
   }
@@ -161,26 +163,46 @@ function eventKey(event: AgentEvent): string | undefined {
 function replayEvents(result: AgentResult): AgentEvent[] {
   const maxAttempts = Math.max(1, result.attempts);
   const events: AgentEvent[] = [];
-  const lastTurn = Math.max(1, result.turns?.length ?? 1);
+  const turns = result.turns ?? [];
+  const lastTurn = Math.max(1, turns.length);
   const at = (attempt: number, turn = lastTurn) => ({
     attempt: Math.max(1, attempt),
     maxAttempts,
     turn,
   });
-  const last = at(result.turns?.at(-1)?.attempts ?? result.attempts);
-  if (result.code) events.push({ type: "code_generated", code: result.code, ...last });
-  if (result.attempts > 0) events.push({ type: "executing", ...last });
-  for (const call of result.toolCalls) {
-    const { attempt, turn, ...record } = call;
-    events.push({
-      type: "tool_call",
-      call: { seq: record.seq, name: record.name, args: record.args },
-      ...at(attempt, turn),
-    });
-    events.push({ type: "tool_result", record, ...at(attempt, turn) });
+  const last = at(turns.at(-1)?.attempts ?? result.attempts);
+  if (turns.length > 1) {
+    // A run of several turns: each turn's code, calls and end, as the loop sent them.
+    for (const record of turns) {
+      const end = at(record.attempts, record.turn);
+      const maxTurns = Math.max(lastTurn, record.turn);
+      events.push({ type: "turn_start", turn: record.turn, maxTurns, attempt: 1, maxAttempts });
+      if (record.code) events.push({ type: "code_generated", code: record.code, ...end });
+      if (record.code) events.push({ type: "executing", ...end });
+      for (const call of record.toolCalls) pushCall(events, call, at(call.attempt, call.turn));
+      events.push({ type: "turn_end", maxTurns, ...end, record });
+    }
+  } else {
+    if (result.code) events.push({ type: "code_generated", code: result.code, ...last });
+    if (result.attempts > 0) events.push({ type: "executing", ...last });
+    for (const call of result.toolCalls) pushCall(events, call, at(call.attempt, call.turn));
   }
   if (result.output) events.push({ type: "output", text: result.output, ...last });
   if (!result.error) events.push({ type: "formatting", ...last });
   events.push({ type: "done", result, ...last });
   return events;
+}
+
+function pushCall(
+  events: AgentEvent[],
+  call: AgentResult["toolCalls"][number],
+  at: { attempt: number; maxAttempts: number; turn: number },
+): void {
+  const { attempt: _attempt, turn: _turn, ...record } = call;
+  events.push({
+    type: "tool_call",
+    call: { seq: record.seq, name: record.name, args: record.args },
+    ...at,
+  });
+  events.push({ type: "tool_result", record, ...at });
 }

@@ -283,6 +283,37 @@ describe("durable run on one restate-server", () => {
     await second.kill();
   }, 90_000);
 
+  it("shows a durable run's turns in the chat agent's events, looks included", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const worker = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "turns",
+    });
+    workers.push(worker);
+    await registerDeployment(restate.adminUrl, worker.url);
+    const agent = new DurableChatAgent({
+      ingressUrl: restate.ingressUrl,
+      runId: () => `turn-events-${Date.now()}`,
+      progressIntervalMs: 100,
+    });
+    const events: AgentEvent[] = [];
+    const result = await agent.run("Two turns", [], { onEvent: (e) => events.push(e) });
+    expect(result.error).toBeNull();
+    const turnEvents = events.flatMap((e) =>
+      e.type === "turn_start" || e.type === "turn_end" ? [`${e.type}:${e.turn}`] : [],
+    );
+    expect(turnEvents).toEqual(["turn_start:1", "turn_end:1", "turn_start:2", "turn_end:2"]);
+    const look = events.find((e) => e.type === "turn_end" && e.turn === 1);
+    expect(look?.type === "turn_end" && look.record).toMatchObject({
+      kind: "look",
+      value: [0, 10],
+    });
+    expect(events.filter((e) => e.type === "tool_result")).toHaveLength(5);
+    expect(events.at(-1)?.type).toBe("done");
+    await worker.kill();
+  }, 60_000);
+
   it("resumes a parallel_map of 5 calls after a SIGKILL with 4 calls done and 1 in flight", async () => {
     await crashAndResume("parallel", 3);
   }, 90_000);
