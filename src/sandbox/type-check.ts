@@ -22,13 +22,30 @@ interface JsonDiagnostic {
 }
 
 /**
+ * Exceptions Monty 0.0.18 raises and catches at run time that its checker (`ty`) does not
+ * know: without these, `except PermissionError:` (how a denied approval is caught) fails the
+ * type check as an undefined name and the program never runs. Declared for the checker
+ * only, with CPython's bases; the runtime has its own.
+ */
+const RUNTIME_EXCEPTIONS_STUB = `class ImportError(Exception): ...
+class ModuleNotFoundError(ImportError): ...
+class FileExistsError(OSError): ...
+class FileNotFoundError(OSError): ...
+class IsADirectoryError(OSError): ...
+class NotADirectoryError(OSError): ...
+class PermissionError(OSError): ...
+class UnboundLocalError(NameError): ...
+class UnicodeDecodeError(ValueError): ...
+`;
+
+/**
  * Type-checks `code` with `stub` (Python declarations of the tools) placed before it.
  * Returns the diagnostics (empty when the program checks), lines relative to `code`.
  * Syntax errors are not reported here: running the program reports them with their line.
  */
 export function typeCheckProgram(code: string, stub: string): TypeDiagnostic[] {
   // Monty joins prefix and code with a newline: the code starts one line after the prefix.
-  const prefix = stub;
+  const prefix = RUNTIME_EXCEPTIONS_STUB + stub;
   const offset = countNewlines(prefix) + 1;
   const created = monty.Monty.create(code, { scriptName: "main.py" });
   if (created instanceof monty.MontyException || created instanceof monty.MontyTypingError)
