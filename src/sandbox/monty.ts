@@ -28,6 +28,7 @@ export interface NativeSnapshot {
   resume(
     options: { returnValue: unknown } | { exception: { type: string; message: string } },
   ): Progress;
+  dump(): Buffer;
 }
 
 export interface NativeNameLookup {
@@ -64,7 +65,14 @@ interface NativeBindings {
       options?: { scriptName?: string; inputs?: string[] },
     ): NativeMonty | NativeException | NativeTypingError;
   };
-  MontySnapshot: abstract new (...args: never[]) => NativeSnapshot;
+  MontySnapshot: (abstract new (
+    ...args: never[]
+  ) => NativeSnapshot) & {
+    load(
+      data: Buffer,
+      options?: { printCallback?: (stream: string, text: string) => undefined },
+    ): NativeSnapshot;
+  };
   MontyNameLookup: abstract new (...args: never[]) => NativeNameLookup;
   MontyComplete: abstract new (...args: never[]) => NativeComplete;
   MontyException: abstract new (...args: never[]) => NativeException;

@@ -16,6 +16,7 @@ import { InvalidOptionsError } from "../errors.js";
 import type {
   CallBatch,
   CallOutcome,
+  HostAnswer,
   HostMessage,
   RunOutcome,
   RunRequest,
@@ -40,7 +41,7 @@ export interface SandboxPoolOptions {
 
 /** What the pool needs from the caller during one run. */
 export interface PoolRunHost {
-  callTools(batch: CallBatch): Promise<CallOutcome[]>;
+  callTools(batch: CallBatch): Promise<HostAnswer>;
   output(text: string): void;
   /** Called when a worker takes the run (the run's clock starts here, not while queued). */
   onDispatch?(): void;

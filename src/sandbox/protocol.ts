@@ -16,6 +16,28 @@ export interface RunRequest {
   toolNames: string[];
   /** Hand the program's data variables back at the end (see `state-capture.ts`). */
   keepState?: boolean;
+  /** Continue a suspended program instead of starting `code`: the outcomes of its pending call. */
+  resume?: { suspension: RunSuspension; outcomes: CallOutcome[] };
+}
+
+/** The host call a suspended program waits at: one tool call, or a parallel_map's batch. */
+export type PendingStep =
+  | { kind: "call"; name: string }
+  | { kind: "parallel_map"; name: string; returnExceptions: boolean };
+
+/** A program stopped at a host call, as data: enough to finish it in any process. */
+export interface RunSuspension {
+  /** `MontySnapshot.dump()`: the interpreter's whole state, limits included. */
+  snapshot: Uint8Array;
+  pending: PendingStep;
+  /** The calls of the pending step, arguments as plain JS. */
+  batch: CallBatch;
+  /** Lines the prelude adds before the program (for error lines). */
+  lineOffset: number;
+  /** The running program is the rewrite that keeps its variables. */
+  keepState: boolean;
+  /** Printed bytes kept so far (the output limit spans the whole program). */
+  outputBytes: number;
 }
 
 /** The variables a program kept for the next one: Monty's own values, by name. */
@@ -46,6 +68,9 @@ export type CallOutcome =
       fatal?: boolean;
     };
 
+/** The host's answer to a batch: one outcome per call, or "suspend here" (an approval). */
+export type HostAnswer = CallOutcome[] | { suspend: true; reason: string };
+
 /** A batch of calls: one plain call, or all elements of a `parallel_map`. */
 export interface CallBatch {
   calls: CallRequest[];
@@ -63,12 +88,12 @@ export interface SandboxErrorInfo {
 
 export type RunOutcome =
   | { ok: true; value: unknown; state?: RunState }
-  | { ok: false; error: SandboxErrorInfo };
+  | { ok: false; error: SandboxErrorInfo; suspension?: RunSuspension };
 
 /** host -> worker */
 export type HostMessage =
   | { type: "run"; id: number; request: RunRequest }
-  | { type: "result"; id: number; seq: number; outcomes: CallOutcome[] }
+  | { type: "result"; id: number; seq: number; outcomes: HostAnswer }
   | { type: "cancel"; id: number }
   | { type: "check"; id: number; code: string; stub: string };
 

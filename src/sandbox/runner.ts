@@ -16,6 +16,8 @@ import { unknownNameMessage } from "./names.js";
 import type {
   CallBatch,
   CallOutcome,
+  HostAnswer,
+  PendingStep,
   RunOutcome,
   RunRequest,
   RunState,
@@ -26,8 +28,12 @@ import { STATE_HOST, withStateCapture } from "./state-capture.js";
 import { fromPython, jsonByteSize } from "./values.js";
 
 export interface RunnerHost {
-  /** Runs a batch of host calls; resolves with one outcome per call, in order. */
-  callTools(batch: CallBatch): Promise<CallOutcome[]>;
+  /**
+   * Runs a batch of host calls; resolves with one outcome per call, in order, or with
+   * `{ suspend }` when a call needs a human's approval first: the program then stops at
+   * this call as a snapshot (`RunOutcome.suspension`), and nothing in the batch ran.
+   */
+  callTools(batch: CallBatch): Promise<HostAnswer>;
   /** Receives printed text as it is produced (already capped). */
   output(text: string): void;
   /** True once the run was cancelled; the loop then stops at the next pause. */
@@ -41,6 +47,7 @@ const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_
 const PRELUDE_LINES = 1;
 
 export async function runProgram(request: RunRequest, host: RunnerHost): Promise<RunOutcome> {
+  if (request.resume) return resumeProgram(request, request.resume, host);
   const { code, limits } = request;
   const sourceBytes = Buffer.byteLength(code);
   if (sourceBytes > limits.maxSourceBytes) {
@@ -59,8 +66,8 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
     return failure("TypeError", created.display("concise"));
   }
   let program = created as NativeMonty;
-  const state = request.keepState ? new StateReceiver(limits.maxStateBytes) : undefined;
-  if (state) {
+  let keepState = request.keepState === true;
+  if (keepState) {
     const exclude = new Set([...request.toolNames, PARALLEL_MAP]);
     const rewritten = monty.Monty.create(prelude + withStateCapture(code, exclude), {
       scriptName: "main.py",
@@ -68,11 +75,11 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
     });
     // A rewrite the lexical scan got wrong must not fail a valid program: run it as it is.
     if (rewritten instanceof monty.MontyException || rewritten instanceof monty.MontyTypingError) {
-      state.unavailable = true;
+      keepState = false;
     } else program = rewritten as NativeMonty;
   }
-  const output = new OutputCollector(limits.maxOutputBytes, host);
-  const toolNames = new Set(request.toolNames);
+  const run = new ProgramRun(request, host, { lineOffset, keepState, outputBytes: 0 });
+  if (request.keepState && !keepState) run.state!.unavailable = true;
   let progress: Progress;
   try {
     progress = program.start({
@@ -83,61 +90,144 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
         maxDurationSecs: finiteOrUndefined(limits.timeoutMs / 1000),
         maxRecursionDepth: finiteOrUndefined(limits.maxRecursionDepth),
       },
-      printCallback: (_stream, text) => output.write(text),
+      printCallback: run.print,
     });
   } catch (error) {
     return failure("SandboxError", `the sandbox could not start the program: ${errorText(error)}`);
   }
+  return run.drive(progress);
+}
 
-  // Functions handed out for bare references to tools (`f = square`), made once per name.
-  const toolHandles = new Map<string, () => void>();
+/**
+ * Continues a program suspended at a host call (an approval), in this process or another:
+ * the snapshot holds the interpreter's whole state and its limits, so nothing that already
+ * ran runs again. `outcomes` answer the pending call (or batch) it stopped at.
+ */
+async function resumeProgram(
+  request: RunRequest,
+  resume: NonNullable<RunRequest["resume"]>,
+  host: RunnerHost,
+): Promise<RunOutcome> {
+  const { suspension, outcomes } = resume;
+  const run = new ProgramRun(request, host, suspension);
+  let snapshot: NativeSnapshot;
   try {
-    for (;;) {
-      if (progress instanceof monty.MontyComplete) {
-        const done = completion(progress.output, limits.maxResultBytes);
-        return done.ok && state ? { ...done, state: state.result() } : done;
-      }
-      if (progress instanceof monty.MontyException) {
-        return runtimeFailure(progress, lineOffset, request.toolNames);
-      }
-      if (progress instanceof monty.MontyNameLookup) {
-        const name = progress.variableName;
-        progress = toolNames.has(name)
-          ? progress.resume({ value: toolHandle(toolHandles, name) })
-          : progress.resume({});
-        continue;
-      }
-      const snapshot = progress as NativeSnapshot;
-      if (state && snapshot.functionName === STATE_HOST) {
-        state.receive(snapshot.args);
-        progress = snapshot.resume({ returnValue: null });
-        continue;
-      }
-      output.flush();
-      const step = await handleCall(snapshot, toolNames, request.toolNames, host);
-      if (host.isCancelled()) return failure("CancelledError", "the run was cancelled");
-      if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
-      progress = snapshot.resume(step.resume);
-    }
+    snapshot = monty.MontySnapshot.load(Buffer.from(suspension.snapshot), {
+      printCallback: run.print,
+    });
+  } catch (error) {
+    return failure(
+      "SandboxError",
+      `the suspended program could not be loaded: ${errorText(error)}`,
+    );
+  }
+  const step = finishStep(suspension.pending, outcomes);
+  if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
+  let progress: Progress;
+  try {
+    progress = snapshot.resume(step.resume);
   } catch (error) {
     return failure("SandboxError", `the sandbox failed: ${errorText(error)}`);
-  } finally {
-    output.flush();
+  }
+  return run.drive(progress);
+}
+
+/** One program's start/resume loop, with what it keeps between pauses. */
+class ProgramRun {
+  readonly state: StateReceiver | undefined;
+  private readonly output: OutputCollector;
+  private readonly toolNames: Set<string>;
+  // Functions handed out for bare references to tools (`f = square`), made once per name.
+  private readonly toolHandles = new Map<string, () => void>();
+
+  constructor(
+    private readonly request: RunRequest,
+    private readonly host: RunnerHost,
+    private readonly carried: { lineOffset: number; keepState: boolean; outputBytes: number },
+  ) {
+    this.state = carried.keepState ? new StateReceiver(request.limits.maxStateBytes) : undefined;
+    this.output = new OutputCollector(request.limits.maxOutputBytes, host, carried.outputBytes);
+    this.toolNames = new Set(request.toolNames);
+  }
+
+  readonly print = (_stream: string, text: string): undefined => this.output.write(text);
+
+  async drive(start: Progress): Promise<RunOutcome> {
+    const { limits, toolNames } = this.request;
+    const { lineOffset } = this.carried;
+    let progress = start;
+    try {
+      for (;;) {
+        if (progress instanceof monty.MontyComplete) {
+          const done = completion(progress.output, limits.maxResultBytes);
+          return done.ok && this.state ? { ...done, state: this.state.result() } : done;
+        }
+        if (progress instanceof monty.MontyException) {
+          return runtimeFailure(progress, lineOffset, toolNames);
+        }
+        if (progress instanceof monty.MontyNameLookup) {
+          const name = progress.variableName;
+          progress = this.toolNames.has(name)
+            ? progress.resume({ value: toolHandle(this.toolHandles, name) })
+            : progress.resume({});
+          continue;
+        }
+        const snapshot = progress as NativeSnapshot;
+        if (this.state && snapshot.functionName === STATE_HOST) {
+          this.state.receive(snapshot.args);
+          progress = snapshot.resume({ returnValue: null });
+          continue;
+        }
+        this.output.flush();
+        const prepared = prepareStep(snapshot, this.toolNames, toolNames);
+        let step: Step;
+        if ("pending" in prepared) {
+          const answer =
+            prepared.batch.calls.length === 0 ? [] : await this.host.callTools(prepared.batch);
+          if (this.host.isCancelled()) return failure("CancelledError", "the run was cancelled");
+          if (!Array.isArray(answer)) {
+            // The host wants a human first: the program stops here, as bytes.
+            return {
+              ok: false,
+              error: { type: "ApprovalRequired", message: answer.reason },
+              suspension: {
+                snapshot: new Uint8Array(snapshot.dump()),
+                pending: prepared.pending,
+                batch: prepared.batch,
+                lineOffset,
+                keepState: this.state !== undefined,
+                outputBytes: this.output.bytesKept,
+              },
+            };
+          }
+          step = finishStep(prepared.pending, answer);
+        } else step = prepared;
+        if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
+        progress = snapshot.resume(step.resume);
+      }
+    } catch (error) {
+      return failure("SandboxError", `the sandbox failed: ${errorText(error)}`);
+    } finally {
+      this.output.flush();
+    }
   }
 }
 
 type Resume = { returnValue: unknown } | { exception: { type: string; message: string } };
 type Step = { resume: Resume } | { fatal: { type: string; message: string } };
 
-async function handleCall(
+/**
+ * A host call the program paused at, made ready: the batch of tool calls to run, or at
+ * once a step (an unknown name, bad arguments to parallel_map). Serializable, so a
+ * suspended program can be finished from its outcomes in another process.
+ */
+function prepareStep(
   snapshot: NativeSnapshot,
   toolNames: Set<string>,
   toolList: readonly string[],
-  host: RunnerHost,
-): Promise<Step> {
+): Step | { pending: PendingStep; batch: CallBatch } {
   const name = snapshot.functionName;
-  if (name === PARALLEL_MAP_HOST)
-    return handleParallelMap(snapshot.args, toolNames, toolList, host);
+  if (name === PARALLEL_MAP_HOST) return prepareParallelMap(snapshot.args, toolNames, toolList);
   if (!toolNames.has(name)) {
     return raise("NameError", unknownNameMessage(name, toolList));
   }
@@ -149,19 +239,17 @@ async function handleCall(
   } catch (error) {
     return raise("ValueError", `${name}(): ${errorText(error)}`);
   }
-  const [outcome] = await host.callTools({ calls: [{ name, args, kwargs }], concurrency: 1 });
-  if (outcome === undefined) return raise("RuntimeError", `${name}(): the host gave no result`);
-  if (outcome.ok) return { resume: { returnValue: outcome.value } };
-  if (outcome.fatal) return { fatal: { type: outcome.type, message: outcome.message } };
-  return raise(outcome.type, outcome.message);
+  return {
+    pending: { kind: "call", name },
+    batch: { calls: [{ name, args, kwargs }], concurrency: 1 },
+  };
 }
 
-async function handleParallelMap(
+function prepareParallelMap(
   rawArgs: unknown[],
   toolNames: Set<string>,
   toolList: readonly string[],
-  host: RunnerHost,
-): Promise<Step> {
+): Step | { pending: PendingStep; batch: CallBatch } {
   const [tool, rawIterables, rawConcurrency, returnExceptions] = rawArgs;
   if (typeof tool !== "string" || !toolNames.has(tool)) {
     const shown = typeof tool === "string" ? tool : String(tool);
@@ -188,13 +276,26 @@ async function handleParallelMap(
     args: columns.map((column) => column[i]),
     kwargs: {},
   }));
-  const outcomes =
-    calls.length === 0
-      ? []
-      : await host.callTools({ calls, concurrency: (rawConcurrency as number | null) ?? null });
+  return {
+    pending: { kind: "parallel_map", name: tool, returnExceptions: returnExceptions === true },
+    batch: { calls, concurrency: (rawConcurrency as number | null) ?? null },
+  };
+}
+
+/** The step that answers a pending call from its outcomes. */
+function finishStep(pending: PendingStep, outcomes: readonly CallOutcome[]): Step {
+  if (pending.kind === "call") {
+    const [outcome] = outcomes;
+    if (outcome === undefined) {
+      return raise("RuntimeError", `${pending.name}(): the host gave no result`);
+    }
+    if (outcome.ok) return { resume: { returnValue: outcome.value } };
+    if (outcome.fatal) return { fatal: { type: outcome.type, message: outcome.message } };
+    return raise(outcome.type, outcome.message);
+  }
   const fatal = outcomes.find((o) => !o.ok && o.fatal);
   if (fatal && !fatal.ok) return { fatal: { type: fatal.type, message: fatal.message } };
-  if (returnExceptions === true) {
+  if (pending.returnExceptions) {
     const values = outcomes.map((o) =>
       o.ok
         ? o.value
@@ -300,13 +401,20 @@ function finiteOrUndefined(value: number): number | undefined {
  * handed to the host in one piece per pause (tool call or end), not per print chunk.
  */
 class OutputCollector {
-  private bytes = 0;
-  private cut = false;
+  private cut: boolean;
   private pending: string[] = [];
   constructor(
     private readonly maxBytes: number,
     private readonly host: RunnerHost,
-  ) {}
+    /** Bytes kept before a suspension, when the program continues after one. */
+    private bytes = 0,
+  ) {
+    this.cut = bytes >= maxBytes;
+  }
+
+  get bytesKept(): number {
+    return this.bytes;
+  }
 
   write(text: string): undefined {
     if (this.cut) return undefined;

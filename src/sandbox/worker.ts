@@ -2,7 +2,7 @@
  * Entry point of a sandbox worker process. It knows no tool code, only tool names:
  * every call is relayed to the host, which validates and runs it. One run at a time.
  */
-import type { CallOutcome, HostMessage, WorkerMessage } from "./protocol.js";
+import type { HostAnswer, HostMessage, WorkerMessage } from "./protocol.js";
 import { runProgram } from "./runner.js";
 import { typeCheckProgram } from "./type-check.js";
 
@@ -17,7 +17,7 @@ interface ActiveRun {
   seq: number;
   cancelled: boolean;
   output: string[];
-  pending?: { seq: number; resolve: (outcomes: CallOutcome[]) => void };
+  pending?: { seq: number; resolve: (outcomes: HostAnswer) => void };
 }
 
 let active: ActiveRun | undefined;
@@ -58,7 +58,7 @@ async function startRun(id: number, request: Parameters<typeof runProgram>[0]): 
   active = run;
   const outcome = await runProgram(request, {
     callTools: (batch) =>
-      new Promise<CallOutcome[]>((resolve) => {
+      new Promise<HostAnswer>((resolve) => {
         run.seq += 1;
         run.pending = { seq: run.seq, resolve };
         send({ type: "call", id, seq: run.seq, batch, output: run.output.splice(0) });
