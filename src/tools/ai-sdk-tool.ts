@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
 import { isPlainObject } from "../plain-object.js";
-import { freezeTool, isTool } from "./define-tool.js";
+import { checkNeedsApproval, freezeTool, isTool } from "./define-tool.js";
 import type { SchemaIssue } from "./json-schema-validator.js";
 import { parametersFromSchema } from "./parameters.js";
 import { assertToolName } from "./python-names.js";
@@ -22,7 +22,7 @@ import {
   type SchemaSpec,
   type StandardSchemaLike,
 } from "./schema.js";
-import type { JsonSchema, Tool, ToolContext } from "./types.js";
+import type { JsonSchema, NeedsApproval, Tool, ToolContext } from "./types.js";
 import { createValidator } from "./validate-arguments.js";
 
 /** The parts of an AI SDK `Tool` codemode reads. Any `tool({ ... })` from `ai` fits. */
@@ -94,13 +94,8 @@ export function fromAiSdkTool(name: string, aiTool: AiSdkToolLike): Tool {
         "tool out of codemode's tools.",
     );
   }
-  if (aiTool.needsApproval !== undefined && aiTool.needsApproval !== false) {
-    throw new ToolDefinitionError(
-      `${label} needs approval (needsApproval), but a Python program cannot pause for a ` +
-        "human: leave it out of codemode's tools, or drop needsApproval if it is safe to run " +
-        "unattended.",
-    );
-  }
+  checkNeedsApproval(aiTool.needsApproval, label);
+  const needsApproval = aiSdkNeedsApproval(aiTool);
   if (aiTool.description !== undefined && typeof aiTool.description !== "string") {
     throw new ToolDefinitionError(`${label}: description must be a string.`);
   }
@@ -134,7 +129,23 @@ export function fromAiSdkTool(name: string, aiTool: AiSdkToolLike): Tool {
       return lastValue(execute.call(aiTool, args, options));
     },
     durable: undefined,
+    needsApproval,
   });
+}
+
+/**
+ * The AI SDK's `needsApproval` as codemode's: a function gets the arguments and call
+ * options, as the AI SDK gives them (there are no model messages inside a program).
+ */
+function aiSdkNeedsApproval(aiTool: AiSdkToolLike): NeedsApproval | undefined {
+  const given = aiTool.needsApproval;
+  if (typeof given !== "function") return given === true ? true : undefined;
+  return (input) =>
+    (given as (input: unknown, options: unknown) => boolean | PromiseLike<boolean>).call(
+      aiTool,
+      input,
+      { toolCallId: `codemode-approval-${randomUUID()}`, messages: [] },
+    );
 }
 
 /**

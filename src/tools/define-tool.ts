@@ -12,6 +12,7 @@ import { compileParameters, compileSchema, type SchemaSpec } from "./schema.js";
 import type {
   DurableToolOptions,
   JsonSchema,
+  NeedsApproval,
   Tool,
   ToolContext,
   ToolParameter,
@@ -69,6 +70,11 @@ export interface ToolDefinition<
    * the context is aborted too). Default: the run's `limits.toolTimeoutMs` (20 s).
    */
   timeoutMs?: number;
+  /**
+   * A human approves each call before it runs: `true`, or a function of the validated
+   * arguments (`({ amount }) => amount > 100`). See docs/approvals.md.
+   */
+  needsApproval?: boolean | ((input: InferParameters<P>) => boolean | PromiseLike<boolean>);
 }
 
 /**
@@ -85,8 +91,9 @@ export function defineTool<
       "defineTool() expects an object: { name, description, inputSchema, execute }.",
     );
   }
-  const { name, description, execute, durable, timeoutMs } = definition;
+  const { name, description, execute, durable, timeoutMs, needsApproval } = definition;
   assertToolName(name);
+  checkNeedsApproval(needsApproval, `Tool "${name}"`);
   // Error messages name the key the user wrote.
   const [parameters, inputKey] = schemaUnderEitherName(definition, "inputSchema", "parameters");
   const [returns, outputKey] = schemaUnderEitherName(definition, "outputSchema", "returns");
@@ -119,7 +126,16 @@ export function defineTool<
     execute: (args, context) => execute.call(definition, args as InferParameters<P>, context),
     durable: durable === undefined ? undefined : Object.freeze({ ...durable }),
     timeoutMs,
+    needsApproval: needsApproval as NeedsApproval | undefined,
   });
+}
+
+/** `needsApproval` must be a boolean or a function; anything else would be a silent no. */
+export function checkNeedsApproval(value: unknown, label: string): void {
+  if (value === undefined || typeof value === "boolean" || typeof value === "function") return;
+  throw new ToolDefinitionError(
+    `${label}: needsApproval must be true, false or a function of the arguments (got ${typeof value}).`,
+  );
 }
 
 /**
@@ -256,16 +272,19 @@ interface ToolParts {
   execute: (input: Record<string, unknown>, context: ToolContext) => unknown;
   durable: DurableToolOptions | undefined;
   timeoutMs?: number | undefined;
+  needsApproval?: NeedsApproval | undefined;
 }
 
 /** A frozen Tool without `undefined` optional fields (they would show up in spreads/JSON). */
 export function freezeTool(parts: ToolParts): Tool {
-  const { outputSchema, durable, timeoutMs, ...rest } = parts;
+  const { outputSchema, durable, timeoutMs, needsApproval, ...rest } = parts;
   const tool: Tool = {
     ...rest,
     ...(outputSchema === undefined ? {} : { outputSchema }),
     ...(durable === undefined ? {} : { durable }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    // `false` is the same as absent: nothing to ask.
+    ...(needsApproval === undefined || needsApproval === false ? {} : { needsApproval }),
   };
   return Object.freeze(tool);
 }

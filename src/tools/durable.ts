@@ -30,6 +30,7 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
     // the durable layer stores on it under a symbol key (see durable/remote-spec.ts).
     durable: Object.freeze({ ...tool.durable, ...options }),
     timeoutMs: tool.timeoutMs,
+    needsApproval: tool.needsApproval,
   });
 }
 

@@ -13,7 +13,12 @@ import {
   pythonLiteral,
   pythonTypeHint,
 } from "./python-types.js";
-import { PythonTypeScope, TYPING_NAMES } from "./typed-dicts.js";
+import {
+  PythonTypeScope,
+  TYPING_NAMES,
+  type TypedDictDeclaration,
+  typedDictSource,
+} from "./typed-dicts.js";
 import type { JsonSchema, Tool, ToolParameter } from "./types.js";
 
 /** Signature of the `parallel_map` builtin the sandbox provides beside the tools. */
@@ -60,12 +65,49 @@ export function pythonTypedDicts(tools: readonly Tool[]): string {
  */
 export function pythonToolListing(tools: readonly Tool[]): string {
   const set = render(tools);
-  const functions = set.tools.map(({ signature, docstring }) => {
-    const indented = docstring ? `\n${docstring.replace(/^/gm, "    ")}` : "";
-    return `- ${signature}${indented}`;
-  });
+  const functions = set.tools.map(listingEntry);
   if (set.types === "") return functions.join("\n");
   return `${functions.join("\n")}\n\n${TYPES_NOTE}\n${set.types}`;
+}
+
+/**
+ * What `pythonToolListing(tools)` says about the one tool `name`: its `- signature` line and
+ * docstring, then the TypedDicts it names (directly or through their fields), with the
+ * class names of the whole set, so they match the type-check stub. `undefined` when no tool
+ * has that name. This is what the sandbox's `describe_tool(name)` returns.
+ */
+export function pythonToolDescription(tools: readonly Tool[], name: string): string | undefined {
+  const set = render(tools);
+  const entry = set.tools.find((t) => t.tool.name === name);
+  if (!entry) return undefined;
+  const line = listingEntry(entry);
+  const used = typedDictsNamedBy(entry.signature, set.declarations);
+  if (used.length === 0) return line;
+  return `${line}\n\n${TYPES_NOTE}\n${used.map(typedDictSource).join("\n\n")}`;
+}
+
+function listingEntry({ signature, docstring }: RenderedTool): string {
+  const indented = docstring ? `\n${docstring.replace(/^/gm, "    ")}` : "";
+  return `- ${signature}${indented}`;
+}
+
+/** The declarations `text` refers to, and those their fields refer to, in declaration order. */
+function typedDictsNamedBy(
+  text: string,
+  declarations: readonly TypedDictDeclaration[],
+): TypedDictDeclaration[] {
+  const byName = new Map(declarations.map((d) => [d.name, d]));
+  const used = new Set<string>();
+  const visit = (source: string) => {
+    for (const [word] of source.matchAll(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)) {
+      const declaration = byName.get(word);
+      if (!declaration || used.has(word)) continue;
+      used.add(word);
+      for (const field of declaration.fields) visit(field.hint);
+    }
+  };
+  visit(text);
+  return declarations.filter((d) => used.has(d.name));
 }
 
 const TYPES_NOTE =
@@ -85,6 +127,9 @@ interface RenderedTool {
 interface RenderedToolSet {
   readonly tools: readonly RenderedTool[];
   readonly types: string;
+  readonly declarations: readonly TypedDictDeclaration[];
+  /** `pythonStub` of the set, made on first use. */
+  stub?: string;
 }
 
 // normalizeTools returns one frozen array per agent/run: render it once. Only frozen arrays
@@ -104,7 +149,11 @@ function render(tools: readonly Tool[]): RenderedToolSet {
       docstring: pythonDocstring(tool),
     };
   });
-  const set: RenderedToolSet = Object.freeze({ tools: rendered, types: scope.source() });
+  const set: RenderedToolSet = {
+    tools: Object.freeze(rendered),
+    types: scope.source(),
+    declarations: scope.declarations,
+  };
   if (Object.isFrozen(tools)) renderedSets.set(tools, set);
   return set;
 }
@@ -191,6 +240,11 @@ export function pythonDocstring(tool: Tool): string {
  */
 export function pythonStub(tools: readonly Tool[]): string {
   const set = render(tools);
+  set.stub ??= stubSource(set);
+  return set.stub;
+}
+
+function stubSource(set: RenderedToolSet): string {
   const blocks = set.tools.map((t) => stubFunction(t.stubSignature, t.docstring));
   blocks.push(stubFunction(PARALLEL_MAP_SIGNATURE, PARALLEL_MAP_DOC));
   const body = `${set.types === "" ? "" : `${set.types}\n\n\n`}${blocks.join("\n\n\n")}\n`;

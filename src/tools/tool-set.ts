@@ -15,8 +15,15 @@ import type { Tool } from "./types.js";
  */
 export type ToolInput = Tool | AiSdkToolLike | ((...args: never[]) => unknown);
 
-/** Tools as given by the user: a list (named by each tool) or a record (named by its keys). */
-export type ToolSetInput = readonly ToolInput[] | Readonly<Record<string, ToolInput>>;
+/**
+ * Tools as given by the user: a list (named by each tool) or a record (named by its keys).
+ * A list may hold whole tool sets (arrays of tools, such as an `mcpTools()` set) beside
+ * single tools: `[mcp, getPrice]` reads the set's current tools each time, where a spread
+ * copy `[...mcp, getPrice]` keeps the tools it had when it was made.
+ */
+export type ToolSetInput =
+  | readonly (ToolInput | readonly ToolInput[])[]
+  | Readonly<Record<string, ToolInput>>;
 
 /**
  * One frozen array of tools. In an array each tool keeps its own name (a function its
@@ -27,7 +34,12 @@ export function normalizeTools(input: ToolSetInput): readonly Tool[] {
   const tools: Tool[] = [];
   if (Array.isArray(input)) {
     input.forEach((item: unknown, i) => {
-      tools.push(toTool(item, undefined, `tools[${i}]`));
+      if (!Array.isArray(item)) tools.push(toTool(item, undefined, `tools[${i}]`));
+      else {
+        item.forEach((inner: unknown, j) => {
+          tools.push(toTool(inner, undefined, `tools[${i}][${j}]`));
+        });
+      }
     });
   } else if (typeof input === "object" && input !== null) {
     for (const [key, item] of Object.entries(input as Record<string, unknown>)) {
@@ -40,6 +52,43 @@ export function normalizeTools(input: ToolSetInput): readonly Tool[] {
   }
   toolMap(tools);
   return Object.freeze(tools);
+}
+
+/**
+ * What a tool set is made of, compared to see whether it changed: the items of a list (the
+ * items of a nested set included) or a record's keys and values.
+ */
+export function toolSetMembers(input: ToolSetInput): unknown[] {
+  if (Array.isArray(input)) return input.flatMap((item: unknown) => item);
+  return Object.entries(input ?? {}).flat();
+}
+
+/**
+ * A tools option read again whenever it may have changed: `current()` is the normalized
+ * tools, normalized afresh only when a member differs from last time (a live `mcpTools()`
+ * set that added a tool, a record the caller edited). The same frozen array otherwise, so
+ * stubs and listings rendered for it stay cached.
+ */
+export class LiveToolSet {
+  private members: unknown[];
+  private tools: readonly Tool[];
+
+  constructor(private readonly input: ToolSetInput) {
+    this.members = toolSetMembers(input);
+    this.tools = normalizeTools(input);
+  }
+
+  current(): readonly Tool[] {
+    const members = toolSetMembers(this.input);
+    if (
+      members.length !== this.members.length ||
+      members.some((member, i) => member !== this.members[i])
+    ) {
+      this.tools = normalizeTools(this.input);
+      this.members = members;
+    }
+    return this.tools;
+  }
 }
 
 /** Tools by name. Throws ToolDefinitionError when two tools share a name. */
@@ -74,6 +123,7 @@ export function renameTool(tool: Tool, name: string): Tool {
     execute: (input, context) => tool.execute(input, context),
     durable: tool.durable,
     timeoutMs: tool.timeoutMs,
+    needsApproval: tool.needsApproval,
   });
 }
 

@@ -57,6 +57,11 @@ export interface DurableToolOptions {
   idempotent?: boolean;
 }
 
+/** `true`, or whether this call (by its validated arguments) needs a human's approval. */
+export type NeedsApproval =
+  | boolean
+  | ((input: Record<string, unknown>) => boolean | PromiseLike<boolean>);
+
 export interface Tool {
   /** The name the model sees and the Python code calls. A valid Python identifier. */
   readonly name: string;
@@ -77,6 +82,12 @@ export interface Tool {
   execute(input: Record<string, unknown>, context: ToolContext): unknown;
   /** Present when the tool is marked durable. */
   readonly durable?: DurableToolOptions;
+  /**
+   * A human must approve a call before it runs (the AI SDK's name and meaning): `true`, or
+   * a function of the validated arguments. The program stops at the call until a decision
+   * arrives (`onApproval`, or `agent.resume`); a denied call raises `PermissionError`.
+   */
+  readonly needsApproval?: NeedsApproval;
   /**
    * How long one call may take, overriding the run's `limits.toolTimeoutMs` for this tool.
    * When it passes, the call's `signal` is aborted and Python gets a catchable `TimeoutError`.

@@ -153,18 +153,28 @@ describe("AI SDK tools in tools", () => {
     expect(sawAbort).toBe(true);
   });
 
+  it("keeps needsApproval, as a flag or as a function of the arguments", async () => {
+    const always = tool({ inputSchema: z.object({}), needsApproval: true, execute: async () => 1 });
+    const large = tool({
+      inputSchema: z.object({ amount: z.number() }),
+      needsApproval: async ({ amount }) => amount > 100,
+      execute: async () => 1,
+    });
+    const never = tool({ inputSchema: z.object({}), needsApproval: false, execute: async () => 1 });
+    const [pay, refund, ping] = normalizeTools({ pay: always, refund: large, ping: never });
+    expect(pay!.needsApproval).toBe(true);
+    expect(ping!.needsApproval).toBeUndefined();
+    const check = refund!.needsApproval as (input: Record<string, unknown>) => Promise<boolean>;
+    expect(await check({ amount: 500 })).toBe(true);
+    expect(await check({ amount: 5 })).toBe(false);
+  });
+
   it("refuses tools codemode cannot run, saying what to do", () => {
     const clientSide = tool({ inputSchema: z.object({ q: z.string() }) });
     expect(() => normalizeTools({ ask_user: clientSide })).toThrow(ToolDefinitionError);
     expect(() => normalizeTools({ ask_user: clientSide })).toThrow(
       /AI SDK tool "ask_user" has no execute function/,
     );
-    const approval = tool({
-      inputSchema: z.object({}),
-      needsApproval: true,
-      execute: async () => 1,
-    });
-    expect(() => normalizeTools({ pay: approval })).toThrow(/needs approval/);
     const provider = {
       type: "provider" as const,
       id: "openai.web_search" as const,

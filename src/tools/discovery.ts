@@ -1,0 +1,295 @@
+/**
+ * Finding tools from inside the program, for tool sets too large to list in full:
+ * `search_tools(query, limit=10)` ranks the tools by words (BM25 over their names split at
+ * `_` and camelCase, their descriptions and their parameters' names and descriptions) and
+ * `describe_tool(name)` gives one tool's listing as the prompt would have shown it. Both
+ * are ordinary tools over the set they were made for: deterministic, local, no model.
+ */
+import { ToolDefinitionError, ToolError } from "../errors.js";
+import { defineTool } from "./define-tool.js";
+import { suggestName } from "./python-names.js";
+import { pythonDocstring, pythonSignatures, pythonToolDescription } from "./signature.js";
+import type { Tool } from "./types.js";
+
+export const SEARCH_TOOLS = "search_tools";
+export const DESCRIBE_TOOL = "describe_tool";
+/** The most matches one `search_tools` call returns. */
+export const MAX_SEARCH_LIMIT = 50;
+
+/** One match of `search_tools`, as the program gets it (a `ToolMatch` TypedDict). */
+export interface ToolMatch {
+  name: string;
+  signature: string;
+  description: string;
+}
+
+/**
+ * How the prompt and the bench count tokens: UTF-8 bytes / 4, rounded up. Close to what
+ * Anthropic's and OpenAI's tokenizers give for English and code (they give 3.5-4.5 bytes
+ * per token), and free to compute; a budget, not a bill.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(Buffer.byteLength(text) / 4);
+}
+
+/** The first line of a tool's description, cut to about `max` characters. */
+export function toolSummaryLine(tool: Tool, max = 80): string {
+  const paragraph = pythonDocstring(tool).split(/\n\s*\n/)[0] ?? "";
+  const line = paragraph.replace(/\s+/g, " ").trim();
+  if (line.length <= max) return line;
+  // The first sentence when it fits, else the words that fit.
+  const sentence = /^(.{20,}?[.!?])\s/.exec(line)?.[1];
+  if (sentence !== undefined && sentence.length <= max) return sentence;
+  const cut = line.slice(0, max - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), 20))}…`;
+}
+
+/** The compact listing: `- name: first line of its description`, one line per tool. */
+export function compactToolListing(tools: readonly Tool[]): string {
+  return tools
+    .map((tool) => {
+      const line = toolSummaryLine(tool);
+      return line === "" ? `- ${tool.name}` : `- ${tool.name}: ${line}`;
+    })
+    .join("\n");
+}
+
+// ---------------------------------------------------------------------------------------
+// The index.
+
+const STOP_WORDS = new Set(
+  "a an and are as at be by for from get has have in into is it its of on or set that the this to was with".split(
+    " ",
+  ),
+);
+const K1 = 1.2;
+const B = 0.75;
+/** Weights of a word by where it appears: a tool's name says most about what it does. */
+const NAME_WEIGHT = 3;
+const PARAMETER_WEIGHT = 1.5;
+const TEXT_WEIGHT = 1;
+
+/**
+ * Words of `text`, lowercased and lightly stemmed: `getUserInvoices_v2` and "user's
+ * invoices" both give `user`, `invoice` (and `v2`). Stop words are dropped.
+ */
+export function searchTerms(text: string): string[] {
+  const words = text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  const terms: string[] = [];
+  for (const word of words) {
+    if (word === "" || STOP_WORDS.has(word)) continue;
+    terms.push(stem(word));
+  }
+  return terms;
+}
+
+/** Plural and a few verb endings off, so "invoices", "invoice" and "invoiced" meet. */
+function stem(word: string): string {
+  if (word.length <= 3 || /^[0-9]/.test(word)) return word;
+  if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(ches|shes|sses|xes|zes)$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith("ing") && word.length > 5) return word.slice(0, -3);
+  if (word.endsWith("ed") && word.length > 4) return word.slice(0, -2);
+  if (word.endsWith("s") && !word.endsWith("ss") && !word.endsWith("us")) {
+    return word.slice(0, -1);
+  }
+  return word;
+}
+
+/** A BM25 index over one tool set, built once per set (see `toolIndex`). */
+export class ToolIndex {
+  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  private readonly lengths: number[] = [];
+  private readonly averageLength: number;
+
+  constructor(readonly tools: readonly Tool[]) {
+    tools.forEach((tool, doc) => {
+      const weights = new Map<string, number>();
+      const add = (text: string | undefined, weight: number) => {
+        if (!text) return;
+        for (const term of searchTerms(text)) weights.set(term, (weights.get(term) ?? 0) + weight);
+      };
+      add(tool.name, NAME_WEIGHT);
+      add(tool.description, TEXT_WEIGHT);
+      for (const p of tool.parameters) {
+        add(p.name, PARAMETER_WEIGHT);
+        const description = (p.schema as { description?: unknown }).description;
+        add(typeof description === "string" ? description : undefined, TEXT_WEIGHT);
+      }
+      let length = 0;
+      for (const [term, tf] of weights) {
+        length += tf;
+        let list = this.postings.get(term);
+        if (!list) {
+          list = [];
+          this.postings.set(term, list);
+        }
+        list.push({ doc, tf });
+      }
+      this.lengths.push(length);
+    });
+    const total = this.lengths.reduce((a, b) => a + b, 0);
+    this.averageLength = tools.length === 0 ? 1 : total / tools.length || 1;
+  }
+
+  /**
+   * The best `limit` tools for `query`, best first; ties keep the set's order. A query that
+   * is a tool's exact name puts that tool first. Tools sharing no word with the query are
+   * left out, so the list may be shorter than `limit`, or empty.
+   */
+  search(query: string, limit = 10): Tool[] {
+    const scores = new Map<number, number>();
+    const n = this.tools.length;
+    for (const term of new Set(searchTerms(query))) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+      for (const { doc, tf } of list) {
+        const norm = K1 * (1 - B + (B * this.lengths[doc]!) / this.averageLength);
+        scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (K1 + 1))) / (tf + norm));
+      }
+    }
+    const exact = this.tools.findIndex((t) => t.name === query.trim());
+    if (exact >= 0) scores.set(exact, Number.POSITIVE_INFINITY);
+    return [...scores]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, limit)
+      .map(([doc]) => this.tools[doc]!);
+  }
+}
+
+const indexes = new WeakMap<readonly Tool[], ToolIndex>();
+
+/** The index of a frozen tool set, built on first use and kept as long as the set lives. */
+export function toolIndex(tools: readonly Tool[]): ToolIndex {
+  let index = indexes.get(tools);
+  if (!index) {
+    index = new ToolIndex(tools);
+    if (Object.isFrozen(tools)) indexes.set(tools, index);
+  }
+  return index;
+}
+
+// ---------------------------------------------------------------------------------------
+// The two tools.
+
+const withDiscovery = new WeakMap<readonly Tool[], readonly Tool[]>();
+
+/**
+ * `tools` followed by `search_tools` and `describe_tool` over them, one frozen array per
+ * set (so the stub of the whole is rendered once). Throws ToolDefinitionError when a tool
+ * of the set already has one of the two names.
+ */
+export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
+  const known = withDiscovery.get(tools);
+  if (known) return known;
+  for (const name of [SEARCH_TOOLS, DESCRIBE_TOOL]) {
+    if (tools.some((t) => t.name === name)) {
+      throw new ToolDefinitionError(
+        `A tool is named ${name}, which tool discovery uses for its own function: rename the ` +
+          "tool (pass tools as a record to choose its name), or turn discovery off " +
+          '(execute: toolDiscovery: false; CodeModeAgent: toolListing: "full").',
+      );
+    }
+  }
+  // Signatures and descriptions are rendered in the context of the whole set, so their
+  // TypedDict names are those of the type-check stub.
+  let all: readonly Tool[] = [];
+  const signatureOf = (() => {
+    let signatures: Map<string, string> | undefined;
+    return (name: string) => {
+      signatures ??= new Map(pythonSignatures(all).map((s, i) => [all[i]!.name, s]));
+      return signatures.get(name) ?? name;
+    };
+  })();
+  const search = defineTool({
+    name: SEARCH_TOOLS,
+    description:
+      "Find functions by what they do: the best matches for the words of `query` (names, " +
+      "descriptions, parameter names), best first. Call one with the signature shown; " +
+      "describe_tool(name) gives its docstring and types.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        query: { type: "string", description: 'Words, e.g. "create invoice customer".' },
+        limit: {
+          type: "integer",
+          minimum: 1,
+          maximum: MAX_SEARCH_LIMIT,
+          default: 10,
+          description: `How many matches at most (1-${MAX_SEARCH_LIMIT}).`,
+        },
+      },
+      required: ["query"],
+    },
+    outputSchema: {
+      type: "array",
+      items: {
+        type: "object",
+        title: "ToolMatch",
+        properties: {
+          name: { type: "string" },
+          signature: { type: "string" },
+          description: { type: "string", description: "The first line of its docstring." },
+        },
+        required: ["name", "signature", "description"],
+      },
+    },
+    execute: ({ query, limit }): ToolMatch[] => {
+      const text = String(query);
+      if (searchTerms(text).length === 0) {
+        throw new ToolError(
+          `search_tools needs words to look for (got ${JSON.stringify(text)}), e.g. search_tools("weather forecast").`,
+          { pythonType: "ValueError" },
+        );
+      }
+      return toolIndex(tools)
+        .search(text, Number(limit ?? 10))
+        .map((tool) => ({
+          name: tool.name,
+          signature: signatureOf(tool.name),
+          description: toolSummaryLine(tool, 200),
+        }));
+    },
+  });
+  const describe = defineTool({
+    name: DESCRIBE_TOOL,
+    description:
+      "One function's full signature, docstring and the TypedDicts it uses, as text: " +
+      "print(describe_tool(name)).",
+    inputSchema: {
+      type: "object",
+      properties: { name: { type: "string", description: "The function's name." } },
+      required: ["name"],
+    },
+    outputSchema: { type: "string" },
+    execute: ({ name }) => {
+      const wanted = String(name);
+      const text = tools.some((t) => t.name === wanted)
+        ? pythonToolDescription(all, wanted)
+        : undefined;
+      if (text !== undefined) return text;
+      const close = suggestName(
+        wanted,
+        tools.map((t) => t.name),
+      );
+      throw new ToolError(
+        `There is no function named ${JSON.stringify(wanted)}.${close ? ` Did you mean ${JSON.stringify(close)}?` : ""} ` +
+          "search_tools(query) finds functions by what they do.",
+        { pythonType: "ValueError" },
+      );
+    },
+  });
+  all = Object.freeze([...tools, search, describe]);
+  withDiscovery.set(tools, all);
+  return all;
+}
+
+/** True for the names of the two discovery functions. */
+export function isDiscoveryTool(name: string): boolean {
+  return name === SEARCH_TOOLS || name === DESCRIBE_TOOL;
+}
