@@ -11,9 +11,10 @@ import type { RunOutcome, RunRequest } from "../sandbox/protocol.js";
 import { runProgram } from "../sandbox/runner.js";
 import { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
+import { withToolDiscovery } from "../tools/discovery.js";
 import { isPythonIdentifier } from "../tools/python-names.js";
 import { pythonStub } from "../tools/signature.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult, ProgramState } from "./types.js";
@@ -32,7 +33,7 @@ export async function execute(
       `isolation must be "process" or "in-process" (got ${String(isolation)}).`,
     );
   }
-  const { tools, stub } = preparedTools(options.tools ?? []);
+  const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
   const toolsByName = new Map<string, Tool>(tools.map((t) => [t.name, t]));
   const limits = resolveLimits(options.limits);
   const inputs = {
@@ -216,7 +217,7 @@ interface PreparedToolSet {
 const prepared = new WeakMap<object, PreparedToolSet>();
 
 function preparedTools(input: ToolSetInput): { tools: readonly Tool[]; stub: () => string } {
-  const members = Array.isArray(input) ? [...input] : Object.entries(input ?? {}).flat();
+  const members = toolSetMembers(input);
   let entry = typeof input === "object" && input !== null ? prepared.get(input) : undefined;
   if (
     !entry ||
@@ -234,4 +235,14 @@ function preparedTools(input: ToolSetInput): { tools: readonly Tool[]; stub: () 
       return cached.stub;
     },
   };
+}
+
+/** With `toolDiscovery`: the tools plus `search_tools` and `describe_tool` over them. */
+function discoveryTools(
+  set: { tools: readonly Tool[]; stub: () => string },
+  options: ExecuteOptions,
+): { tools: readonly Tool[]; stub: () => string } {
+  if (options.toolDiscovery !== true) return set;
+  const tools = withToolDiscovery(set.tools);
+  return { tools, stub: () => pythonStub(tools) };
 }

@@ -92,6 +92,14 @@ export interface ExecuteOptions {
    * `CodeModeAgent`, `codeModeTool` and the MCP server's `run_python` turn it on.
    */
   typeCheck?: boolean;
+  /**
+   * Add `search_tools(query, limit=10)` and `describe_tool(name)` to the program's functions:
+   * it can find tools by words and read a tool's full signature, docstring and TypedDicts,
+   * for tool sets too large to list in a prompt. They are tool calls like any other: in
+   * `toolCalls`, and counted against `maxToolCalls`. Default `false`; the agent turns it on
+   * with its compact listing (docs/tools.md#large-tool-sets-search-from-inside-the-program).
+   */
+  toolDiscovery?: boolean;
   /** Limits to override; see `DEFAULT_LIMITS` for every default. */
   limits?: Partial<Limits>;
   /** Cancels the run; passed on to tools so in-flight calls can stop too. */

@@ -3,12 +3,19 @@ export function unknownNameMessage(name: string, available: readonly string[]): 
   let message = `name '${name}' is not defined`;
   const closest = closestName(name, available);
   if (closest !== undefined) message += `. Did you mean '${closest}'?`;
-  message +=
-    available.length > 0
-      ? `${closest === undefined ? "." : ""} Available functions: ${[...available].sort().join(", ")}.`
-      : ". No tool functions are available in this run.";
-  return message;
+  const end = closest === undefined ? "." : "";
+  if (available.length === 0) return `${message}. No tool functions are available in this run.`;
+  // A large set is not worth listing in full: the program can search it instead.
+  if (available.includes("search_tools")) {
+    return `${message}${end} search_tools(query) finds functions by what they do.`;
+  }
+  const names = [...available].sort();
+  const shown = names.length > MAX_LISTED ? names.slice(0, MAX_LISTED) : names;
+  const more = names.length > MAX_LISTED ? `, and ${names.length - MAX_LISTED} more` : "";
+  return `${message}${end} Available functions: ${shown.join(", ")}${more}.`;
 }
+
+const MAX_LISTED = 60;
 
 /** The available name with the smallest edit distance, if it is close enough to be a typo. */
 export function closestName(name: string, available: readonly string[]): string | undefined {

@@ -6,8 +6,8 @@
  * are ordinary tools over the set they were made for: deterministic, local, no model.
  */
 import { ToolDefinitionError, ToolError } from "../errors.js";
+import { closestName } from "../sandbox/names.js";
 import { defineTool } from "./define-tool.js";
-import { suggestName } from "./python-names.js";
 import { pythonDocstring, pythonSignatures, pythonToolDescription } from "./signature.js";
 import type { Tool } from "./types.js";
 
@@ -273,7 +273,7 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
         ? pythonToolDescription(all, wanted)
         : undefined;
       if (text !== undefined) return text;
-      const close = suggestName(
+      const close = closestName(
         wanted,
         tools.map((t) => t.name),
       );
