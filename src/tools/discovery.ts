@@ -58,7 +58,7 @@ export function compactToolListing(tools: readonly Tool[]): string {
 // The index.
 
 const STOP_WORDS = new Set(
-  "a an and are as at be by for from get has have in into is it its of on or set that the this to was with".split(
+  "a all an and any are as at be by can do does for from has have how i in into is it its me my of on or our that the their them this to was we what which with you your".split(
     " ",
   ),
 );
@@ -100,29 +100,50 @@ function stem(word: string): string {
   return word;
 }
 
-/** A BM25 index over one tool set, built once per set (see `toolIndex`). */
+/** Where a word of a tool appears; each field has its own weight and length normalization. */
+const FIELDS = [
+  { weight: NAME_WEIGHT, b: 0.5 },
+  { weight: PARAMETER_WEIGHT, b: 0.5 },
+  { weight: TEXT_WEIGHT, b: B },
+] as const;
+
+/**
+ * A BM25F index over one tool set (built once per set, see `toolIndex`): a word counts three
+ * times in a tool's name, 1.5 times in a parameter's name and once in a description, each
+ * field normalized by its own length, so a long description does not bury a name that says
+ * it all; the score then grows with the share of the query's words the name has.
+ */
 export class ToolIndex {
-  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
-  private readonly lengths: number[] = [];
-  private readonly averageLength: number;
+  /** term -> the tools that have it, with its count in each field. */
+  private readonly postings = new Map<string, { doc: number; tf: number[] }[]>();
+  /** Per tool, per field: its length in words. */
+  private readonly lengths: number[][] = [];
+  private readonly averages: number[];
 
   constructor(readonly tools: readonly Tool[]) {
     tools.forEach((tool, doc) => {
-      const weights = new Map<string, number>();
-      const add = (text: string | undefined, weight: number) => {
-        if (!text) return;
-        for (const term of searchTerms(text)) weights.set(term, (weights.get(term) ?? 0) + weight);
-      };
-      add(tool.name, NAME_WEIGHT);
-      add(tool.description, TEXT_WEIGHT);
-      for (const p of tool.parameters) {
-        add(p.name, PARAMETER_WEIGHT);
-        const description = (p.schema as { description?: unknown }).description;
-        add(typeof description === "string" ? description : undefined, TEXT_WEIGHT);
-      }
-      let length = 0;
-      for (const [term, tf] of weights) {
-        length += tf;
+      const fields = [
+        tool.name,
+        tool.parameters.map((p) => p.name).join(" "),
+        [
+          tool.description,
+          ...tool.parameters.map((p) => (p.schema as { description?: unknown }).description),
+        ]
+          .filter((d): d is string => typeof d === "string")
+          .join(" "),
+      ].map(searchTerms);
+      const counts = new Map<string, number[]>();
+      fields.forEach((terms, f) => {
+        for (const term of terms) {
+          let tf = counts.get(term);
+          if (!tf) {
+            tf = [0, 0, 0];
+            counts.set(term, tf);
+          }
+          tf[f]! += 1;
+        }
+      });
+      for (const [term, tf] of counts) {
         let list = this.postings.get(term);
         if (!list) {
           list = [];
@@ -130,10 +151,12 @@ export class ToolIndex {
         }
         list.push({ doc, tf });
       }
-      this.lengths.push(length);
+      this.lengths.push(fields.map((terms) => terms.length));
     });
-    const total = this.lengths.reduce((a, b) => a + b, 0);
-    this.averageLength = tools.length === 0 ? 1 : total / tools.length || 1;
+    this.averages = FIELDS.map((_, f) => {
+      const total = this.lengths.reduce((sum, lengths) => sum + lengths[f]!, 0);
+      return total / Math.max(1, tools.length) || 1;
+    });
   }
 
   /**
@@ -143,20 +166,33 @@ export class ToolIndex {
    */
   search(query: string, limit = 10): Tool[] {
     const scores = new Map<number, number>();
+    /** Per tool: how many of the query's words its name has. */
+    const inName = new Map<number, number>();
     const n = this.tools.length;
-    for (const term of new Set(searchTerms(query))) {
+    const terms = new Set(searchTerms(query));
+    for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
       const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
       for (const { doc, tf } of list) {
-        const norm = K1 * (1 - B + (B * this.lengths[doc]!) / this.averageLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (K1 + 1))) / (tf + norm));
+        let weighted = 0;
+        FIELDS.forEach(({ weight, b }, f) => {
+          if (tf[f] === 0) return;
+          weighted +=
+            (weight * tf[f]!) / (1 - b + (b * this.lengths[doc]![f]!) / this.averages[f]!);
+        });
+        scores.set(doc, (scores.get(doc) ?? 0) + (idf * weighted * (K1 + 1)) / (weighted + K1));
+        if (tf[0]! > 0) inName.set(doc, (inName.get(doc) ?? 0) + 1);
       }
+    }
+    // A name that has every word asked for is what was asked for: up to twice the score.
+    for (const [doc, score] of scores) {
+      scores.set(doc, score * (1 + (inName.get(doc) ?? 0) / terms.size));
     }
     const exact = this.tools.findIndex((t) => t.name === query.trim());
     if (exact >= 0) scores.set(exact, Number.POSITIVE_INFINITY);
     return [...scores]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
       .slice(0, limit)
       .map(([doc]) => this.tools[doc]!);
   }
