@@ -8,16 +8,9 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { catalogTools } from "../mcp/fixtures/catalog-tools.mjs";
 
-interface CatalogTool {
-  name: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  outputSchema: Record<string, unknown>;
-}
-
 /** The catalogue as codemode tools; each echoes its name and arguments. */
 function catalog(n: number) {
-  return (catalogTools(n) as CatalogTool[]).map((t) =>
+  return catalogTools(n).map((t) =>
     defineTool({
       name: t.name,
       description: t.description,
