@@ -10,7 +10,7 @@ export default defineConfig({
     // never tests a stale `dist/`.
     alias: [
       { find: /^codemode$/, replacement: src("index.ts") },
-      { find: /^codemode\/(ai-sdk|mcp|server|durable)$/, replacement: src("$1/index.ts") },
+      { find: /^codemode\/(ai-sdk|mcp|server|durable|eval)$/, replacement: src("$1/index.ts") },
     ],
   },
   test: {

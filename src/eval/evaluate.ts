@@ -1,0 +1,218 @@
+/**
+ * `evaluate()`: every task through `CodeModeAgent`, and with `compare: "tool-calling"`
+ * also through a plain AI SDK tool-calling loop, graded by the same checks, with the
+ * numbers a team needs to decide: passes, first-try passes, turns, retries, LLM calls,
+ * tokens, tool calls and time, per task and in total, and the ratios between the modes.
+ */
+import { errorText } from "../error-text.js";
+import { InvalidOptionsError } from "../errors.js";
+import { createCallLlm } from "../llm/default-call-llm.js";
+import { BUILT_IN_PROVIDERS, parseModelId } from "../llm/model-id.js";
+import { type ProviderSettings, resolveModel } from "../llm/providers.js";
+import type { CallLlm } from "../llm/types.js";
+import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { gradeAnswer } from "./checks.js";
+import { type ModeRunOutcome, runCodeMode } from "./code-mode-runner.js";
+import { summarize } from "./report.js";
+import { loadTasks, resolveTaskCheckers, validateTasks } from "./tasks.js";
+import { runToolCalling } from "./tool-calling-runner.js";
+import type { EvalEvent, EvalMode, EvalReport, EvalRun, EvalTask, EvalTaskInput } from "./types.js";
+
+export interface EvaluateOptions extends ProviderSettings {
+  /** The tools both modes get, in any form `CodeModeAgent` takes. */
+  tools: ToolSetInput;
+  /** A tasks file (`.jsonl`, or a `.ts`/`.js` module exporting `tasks`), or the tasks. */
+  tasks: string | readonly EvalTaskInput[];
+  /** `provider:model`, the same for both modes. */
+  model: string;
+  /** `"tool-calling"`: also run every task through the AI SDK tool-calling baseline. */
+  compare?: "tool-calling";
+  /** Runs of each task in each mode. Default `1`. */
+  repeat?: number;
+  /** Runs at a time. Default `4`; `1` (and only 1) with a `replay:` model. */
+  concurrency?: number;
+  /** Code mode's turns (see `CodeModeAgentOptions.maxTurns`). Default `10`, as on the CLI. */
+  maxTurns?: number;
+  /** Code mode's rewrites after a failed program. Default: the agent's (`2`). */
+  maxRetries?: number;
+  /** Tool calling's model calls per task. Default `20`. */
+  maxSteps?: number;
+  /** Cap on each reply's tokens, both modes. Default `8192`. */
+  maxOutputTokens?: number;
+  /**
+   * Code mode's LLM client. Default `createCallLlm()` with this call's provider settings.
+   * The tool-calling baseline always uses the AI SDK provider for `model`.
+   */
+  callLlm?: CallLlm;
+  /** Progress: `run_start` and `run_end` for every run. */
+  onEvent?: (event: EvalEvent) => void;
+  /** Stops the evaluation: runs in flight are cancelled, none start. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_EVAL_MAX_TURNS = 10;
+export const DEFAULT_EVAL_MAX_STEPS = 20;
+export const DEFAULT_EVAL_CONCURRENCY = 4;
+
+/** Runs the evaluation; rejects only for bad options or tasks (before any model call). */
+export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
+  if (!options || typeof options !== "object") {
+    throw new InvalidOptionsError("evaluate({ tools, tasks, model }) needs an options object.");
+  }
+  const t0 = performance.now();
+  const { model } = options;
+  const custom = Object.keys(options.providers ?? {});
+  const id = parseModelId(model, [...new Set([...BUILT_IN_PROVIDERS, ...custom])]);
+  const replay = id.provider === "replay" && !options.providers?.replay;
+  const modes: EvalMode[] = ["code-mode"];
+  if (options.compare !== undefined) {
+    if (options.compare !== "tool-calling") {
+      throw new InvalidOptionsError(
+        `compare must be "tool-calling" (got ${JSON.stringify(options.compare)}).`,
+      );
+    }
+    if (replay) {
+      throw new InvalidOptionsError(
+        `A replay: model answers with recorded text and cannot make tool calls, so it cannot drive the tool-calling baseline. ` +
+          "Compare against a real model (or an OpenAI-compatible server through OPENAI_BASE_URL), or drop compare.",
+      );
+    }
+    modes.push("tool-calling");
+  }
+  const repeat = count(options.repeat, 1, "repeat", 1);
+  const concurrency = count(
+    options.concurrency,
+    replay ? 1 : DEFAULT_EVAL_CONCURRENCY,
+    "concurrency",
+    1,
+  );
+  if (replay && concurrency > 1) {
+    throw new InvalidOptionsError(
+      `A replay: model answers calls in the order they arrive, so runs at the same time would take each other's replies. Use concurrency 1 with "${model}" (the default for replay:).`,
+    );
+  }
+  const maxTurns = count(options.maxTurns, DEFAULT_EVAL_MAX_TURNS, "maxTurns", 1);
+  const maxSteps = count(options.maxSteps, DEFAULT_EVAL_MAX_STEPS, "maxSteps", 1);
+  const maxOutputTokens = count(options.maxOutputTokens, 8192, "maxOutputTokens", 1);
+  const maxRetries =
+    options.maxRetries === undefined ? undefined : count(options.maxRetries, 2, "maxRetries", 0);
+  const tools = normalizeTools(options.tools);
+  const tasks: EvalTask[] =
+    typeof options.tasks === "string"
+      ? await loadTasks(options.tasks)
+      : await resolveTaskCheckers(validateTasks(options.tasks));
+
+  const providerSettings: ProviderSettings = {
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
+    ...(options.providers !== undefined ? { providers: options.providers } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+  };
+  // A missing key fails here, once, instead of in every run.
+  if (!replay && (options.callLlm === undefined || modes.includes("tool-calling"))) {
+    resolveModel(id, providerSettings);
+  }
+  const callLlm = options.callLlm ?? createCallLlm({ ...providerSettings, maxOutputTokens });
+
+  // Repeat by repeat, task by task, code mode first: the order a replay is recorded in.
+  const jobs: { task: EvalTask; mode: EvalMode; repeat: number }[] = [];
+  for (let r = 1; r <= repeat; r++) {
+    for (const task of tasks) for (const mode of modes) jobs.push({ task, mode, repeat: r });
+  }
+  const total = jobs.length;
+  const runs: EvalRun[] = new Array(total);
+  const emit = (event: EvalEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's bug must not break the evaluation.
+    }
+  };
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < total && !options.signal?.aborted) {
+      const index = next++;
+      const { task, mode, repeat: r } = jobs[index]!;
+      emit({ type: "run_start", taskId: task.id, mode, repeat: r, total });
+      let outcome: ModeRunOutcome;
+      try {
+        outcome =
+          mode === "code-mode"
+            ? await runCodeMode(task.question, {
+                tools,
+                model,
+                callLlm,
+                maxTurns,
+                ...(maxRetries !== undefined ? { maxRetries } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+              })
+            : await runToolCalling(task.question, {
+                ...providerSettings,
+                tools,
+                model,
+                maxSteps,
+                maxOutputTokens,
+                ...(options.signal ? { signal: options.signal } : {}),
+              });
+      } catch (error) {
+        outcome = crashed(mode, error);
+      }
+      const checks = await gradeAnswer(task, outcome.answer);
+      const passed = outcome.answer.error === null && checks.every((c) => c.pass);
+      const run: EvalRun = {
+        taskId: task.id,
+        mode,
+        repeat: r,
+        passed,
+        firstTry: passed && outcome.retries === 0,
+        checks,
+        answer: outcome.answer,
+        turns: outcome.turns,
+        retries: outcome.retries,
+        llmCalls: outcome.llmCalls,
+        inputTokens: outcome.inputTokens,
+        outputTokens: outcome.outputTokens,
+        toolCalls: outcome.answer.toolCalls.length,
+        durationMs: outcome.durationMs,
+        ...(outcome.code !== undefined ? { code: outcome.code } : {}),
+        ...(passed ? {} : { transcript: outcome.transcript }),
+      };
+      runs[index] = run;
+      done++;
+      emit({ type: "run_end", run, done, total });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  options.signal?.throwIfAborted();
+  return summarize({ model, modes, repeat, tasks, runs, durationMs: performance.now() - t0 });
+}
+
+function crashed(mode: EvalMode, error: unknown): ModeRunOutcome {
+  return {
+    answer: {
+      mode,
+      text: "",
+      value: undefined,
+      charts: [],
+      toolCalls: [],
+      error: `The run crashed: ${errorText(error)}`,
+    },
+    turns: 0,
+    retries: 0,
+    llmCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    durationMs: 0,
+    transcript: [],
+  };
+}
+
+function count(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidOptionsError(`${name} must be a whole number >= ${min} (got ${value}).`);
+  }
+  return value;
+}
