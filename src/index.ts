@@ -38,12 +38,16 @@ export {
 } from "./errors.js";
 // Run Python against tools.
 export { execute } from "./execute/execute.js";
+export { type ApprovalDecisions, resumeExecution } from "./execute/resume.js";
 export type {
+  ApprovalDecision,
+  ApprovalRequest,
   ExecuteOptions,
   ExecutionError,
   ExecutionResult,
   Isolation,
   ProgramState,
+  SuspendedExecution,
   ToolCallRecord,
 } from "./execute/types.js";
 export { type CreateCallLlmOptions, createCallLlm } from "./llm/default-call-llm.js";
@@ -75,6 +79,7 @@ export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/tool-
 export type {
   DurableToolOptions,
   JsonSchema,
+  NeedsApproval,
   Tool,
   ToolContext,
   ToolParameter,

@@ -5,7 +5,7 @@
  * program can catch, unless it is a limit, which ends the run.
  */
 import { type Limits, limitMessage } from "../sandbox/limits.js";
-import type { CallBatch, CallOutcome, CallRequest } from "../sandbox/protocol.js";
+import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
 import { prepareCall } from "../tools/prepare-call.js";
 import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
@@ -14,20 +14,64 @@ import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
 
+/** A call waiting for a human: its place in the batch, and what the human is shown. */
+export interface PendingApproval {
+  index: number;
+  tool: string;
+  /** The validated arguments by parameter name, JSON-safe. */
+  args: Record<string, unknown>;
+}
+
+/** A human's answer for one call: run it, or raise PermissionError with the reason. */
+export interface ApprovalVerdict {
+  approved: boolean;
+  reason?: string;
+}
+
 export class ToolDispatcher {
-  readonly records: ToolCallRecord[] = [];
-  private started = 0;
+  readonly records: ToolCallRecord[];
+  private started: number;
   private readonly inFlight = new Set<CallInFlight>();
   private watchingRunAbort = false;
+  /** Verdicts for the batch being resumed, by index; used once, by that batch. */
+  private verdicts: Map<number, ApprovalVerdict> | undefined;
+  /** The calls of the batch that stopped the program, waiting for a human. */
+  pending: PendingApproval[] = [];
 
   constructor(
     private readonly tools: ReadonlyMap<string, Tool>,
     private readonly limits: Limits,
     private readonly signal: AbortSignal,
     private readonly events: Events,
-  ) {}
+    /** Where a program resumed after an approval left off. */
+    carried: { records: ToolCallRecord[]; started: number } = { records: [], started: 0 },
+  ) {
+    this.records = [...carried.records];
+    this.started = carried.started;
+  }
 
-  readonly callTools = async (batch: CallBatch): Promise<CallOutcome[]> => {
+  /** Calls started so far (the next call's seq is one more). */
+  get callsStarted(): number {
+    return this.started;
+  }
+
+  /** Runs a batch again with a human's verdicts for its pending calls (a resume). */
+  async callApproved(
+    batch: CallBatch,
+    verdicts: Map<number, ApprovalVerdict>,
+  ): Promise<CallOutcome[]> {
+    this.verdicts = verdicts;
+    this.pending = [];
+    try {
+      const answer = await this.callTools(batch);
+      if (!Array.isArray(answer)) throw new Error("a resumed batch asked for approval again");
+      return answer;
+    } finally {
+      this.verdicts = undefined;
+    }
+  }
+
+  readonly callTools = async (batch: CallBatch): Promise<HostAnswer> => {
     const { maxToolCalls, maxConcurrentToolCalls } = this.limits;
     if (this.started + batch.calls.length > maxToolCalls) {
       const detail =
@@ -42,8 +86,17 @@ export class ToolDispatcher {
       };
       return batch.calls.map(() => outcome);
     }
+    if (this.verdicts === undefined) {
+      const pending = await this.approvalsNeeded(batch);
+      if (pending.length > 0) {
+        // Nothing in the batch runs: the program stops here until a human decides.
+        this.pending = pending;
+        const names = [...new Set(pending.map((p) => `${p.tool}()`))].join(", ");
+        return { suspend: true, reason: `${names} needs approval before it runs` };
+      }
+    }
     // The common case, one call: no lanes, no Promise.all.
-    if (batch.calls.length === 1) return [await this.callOne(batch.calls[0]!)];
+    if (batch.calls.length === 1) return [await this.callOne(batch.calls[0]!, 0)];
     const concurrency = Math.max(
       1,
       Math.min(batch.concurrency ?? maxConcurrentToolCalls, maxConcurrentToolCalls),
@@ -53,12 +106,40 @@ export class ToolDispatcher {
     const lane = async () => {
       while (next < batch.calls.length) {
         const index = next++;
-        outcomes[index] = await this.callOne(batch.calls[index]!);
+        outcomes[index] = await this.callOne(batch.calls[index]!, index);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.calls.length) }, lane));
     return outcomes;
   };
+
+  /**
+   * The calls of `batch` whose tool asks for approval (`needsApproval`: true, or true for
+   * these arguments). A call whose arguments do not validate needs none: it will not run.
+   * A `needsApproval` function that throws counts as "yes": asking is the safe side.
+   */
+  private async approvalsNeeded(batch: CallBatch): Promise<PendingApproval[]> {
+    const pending: PendingApproval[] = [];
+    for (const [index, call] of batch.calls.entries()) {
+      const tool = this.tools.get(call.name);
+      if (!tool?.needsApproval) continue;
+      const prepared = await prepareCall(tool, call.args, call.kwargs);
+      if (!prepared.ok) continue;
+      let needed = true;
+      if (typeof tool.needsApproval === "function") {
+        try {
+          needed = (await tool.needsApproval(prepared.value)) !== false;
+        } catch {
+          needed = true;
+        }
+      }
+      if (needed) {
+        const args = toJsonSafe(prepared.bound) as Record<string, unknown>;
+        pending.push({ index, tool: call.name, args });
+      }
+    }
+    return pending;
+  }
 
   /** One listener on the run's signal, added on the first call, aborts every call in flight. */
   private watchRunAbort(): void {
@@ -73,7 +154,7 @@ export class ToolDispatcher {
     );
   }
 
-  private async callOne(call: CallRequest): Promise<CallOutcome> {
+  private async callOne(call: CallRequest, index: number): Promise<CallOutcome> {
     const seq = ++this.started;
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -120,6 +201,11 @@ export class ToolDispatcher {
       return fail(shown, "TypeError", prepared.message);
     }
     const shownArgs = toJsonSafe(prepared.bound);
+    const verdict = this.verdicts?.get(index);
+    if (verdict && !verdict.approved) {
+      const why = verdict.reason?.trim() ? `: ${verdict.reason.trim()}` : "";
+      return fail(shownArgs, "PermissionError", `${call.name}() was not approved${why}`);
+    }
     this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
     if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
 

@@ -7,8 +7,6 @@
 import { InvalidOptionsError } from "../errors.js";
 import { resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
-import type { RunOutcome, RunRequest } from "../sandbox/protocol.js";
-import { runProgram } from "../sandbox/runner.js";
 import { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
 import { withToolDiscovery } from "../tools/discovery.js";
@@ -16,8 +14,8 @@ import { isPythonIdentifier } from "../tools/python-names.js";
 import { pythonStub } from "../tools/signature.js";
 import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
-import type { ExecuteOptions, ExecutionError, ExecutionResult, ProgramState } from "./types.js";
+import { ExecutionRun } from "./execution-run.js";
+import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
 export async function execute(
   code: string,
@@ -33,9 +31,8 @@ export async function execute(
       `isolation must be "process" or "in-process" (got ${String(isolation)}).`,
     );
   }
-  const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
-  const toolsByName = new Map<string, Tool>(tools.map((t) => [t.name, t]));
-  const limits = resolveLimits(options.limits);
+  const { toolsByName, stub } = executionTools(options);
+  resolveLimits(options.limits); // bad limits throw here, before any type check
   const inputs = {
     ...convertInputs(options.inputs, toolsByName),
     ...stateInputs(options, toolsByName),
@@ -57,70 +54,12 @@ export async function execute(
     }
   }
 
-  // One signal for the whole run: the caller's cancel, or our clock.
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) onCallerAbort();
-  options.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  let clock: NodeJS.Timeout | undefined;
-  const startClock = () => {
-    if (!Number.isFinite(limits.timeoutMs)) return;
-    clock = setTimeout(() => {
-      const reason = new Error(
-        `the run took longer than ${limits.timeoutMs} ms (limit timeoutMs; raise it with execute(code, { limits: { timeoutMs: ... } }))`,
-      );
-      reason.name = "TimeoutError";
-      controller.abort(reason);
-    }, clampTimerMs(limits.timeoutMs));
-  };
-
-  const dispatcher = new ToolDispatcher(toolsByName, limits, controller.signal, options);
-  const output: string[] = [];
-  const host = {
-    callTools: dispatcher.callTools,
-    output: (text: string) => {
-      output.push(text);
-      options.onOutput?.(text);
-    },
-    onDispatch: startClock,
-  };
-  const request: RunRequest = {
+  return new ExecutionRun(toolsByName, options, code, t0).start({
     code,
     inputs,
-    limits,
     toolNames: [...toolsByName.keys()],
     ...(options.keepState ? { keepState: true } : {}),
-  };
-
-  let outcome: RunOutcome;
-  try {
-    if (isolation === "in-process") {
-      startClock();
-      outcome = await runProgram(request, {
-        ...host,
-        isCancelled: () => controller.signal.aborted,
-      });
-      if (controller.signal.aborted && !outcome.ok && outcome.error.type === "CancelledError") {
-        outcome = abortOutcome(controller.signal);
-      }
-    } else {
-      outcome = await (options.pool ?? defaultSandboxPool()).run(request, host, controller.signal);
-    }
-  } finally {
-    clearTimeout(clock);
-    options.signal?.removeEventListener("abort", onCallerAbort);
-  }
-  // Stop any tool call still in flight (e.g. siblings of a parallel_map element that hit a limit).
-  if (!controller.signal.aborted) controller.abort(new Error("the run ended"));
-
-  const base = {
-    output: output.join(""),
-    toolCalls: dispatcher.records,
-    durationMs: performance.now() - t0,
-  };
-  if (!outcome.ok) return { ok: false, error: outcome.error, ...base };
-  if (!options.keepState) return { ok: true, value: outcome.value, ...base };
-  return { ok: true, value: outcome.value, state: nextState(options.state, outcome), ...base };
+  });
 }
 
 /** The earlier run's variables, checked like inputs (a state is handed back by callers). */
@@ -148,18 +87,6 @@ function stateInputs(
   return out;
 }
 
-function nextState(
-  previous: ProgramState | undefined,
-  outcome: RunOutcome & { ok: true },
-): ProgramState {
-  const variables: Record<string, unknown> = { ...(previous?.variables ?? {}) };
-  const kept = outcome.state;
-  if (!kept) return { variables, dropped: [] };
-  for (const { name } of kept.dropped) delete variables[name];
-  Object.assign(variables, kept.values);
-  return { variables, dropped: kept.dropped };
-}
-
 function convertInputs(
   inputs: Record<string, unknown> | undefined,
   tools: ReadonlyMap<string, Tool>,
@@ -183,6 +110,15 @@ function convertInputs(
     out[name] = toPython(value, `inputs.${name}`);
   }
   return out;
+}
+
+/** The run's tools by name (and their stub), as every segment of a run sees them. */
+export function executionTools(options: ExecuteOptions): {
+  toolsByName: Map<string, Tool>;
+  stub: () => string;
+} {
+  const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
+  return { toolsByName: new Map<string, Tool>(tools.map((t) => [t.name, t])), stub };
 }
 
 function emptyRun(t0: number) {

@@ -49,7 +49,51 @@ export type ExecutionResult =
       /** With `keepState`: the variables for the next program (pass it as `state`). */
       state?: ProgramState;
     })
-  | (ExecutionBase & { ok: false; error: ExecutionError });
+  | (ExecutionBase & {
+      ok: false;
+      error: ExecutionError;
+      /**
+       * Set when the program stopped at a call that needs approval (`error.type` is
+       * `"ApprovalRequired"`): decide `suspended.approvals` and continue it with
+       * `resumeExecution(suspended, decisions, options)`, now or in another process.
+       */
+      suspended?: SuspendedExecution;
+    });
+
+/** A call that waits for a human: what to show them. */
+export interface ApprovalRequest {
+  /** Decide by this id (unique to this request). */
+  id: string;
+  tool: string;
+  /** The validated arguments, by parameter name (JSON-safe). */
+  args: Record<string, unknown>;
+  /** The program that makes the call. */
+  code: string;
+  /** The line that calls the tool, when the program names it on one line only. */
+  line?: number;
+}
+
+/**
+ * A human's decision: `true` runs the call; `false` or `{ approved: false, reason }` raises
+ * `PermissionError` in the program (with the reason), which it may catch.
+ */
+export type ApprovalDecision = boolean | { approved: boolean; reason?: string };
+
+/**
+ * A program stopped at calls that need approval. Plain data (a `MontySnapshot` dump and
+ * the run's record so far): keep it in memory, or serialize it (`v8.serialize`) to resume
+ * in another process; treat it as trusted state, since it is the program's whole heap.
+ * `CodeModeAgent` wraps it in a signed `continuation` string for that reason.
+ */
+export interface SuspendedExecution {
+  readonly version: number;
+  /** The calls waiting for a decision (a parallel_map can wait on several). */
+  readonly approvals: readonly ApprovalRequest[];
+  /** The tools the program was running against; a resume must pass the same names. */
+  readonly toolNames: readonly string[];
+  /** The snapshot and the run so far (internal layout, versioned by `version`). */
+  readonly run: unknown;
+}
 
 /**
  * The top-level variables that hold data after a run with `keepState`: the variables it
@@ -102,6 +146,14 @@ export interface ExecuteOptions {
   toolDiscovery?: boolean;
   /** Limits to override; see `DEFAULT_LIMITS` for every default. */
   limits?: Partial<Limits>;
+  /**
+   * Decides calls to tools with `needsApproval` as they come. The program stops at such a
+   * call (as a snapshot: no worker is held and the time limit does not count the wait)
+   * until this resolves. Without it, the run ends with `error.type "ApprovalRequired"` and
+   * `suspended`, to continue with `resumeExecution`. A parallel_map asks once per call
+   * that needs approval, all at once, and runs none of its calls before every one is decided.
+   */
+  onApproval?(request: ApprovalRequest): ApprovalDecision | Promise<ApprovalDecision>;
   /** Cancels the run; passed on to tools so in-flight calls can stop too. */
   signal?: AbortSignal;
   /** Default `"process"`. */

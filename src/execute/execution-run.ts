@@ -1,0 +1,296 @@
+/**
+ * One program run from the host's side, in segments: it starts, and each time a tool call
+ * needs a human's approval the program stops as a snapshot (no worker is held, no clock
+ * runs), then continues from the snapshot once the decisions are in: at once with
+ * `onApproval`, or later, in any process, through `resumeExecution`.
+ */
+import { randomUUID } from "node:crypto";
+import { type Limits, resolveLimits } from "../sandbox/limits.js";
+import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
+import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sandbox/protocol.js";
+import { runProgram } from "../sandbox/runner.js";
+import type { Tool } from "../tools/types.js";
+import { type ApprovalVerdict, clampTimerMs, ToolDispatcher } from "./dispatcher.js";
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ExecuteOptions,
+  ExecutionResult,
+  ProgramState,
+  SuspendedExecution,
+  ToolCallRecord,
+} from "./types.js";
+
+/** Version of the SuspendedExecution layout; a different one is refused on resume. */
+export const SUSPENSION_VERSION = 1;
+
+/** What a suspended run carries besides the snapshot (internal, inside SuspendedExecution). */
+export interface SuspendedRun {
+  suspension: RunSuspension;
+  code: string;
+  records: ToolCallRecord[];
+  started: number;
+  output: string;
+  keepState: boolean;
+  previousState: ProgramState | undefined;
+  /** Pending approvals by id, with their place in the batch. */
+  pending: { id: string; index: number }[];
+}
+
+export class ExecutionRun {
+  private readonly controller = new AbortController();
+  private readonly dispatcher: ToolDispatcher;
+  private readonly output: string[];
+  private readonly limits: Limits;
+
+  constructor(
+    private readonly toolsByName: ReadonlyMap<string, Tool>,
+    private readonly options: ExecuteOptions,
+    private readonly code: string,
+    private readonly t0: number,
+    carried?: SuspendedRun,
+  ) {
+    this.limits = resolveLimits(options.limits);
+    this.output = carried ? [carried.output] : [];
+    this.dispatcher = new ToolDispatcher(
+      toolsByName,
+      this.limits,
+      this.controller.signal,
+      options,
+      carried ? { records: carried.records, started: carried.started } : undefined,
+    );
+    const onCallerAbort = () => this.controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onCallerAbort();
+    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    this.detach = () => options.signal?.removeEventListener("abort", onCallerAbort);
+  }
+
+  private readonly detach: () => void;
+
+  /** Runs the program from the top, then to its end (see `finish`). */
+  async start(request: Omit<RunRequest, "limits">): Promise<ExecutionResult> {
+    return this.finish(await this.segment({ ...request, limits: this.limits }));
+  }
+
+  /** Continues a suspended run with the decisions for its pending calls. */
+  async resume(
+    carried: SuspendedRun,
+    verdicts: Map<number, ApprovalVerdict>,
+  ): Promise<ExecutionResult> {
+    return this.finish(await this.continueWith(carried.suspension, verdicts));
+  }
+
+  /** Runs the pending batch on the host with the verdicts, then the program from its snapshot. */
+  private async continueWith(
+    suspension: RunSuspension,
+    verdicts: Map<number, ApprovalVerdict>,
+  ): Promise<RunOutcome> {
+    if (this.controller.signal.aborted) return abortOutcome(this.controller.signal);
+    const outcomes: CallOutcome[] = await this.dispatcher.callApproved(suspension.batch, verdicts);
+    if (this.controller.signal.aborted) return abortOutcome(this.controller.signal);
+    return this.segment({
+      code: this.code,
+      inputs: {},
+      limits: this.limits,
+      toolNames: [...this.toolsByName.keys()],
+      resume: { suspension, outcomes },
+    });
+  }
+
+  /**
+   * Until the program ends: each suspension is decided by `onApproval` when there is one
+   * (the wait holds no worker and no clock), else the run ends suspended.
+   */
+  private async finish(first: RunOutcome): Promise<ExecutionResult> {
+    let outcome = first;
+    try {
+      while (!outcome.ok && outcome.suspension) {
+        const suspension = outcome.suspension;
+        const requests = this.approvalRequests();
+        const onApproval = this.options.onApproval;
+        if (!onApproval) return this.suspended(outcome.error, suspension, requests);
+        const decisions = await this.ask(onApproval, requests);
+        if (decisions === undefined) {
+          outcome = abortOutcome(this.controller.signal);
+          break;
+        }
+        const verdicts = new Map(
+          requests.map((request, i) => [this.pendingIndex(request.id), verdictOf(decisions[i])]),
+        );
+        outcome = await this.continueWith(suspension, verdicts);
+      }
+    } finally {
+      this.detach();
+    }
+    // Stop any tool call still in flight (e.g. siblings of a parallel_map element that hit a limit).
+    if (!this.controller.signal.aborted) this.controller.abort(new Error("the run ended"));
+    const base = this.base();
+    if (!outcome.ok) return { ok: false, error: outcome.error, ...base };
+    if (!this.options.keepState) return { ok: true, value: outcome.value, ...base };
+    return {
+      ok: true,
+      value: outcome.value,
+      state: nextState(this.options.state, outcome),
+      ...base,
+    };
+  }
+
+  private base() {
+    return {
+      output: this.output.join(""),
+      toolCalls: this.dispatcher.records,
+      durationMs: performance.now() - this.t0,
+    };
+  }
+
+  /** Ids for the dispatcher's pending calls, kept until the decisions come back. */
+  private ids = new Map<string, number>();
+
+  private approvalRequests(): ApprovalRequest[] {
+    this.ids = new Map();
+    return this.dispatcher.pending.map((pending) => {
+      const id = randomUUID();
+      this.ids.set(id, pending.index);
+      const line = callLine(this.code, pending.tool);
+      return {
+        id,
+        tool: pending.tool,
+        args: pending.args,
+        code: this.code,
+        ...(line !== undefined ? { line } : {}),
+      };
+    });
+  }
+
+  private pendingIndex(id: string): number {
+    return this.ids.get(id)!;
+  }
+
+  /** Every request asked at once; `undefined` when the run is cancelled meanwhile. */
+  private async ask(
+    onApproval: NonNullable<ExecuteOptions["onApproval"]>,
+    requests: ApprovalRequest[],
+  ): Promise<ApprovalDecision[] | undefined> {
+    const signal = this.controller.signal;
+    if (signal.aborted) return undefined;
+    let onAbort: (() => void) | undefined;
+    const cancelled = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([
+        Promise.all(requests.map(async (request) => onApproval(request))),
+        cancelled,
+      ]);
+    } finally {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private suspended(
+    error: { type: string; message: string },
+    suspension: RunSuspension,
+    requests: ApprovalRequest[],
+  ): ExecutionResult {
+    const run: SuspendedRun = {
+      suspension,
+      code: this.code,
+      records: [...this.dispatcher.records],
+      started: this.dispatcher.callsStarted,
+      output: this.output.join(""),
+      keepState: this.options.keepState === true,
+      previousState: this.options.state,
+      pending: requests.map((r) => ({ id: r.id, index: this.pendingIndex(r.id) })),
+    };
+    const suspended: SuspendedExecution = {
+      version: SUSPENSION_VERSION,
+      approvals: requests,
+      toolNames: [...this.toolsByName.keys()],
+      run,
+    };
+    const message =
+      `${error.message}: the program is suspended at the call. Decide each of ` +
+      "result.suspended.approvals and continue with resumeExecution(result.suspended, decisions, options), " +
+      "or pass onApproval to decide inline.";
+    return {
+      ok: false,
+      error: { type: "ApprovalRequired", message },
+      suspended,
+      ...this.base(),
+    };
+  }
+
+  /** One segment: from the start or a snapshot to the end or the next suspension. */
+  private async segment(request: RunRequest): Promise<RunOutcome> {
+    const { options, controller, limits } = this;
+    let clock: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      if (!Number.isFinite(limits.timeoutMs)) return;
+      clock = setTimeout(() => {
+        const reason = new Error(
+          `the run took longer than ${limits.timeoutMs} ms (limit timeoutMs; raise it with execute(code, { limits: { timeoutMs: ... } }))`,
+        );
+        reason.name = "TimeoutError";
+        controller.abort(reason);
+      }, clampTimerMs(limits.timeoutMs));
+    };
+    const host = {
+      callTools: this.dispatcher.callTools,
+      output: (text: string) => {
+        this.output.push(text);
+        options.onOutput?.(text);
+      },
+      onDispatch: startClock,
+    };
+    try {
+      if ((options.isolation ?? "process") === "in-process") {
+        startClock();
+        let outcome = await runProgram(request, {
+          ...host,
+          isCancelled: () => controller.signal.aborted,
+        });
+        if (controller.signal.aborted && !outcome.ok && outcome.error.type === "CancelledError") {
+          outcome = abortOutcome(controller.signal);
+        }
+        return outcome;
+      }
+      return await (options.pool ?? defaultSandboxPool()).run(request, host, controller.signal);
+    } finally {
+      clearTimeout(clock);
+    }
+  }
+}
+
+/** `true`/`false`/`{ approved, reason }` as one shape. */
+export function verdictOf(decision: ApprovalDecision | undefined): ApprovalVerdict {
+  if (decision === true) return { approved: true };
+  if (decision && typeof decision === "object" && decision.approved === true) {
+    return { approved: true };
+  }
+  const reason =
+    decision && typeof decision === "object" && typeof decision.reason === "string"
+      ? decision.reason
+      : undefined;
+  return reason !== undefined ? { approved: false, reason } : { approved: false };
+}
+
+/** The line that calls `tool`, when the program names it on exactly one line. */
+function callLine(code: string, tool: string): number | undefined {
+  const pattern = new RegExp(`\\b${tool}\\b`);
+  const lines = code.split("\n");
+  const found = lines.flatMap((text, i) => (pattern.test(text) ? [i + 1] : []));
+  return found.length === 1 ? found[0] : undefined;
+}
+
+export function nextState(
+  previous: ProgramState | undefined,
+  outcome: RunOutcome & { ok: true },
+): ProgramState {
+  const variables: Record<string, unknown> = { ...(previous?.variables ?? {}) };
+  const kept = outcome.state;
+  if (!kept) return { variables, dropped: [] };
+  for (const { name } of kept.dropped) delete variables[name];
+  Object.assign(variables, kept.values);
+  return { variables, dropped: kept.dropped };
+}
