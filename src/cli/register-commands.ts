@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { registerChatCommand } from "./chat-command.js";
+import { registerEvalCommand } from "./eval-command.js";
 import { registerMcpCommand } from "./mcp-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerMcpCommand(program);
   registerChatCommand(program);
   registerWorkerCommand(program);
+  registerEvalCommand(program);
 }

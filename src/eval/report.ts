@@ -138,6 +138,7 @@ export function formatReport(report: EvalReport): string {
     ...rows.slice(1, separator).map(line),
     rule,
     ...rows.slice(separator).map(line),
+    "",
   ];
   for (const mode of report.modes) {
     const t = report.totals[mode]!;
@@ -186,7 +187,7 @@ function thousands(n: number): string {
 }
 
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function round(n: number, digits: number): number {
