@@ -51,7 +51,9 @@ async function check(
     const near = found.length
       ? `; the closest number in the answer is ${closest(found, e.number)}`
       : "; the answer has no numbers";
-    return { pass: false, message: `no number within ${allowed} of ${e.number}${near}` };
+    const want =
+      e.tolerance === undefined ? `equal to ${e.number}` : `within ${e.tolerance} of ${e.number}`;
+    return { pass: false, message: `no number ${want}${near}` };
   }
   if ("contains" in e) {
     const wanted = typeof e.contains === "string" ? [e.contains] : e.contains;
