@@ -102,7 +102,7 @@ function lastToolResults(
     return out;
   }
   const last = messages.at(-1);
-  if (!last || last.role !== "user" || !Array.isArray(last.content)) return [];
+  if (last?.role !== "user" || !Array.isArray(last.content)) return [];
   return last.content
     .filter((p: { type?: string }) => p.type === "tool_result")
     .map((p: { content?: unknown }) => {
