@@ -67,3 +67,17 @@ export class MissingApiKeyError extends LlmError {
     if (options?.envVar !== undefined) this.envVar = options.envVar;
   }
 }
+
+/**
+ * `agent.resume()` refused a continuation: `reason` says why (`malformed`, `tampered`,
+ * `version`, `tools`, `used`, `too-large`). Nothing ran.
+ */
+export class ContinuationError extends CodeModeError {
+  override readonly code: string = "CONTINUATION";
+  constructor(
+    readonly reason: "malformed" | "tampered" | "version" | "tools" | "used" | "too-large",
+    message: string,
+  ) {
+    super(`Cannot resume: ${message}.`);
+  }
+}

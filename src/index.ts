@@ -24,10 +24,13 @@ export type {
   AgentTurn,
   Chart,
   CodeModeAgentOptions,
+  PendingApproval,
+  ProgramReview,
 } from "./agent/types.js";
 // Errors: every one codemode throws is a CodeModeError.
 export {
   CodeModeError,
+  ContinuationError,
   InvalidOptionsError,
   LlmError,
   MissingApiKeyError,

@@ -3,34 +3,24 @@
  * tools, and a failure goes back to the model for another attempt. A port of Flyte's
  * `CodeModeAgent` (names in camelCase).
  */
-import { errorText } from "../error-text.js";
-import { InvalidOptionsError } from "../errors.js";
-import { execute } from "../execute/execute.js";
-import type {
-  ExecutionError,
-  ExecutionResult,
-  ProgramState,
-  ToolCallRecord,
-} from "../execute/types.js";
+import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { extractCode, findCode } from "./extract-code.js";
-import { observationMessage } from "./observation.js";
-import { buildSystemPrompt, retryMessage } from "./prompt.js";
-import { type Shaped, shapeResult } from "./result-shape.js";
+import {
+  type ContinuationKeys,
+  claimInMemory,
+  continuationKeys,
+  openContinuation,
+  sealContinuation,
+} from "./continuation.js";
+import { buildSystemPrompt } from "./prompt.js";
+import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
 import { loadSkills } from "./skills.js";
-import type {
-  AgentEvent,
-  AgentResult,
-  AgentRunOptions,
-  AgentToolCall,
-  AgentTurn,
-  AttemptInfo,
-  CodeModeAgentOptions,
-} from "./types.js";
+import type { AgentEvent, AgentResult, AgentRunOptions, CodeModeAgentOptions } from "./types.js";
 
 export const DEFAULT_MODEL = "anthropic:claude-haiku-4-5";
 export const DEFAULT_MAX_OBSERVATION_BYTES = 10_000;
@@ -50,6 +40,7 @@ export class CodeModeAgent {
   readonly systemPrompt: string;
   readonly tools: readonly Tool[];
   private readonly callLlm: CallLlm;
+  private readonly continuation: ContinuationKeys;
   private readonly options: CodeModeAgentOptions;
 
   constructor(options: CodeModeAgentOptions) {
@@ -85,6 +76,20 @@ export class CodeModeAgent {
     this.tools = normalizeTools(options.tools ?? []);
     // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
     this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
+    this.continuation = continuationKeys(
+      options.continuationSecret,
+      this.tools,
+      options.maxContinuationBytes,
+    );
+    for (const [name, hook] of Object.entries({
+      onApproval: options.onApproval,
+      onProgram: options.onProgram,
+      claimContinuation: options.claimContinuation,
+    })) {
+      if (hook !== undefined && typeof hook !== "function") {
+        throw new InvalidOptionsError(`${name} must be a function.`);
+      }
+    }
     this.systemPrompt = buildSystemPrompt({
       prefix: options.systemPromptPrefix,
       tools: this.tools,
@@ -114,7 +119,8 @@ export class CodeModeAgent {
   /**
    * Answers `message`: the model writes a program, the sandbox runs it, a failure goes back
    * for a fix; with `maxTurns > 1`, a look goes back too and the model goes on. Never
-   * rejects for model or code errors: they end in `status: "failed"` with `error`.
+   * rejects for model or code errors: they end in `status: "failed"` with `error`. A call
+   * that needs approval without `onApproval` ends it `status: "suspended"` (see `resume`).
    */
   async run(
     message: string,
@@ -124,188 +130,60 @@ export class CodeModeAgent {
     if (typeof message !== "string") {
       throw new InvalidOptionsError("agent.run(message) needs the user's message as a string.");
     }
-    const t0 = performance.now();
-    const { signal, onEvent } = options;
-    const { maxTurns } = this;
-    const loop = maxTurns > 1;
-    const maxAttempts = this.maxRetries + 1;
-    const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-    const toolCalls: AgentToolCall[] = [];
-    const turns: AgentTurn[] = [];
     const messages: ChatMessage[] = [...validHistory(history), { role: "user", content: message }];
-    let turn = 0;
-    let attempt = 0;
-    let attempts = 0;
-    let state: ProgramState | undefined;
-    let code = "";
-    const info = (): AttemptInfo => ({
-      attempt: Math.max(1, attempt),
-      maxAttempts,
-      turn: Math.max(1, turn),
+    return new AgentRun(this.loopContext(), initialState(messages), options).drive({
+      kind: "start",
     });
-    const emit = (event: AgentEvent) => {
-      try {
-        onEvent?.(event);
-      } catch {
-        // A listener's bug must not break the run.
-      }
-    };
-    let turnStart = t0;
-    let turnCalls: AgentToolCall[] = [];
-    const endTurn = (fields: Omit<AgentTurn, "turn" | "toolCalls" | "attempts" | "durationMs">) => {
-      const record: AgentTurn = {
-        turn,
-        ...fields,
-        toolCalls: turnCalls,
-        attempts: attempt,
-        durationMs: performance.now() - turnStart,
-      };
-      turns.push(record);
-      // Turn events only with the loop on: a single-turn run's events stay what they were.
-      if (!loop) return;
-      emit({
-        type: "turn_end",
-        turn,
-        maxTurns,
-        attempt: Math.max(1, attempt),
-        maxAttempts,
-        record,
-      });
-    };
-    const finish = (fields: Partial<AgentResult>): AgentResult => {
-      const result: AgentResult = {
-        status: fields.error ? "failed" : "done",
-        code,
-        value: null,
-        summary: "",
-        charts: [],
-        error: null,
-        attempts,
-        turns,
-        toolCalls,
-        output: "",
-        usage,
-        durationMs: performance.now() - t0,
-        ...fields,
-      };
-      emit({ type: "done", result, ...info() });
-      return result;
-    };
+  }
 
-    for (turn = 1; turn <= maxTurns; turn++) {
-      attempt = 0;
-      turnStart = performance.now();
-      turnCalls = [];
-      if (loop) emit({ type: "turn_start", turn, maxTurns, attempt: 1, maxAttempts });
-      emit({ type: "generating_code", ...info() });
-      let reply: string;
-      try {
-        reply = await this.ask(messages, usage, signal);
-      } catch (error) {
-        const text = `${turn === 1 ? "Code generation" : "The LLM call"} failed: ${errorText(error)}`;
-        endTurn({ code: "", kind: "failed", error: text, output: "" });
-        return finish({ error: text });
-      }
-      for (;;) {
-        const found = loop ? findCode(reply) : extractCode(reply);
-        if (found === null) {
-          // The loop's plain-text reply: the answer.
-          const answer = reply.trim();
-          endTurn({ code: "", kind: "reply", output: "" });
-          emit({ type: "formatting", ...info() });
-          return finish({ summary: answer });
-        }
-        code = found;
-        attempt += 1;
-        attempts += 1;
-        emit({ type: "code_generated", code, ...info() });
-        const outcome = await this.attempt(code, {
-          signal,
-          emit,
-          info,
-          state,
-          record: (call) => {
-            const tagged = { ...call, turn, attempt };
-            toolCalls.push(tagged);
-            turnCalls.push(tagged);
-          },
-        });
-        if (outcome.ok && (!loop || outcome.shaped)) {
-          const shaped = outcome.shaped ?? shapeResult(outcome.value);
-          if (shaped.ok) {
-            endTurn({ code, kind: "answer", value: outcome.value, output: outcome.output });
-            emit({ type: "formatting", ...info() });
-            return finish({
-              value: outcome.value,
-              summary: shaped.summary,
-              charts: shaped.charts,
-              output: outcome.output,
-            });
-          }
-          outcome.failure = shaped.error;
-        }
-        if (outcome.ok && outcome.failure === undefined) {
-          // A look: its value goes back to the model, its variables to the next program.
-          state = outcome.state;
-          const observation = observationMessage({
-            turn,
-            maxTurns,
-            value: outcome.value,
-            output: outcome.output,
-            toolCalls: turnCalls,
-            state,
-            maxBytes: this.maxObservationBytes,
-          });
-          endTurn({
-            code,
-            kind: "look",
-            value: outcome.value,
-            output: outcome.output,
-            observation,
-          });
-          messages.push(
-            { role: "assistant", content: reply },
-            { role: "user", content: observation },
-          );
-          if (turn === maxTurns) {
-            return finish({
-              value: outcome.value,
-              output: outcome.output,
-              error:
-                `Reached maxTurns (${maxTurns}) without a final answer: the last program returned a value without "summary". ` +
-                "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
-            });
-          }
-          break;
-        }
-        const error = outcome.ok ? outcome.failure! : outcome.error;
-        if (attempt >= maxAttempts || signal?.aborted) {
-          endTurn({ code, kind: "failed", error, output: outcome.output });
-          return finish({
-            output: outcome.output,
-            error: `Sandbox execution failed after ${attempt} attempt(s): ${error}`,
-            ...(!outcome.ok && outcome.executionError
-              ? { executionError: outcome.executionError }
-              : {}),
-          });
-        }
-        emit({ type: "retrying", error, ...info() });
-        messages.push(
-          { role: "assistant", content: reply },
-          { role: "user", content: retryMessage(error, code, outcome.output) },
+  /**
+   * Continues a suspended run (`result.continuation`) with a decision for each of its
+   * `pendingApprovals`, by id: `true`, `false` or `{ approved: false, reason }`. Works in
+   * another process, hours later, given the same tools and `continuationSecret`. Resolves
+   * like `run()`, and may suspend again. Throws `ContinuationError` for a continuation that
+   * was changed, made for other tools or already resumed; nothing runs then.
+   */
+  async resume(
+    continuation: string,
+    decisions: Readonly<Record<string, ApprovalDecision>>,
+    options: AgentRunOptions = {},
+  ): Promise<AgentResult> {
+    const opened = openContinuation(this.continuation, continuation);
+    if (decisions === null || typeof decisions !== "object") {
+      throw new InvalidOptionsError(
+        "agent.resume(continuation, decisions) needs { [approvalId]: true | false | { approved: false, reason } }.",
+      );
+    }
+    for (const approval of opened.suspended.approvals) {
+      if (!Object.hasOwn(decisions, approval.id)) {
+        throw new InvalidOptionsError(
+          `No decision for approval ${approval.id} (${approval.tool}()): pass one for every id in pendingApprovals.`,
         );
-        emit({ type: "generating_code", attempt: attempt + 1, maxAttempts, turn });
-        try {
-          reply = await this.ask(messages, usage, signal);
-        } catch (e) {
-          const text = `Retry LLM call failed: ${errorText(e)}`;
-          endTurn({ code, kind: "failed", error: text, output: outcome.output });
-          return finish({ output: outcome.output, error: text });
-        }
       }
     }
-    // Unreachable: the last turn returns above. Kept for the type checker.
-    return finish({ error: `Reached maxTurns (${maxTurns}) without a final answer.` });
+    const claim = this.options.claimContinuation ?? claimInMemory;
+    if (!(await claim(opened.id))) {
+      throw new ContinuationError("used", "this continuation was already resumed");
+    }
+    const ls = opened.loop;
+    ls.elapsedMs = 0;
+    return new AgentRun(this.loopContext(), ls, options).drive({
+      kind: "resume",
+      suspended: opened.suspended,
+      decisions,
+    });
+  }
+
+  private loopContext(): LoopContext {
+    return {
+      tools: this.tools,
+      maxTurns: this.maxTurns,
+      maxAttempts: this.maxRetries + 1,
+      maxObservationBytes: this.maxObservationBytes,
+      options: this.options,
+      ask: (messages, usage, signal) => this.ask(messages, usage, signal),
+      seal: (state, suspended) => sealContinuation(this.continuation, state, suspended),
+    };
   }
 
   /** The same run as an async iterable of events, ending with `done`. */
@@ -384,80 +262,6 @@ export class CodeModeAgent {
     }
     return text;
   }
-
-  /**
-   * One attempt: execute (type check first, unless turned off). In the turn loop a dict
-   * with "summary" is shaped into the answer here; other values are looks.
-   */
-  private async attempt(
-    code: string,
-    context: {
-      signal: AbortSignal | undefined;
-      emit: (event: AgentEvent) => void;
-      info: () => AttemptInfo;
-      state: ProgramState | undefined;
-      record: (call: ToolCallRecord) => void;
-    },
-  ): Promise<
-    | {
-        ok: true;
-        value: unknown;
-        output: string;
-        state: ProgramState | undefined;
-        /** Set when the value is an answer (a dict with "summary") in the turn loop. */
-        shaped?: Shaped;
-        /** Set when shaping the answer failed (e.g. malformed charts): a failure to fix. */
-        failure?: string;
-      }
-    | { ok: false; error: string; output: string; executionError?: ExecutionError }
-  > {
-    const { signal, emit, info } = context;
-    const loop = this.maxTurns > 1;
-    emit({ type: "executing", ...info() });
-    const result: ExecutionResult = await execute(code, {
-      tools: this.tools,
-      typeCheck: this.options.typeCheck !== false,
-      ...(loop ? { keepState: true } : {}),
-      ...(context.state ? { state: context.state } : {}),
-      ...(this.options.limits ? { limits: this.options.limits } : {}),
-      ...(this.options.isolation ? { isolation: this.options.isolation } : {}),
-      ...(this.options.pool ? { pool: this.options.pool } : {}),
-      ...(signal ? { signal } : {}),
-      onToolCall: (call) => emit({ type: "tool_call", call, ...info() }),
-      onToolResult: (record) => emit({ type: "tool_result", record, ...info() }),
-      onOutput: (text) => emit({ type: "output", text, ...info() }),
-    });
-    for (const call of result.toolCalls) context.record(call);
-    if (!result.ok) {
-      const where = result.error.line ? ` (line ${result.error.line})` : "";
-      return {
-        ok: false,
-        output: result.output,
-        error: `${result.error.type}${where}: ${result.error.message}`,
-        executionError: result.error,
-      };
-    }
-    const base = {
-      ok: true as const,
-      value: result.value,
-      output: result.output,
-      state: result.state,
-    };
-    if (!loop || !isAnswer(result.value)) return base;
-    const shaped = shapeResult(result.value);
-    return shaped.ok ? { ...base, shaped } : { ...base, failure: shaped.error };
-  }
-}
-
-/** In the turn loop, a program's value is the answer when it is a dict with "summary". */
-function isAnswer(value: unknown): boolean {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array) &&
-    Object.hasOwn(value, "summary")
-  );
 }
 
 function validHistory(history: readonly ChatMessage[]): ChatMessage[] {

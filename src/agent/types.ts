@@ -1,4 +1,10 @@
-import type { ExecutionError, Isolation, ToolCallRecord } from "../execute/types.js";
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ExecutionError,
+  Isolation,
+  ToolCallRecord,
+} from "../execute/types.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
@@ -44,6 +50,44 @@ export interface CodeModeAgentOptions {
   pool?: SandboxPool;
   /** Type-check the code against the tools' stubs before running it. Default `true`. */
   typeCheck?: boolean;
+  /**
+   * Decides calls to tools with `needsApproval` as they come: the program waits at the call
+   * (as a snapshot: no worker is held, the time limit does not count the wait). Without it,
+   * such a call ends the run with `status: "suspended"`, `pendingApprovals` and a
+   * `continuation` for `agent.resume()`. See docs/approvals.md.
+   */
+  onApproval?: (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
+  /**
+   * Reviews every program before it runs (the code and the tools it can reach): `true` runs
+   * it; `false` or `{ approved: false, reason }` rejects it, and the model is asked for a
+   * different one (it counts as a failed attempt).
+   */
+  onProgram?: (review: ProgramReview) => ApprovalDecision | Promise<ApprovalDecision>;
+  /**
+   * The HMAC key that signs continuations (at least 16 bytes). Default: a random key made
+   * once per process, so a continuation resumes only in the process that made it; pass the
+   * same secret to every process that may resume another's runs.
+   */
+  continuationSecret?: string | Uint8Array;
+  /**
+   * Marks a continuation as used; resolves `false` when it already was, and the resume is
+   * refused. Default: a set in this process's memory. Back it with shared storage (a unique
+   * row, a file created with `wx`) when several processes resume runs.
+   */
+  claimContinuation?: (id: string) => boolean | Promise<boolean>;
+  /** Largest continuation made or accepted, in bytes. Default `16 MiB`. */
+  maxContinuationBytes?: number;
+  /**
+   * How the prompt lists the tools. `"full"`: every signature, docstring and TypedDict.
+   * `"compact"`: one line per tool (name and the first line of its description), and the
+   * programs get `search_tools(query)` and `describe_tool(name)` to look up the rest.
+   * `"auto"` (default): compact when the full listing passes `toolListingBudget` and
+   * `maxTurns > 1`; with one turn it stays full, and `agent.warnings` (and one
+   * `console.warn`) say so when it is over budget.
+   */
+  toolListing?: "full" | "compact" | "auto";
+  /** `"auto"`'s budget for the full listing, in tokens counted as UTF-8 bytes / 4. Default `10_000`. */
+  toolListingBudget?: number;
 }
 
 export type Chart = Record<string, unknown> | string;
@@ -80,9 +124,34 @@ export interface AgentTurn {
   observation?: string;
   durationMs: number;
 }
+/** What `onProgram` reviews: the program, and the tools it can reach. */
+export interface ProgramReview {
+  code: string;
+  tools: string[];
+  turn: number;
+  attempt: number;
+}
+
+/** A call the run waits on, as `AgentResult.pendingApprovals` lists it. */
+export interface PendingApproval {
+  id: string;
+  tool: string;
+  /** The validated arguments, by parameter name. */
+  args: Record<string, unknown>;
+  /** The program's line that makes the call, when it names the tool on one line only. */
+  line?: number;
+}
+
 export interface AgentResult {
-  /** `"done"` with an answer; `"failed"` with `error` set. */
-  status: "done" | "failed";
+  /**
+   * `"done"` with an answer; `"failed"` with `error` set; `"suspended"` waiting on
+   * `pendingApprovals`: continue with `agent.resume(continuation, decisions)`.
+   */
+  status: "done" | "failed" | "suspended";
+  /** The calls a suspended run waits on (decide each by its `id`). */
+  pendingApprovals?: PendingApproval[];
+  /** A suspended run, sealed: store it anywhere, hand it to `agent.resume()`. Signed, not secret. */
+  continuation?: string;
   /** The last code generated (the one that succeeded, or the last that failed). */
   code: string;
   /** The program's final value (plain JS). */
@@ -126,6 +195,14 @@ export type AgentEvent =
       maxAttempts: number;
       record: AgentTurn;
     }
+  | ({ type: "approval_requested"; approvals: ApprovalRequest[] } & AttemptInfo)
+  | ({
+      type: "approval_decided";
+      id: string;
+      tool: string;
+      approved: boolean;
+      reason?: string;
+    } & AttemptInfo)
   | ({ type: "generating_code" } & AttemptInfo)
   | ({ type: "code_generated"; code: string } & AttemptInfo)
   | ({ type: "executing" } & AttemptInfo)

@@ -24,6 +24,7 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
     values: [
       "CodeModeAgent",
       "CodeModeError",
+      "ContinuationError",
       "DEFAULT_LIMITS",
       "InvalidOptionsError",
       "LlmError",
@@ -78,6 +79,8 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "Limits",
       "LlmReply",
       "NeedsApproval",
+      "PendingApproval",
+      "ProgramReview",
       "ProgramState",
       "ProviderFactory",
       "ProviderSettings",

@@ -1,0 +1,156 @@
+/**
+ * Continuations: a suspended agent run as one string a caller can keep anywhere (a file, a
+ * database row, a cookie-sized store is too small) and hand back hours later, to this
+ * process or another. It holds the conversation, the run's record and the program's
+ * snapshot (its whole heap), so it is signed: HMAC-SHA256 with `continuationSecret`. It is
+ * not encrypted: do not hand it to someone who should not read the conversation. It never
+ * holds API keys or options, only what the run produced.
+ *
+ * Layout: `cmc1.<base64url(v8 payload)>.<base64url(hmac)>`. The payload is read (with
+ * `v8.deserialize`) only after the signature checks, so a forged one never reaches Monty.
+ */
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { deserialize, serialize } from "node:v8";
+import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import type { SuspendedExecution } from "../execute/types.js";
+import { pythonStub } from "../tools/signature.js";
+import type { Tool } from "../tools/types.js";
+import type { LoopState } from "./run-loop.js";
+
+const PREFIX = "cmc1";
+/** Payload layout version: a continuation from another layout is refused, not misread. */
+const VERSION = 1;
+export const DEFAULT_MAX_CONTINUATION_BYTES = 16 * 1024 * 1024;
+
+/** Made once per process: continuations made without a secret resume only here. */
+const PROCESS_SECRET = randomBytes(32);
+
+interface Payload {
+  version: number;
+  id: string;
+  createdAt: number;
+  /** Which tools the run was made with (a hash of their stubs). */
+  tools: string;
+  loop: LoopState;
+  suspended: SuspendedExecution;
+}
+
+export interface ContinuationKeys {
+  secret: Uint8Array;
+  tools: string;
+  maxBytes: number;
+}
+
+/** The signing key and tool fingerprint of an agent, checked once at construction. */
+export function continuationKeys(
+  secret: string | Uint8Array | undefined,
+  tools: readonly Tool[],
+  maxBytes = DEFAULT_MAX_CONTINUATION_BYTES,
+): ContinuationKeys {
+  let key: Uint8Array = PROCESS_SECRET;
+  if (secret !== undefined) {
+    key = typeof secret === "string" ? Buffer.from(secret, "utf8") : secret;
+    if (!(key instanceof Uint8Array) || key.byteLength < 16) {
+      throw new InvalidOptionsError(
+        "continuationSecret must be a string or bytes of at least 16 bytes (e.g. 32 random bytes, base64).",
+      );
+    }
+  }
+  if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
+    throw new InvalidOptionsError(
+      `maxContinuationBytes must be a whole number >= 1024 (got ${maxBytes}).`,
+    );
+  }
+  return { secret: key, tools: toolsFingerprint(tools), maxBytes };
+}
+
+/** A hash of what the model and the type check saw of the tools. */
+export function toolsFingerprint(tools: readonly Tool[]): string {
+  return createHash("sha256").update(pythonStub(tools)).digest("base64url").slice(0, 22);
+}
+
+export function sealContinuation(
+  keys: ContinuationKeys,
+  loop: LoopState,
+  suspended: SuspendedExecution,
+): string {
+  const payload: Payload = {
+    version: VERSION,
+    id: randomUUID(),
+    createdAt: Date.now(),
+    tools: keys.tools,
+    loop,
+    suspended,
+  };
+  const body = serialize(payload).toString("base64url");
+  const signed = `${PREFIX}.${body}`;
+  const text = `${signed}.${mac(keys.secret, signed)}`;
+  if (text.length > keys.maxBytes) {
+    throw new ContinuationError(
+      "too-large",
+      `the continuation would be ${text.length} bytes, over maxContinuationBytes (${keys.maxBytes}); keep fewer variables between turns or raise the limit`,
+    );
+  }
+  return text;
+}
+
+/** The run inside `text`, once the size, signature, layout and tools check out. */
+export function openContinuation(
+  keys: ContinuationKeys,
+  text: unknown,
+): { id: string; loop: LoopState; suspended: SuspendedExecution } {
+  if (typeof text !== "string" || !text.startsWith(`${PREFIX}.`)) {
+    throw new ContinuationError(
+      "malformed",
+      "this is not a codemode continuation (it should start with cmc1.); pass result.continuation as it was",
+    );
+  }
+  if (text.length > keys.maxBytes) {
+    throw new ContinuationError(
+      "too-large",
+      `the continuation is ${text.length} bytes, over maxContinuationBytes (${keys.maxBytes})`,
+    );
+  }
+  const dot = text.lastIndexOf(".");
+  const signed = text.slice(0, dot);
+  const given = Buffer.from(text.slice(dot + 1), "base64url");
+  const expected = Buffer.from(mac(keys.secret, signed), "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new ContinuationError(
+      "tampered",
+      "the continuation's signature does not match: it was changed, or signed with another continuationSecret (a continuation made without one resumes only in the process that made it)",
+    );
+  }
+  let payload: Payload;
+  try {
+    payload = deserialize(Buffer.from(signed.slice(PREFIX.length + 1), "base64url")) as Payload;
+  } catch {
+    throw new ContinuationError("malformed", "the continuation's payload cannot be read");
+  }
+  if (payload?.version !== VERSION) {
+    throw new ContinuationError(
+      "version",
+      `the continuation has layout version ${String(payload?.version)}; this codemode reads version ${VERSION}`,
+    );
+  }
+  if (payload.tools !== keys.tools) {
+    throw new ContinuationError(
+      "tools",
+      "the continuation was made by an agent with other tools; resume it with an agent built with the same tools",
+    );
+  }
+  return { id: payload.id, loop: payload.loop, suspended: payload.suspended };
+}
+
+function mac(secret: Uint8Array, text: string): string {
+  return createHmac("sha256", secret).update(text).digest("base64url");
+}
+
+const claimed = new Set<string>();
+
+/** The default `claimContinuation`: each continuation once per process. */
+export function claimInMemory(id: string): boolean {
+  if (claimed.has(id)) return false;
+  claimed.add(id);
+  return true;
+}

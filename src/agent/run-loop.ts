@@ -1,0 +1,447 @@
+/**
+ * One agent run as a resumable loop. Everything the loop knows lives in `LoopState`, plain
+ * data, so a run that stops for a human's approval can be sealed into a continuation and
+ * picked up later, in this process or another, exactly where it stopped: same turn, same
+ * attempt, same conversation, the program itself continued from its snapshot.
+ */
+import { errorText } from "../error-text.js";
+import { execute } from "../execute/execute.js";
+import { resumeExecution } from "../execute/resume.js";
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ExecuteOptions,
+  ExecutionResult,
+  ProgramState,
+  SuspendedExecution,
+} from "../execute/types.js";
+import type { ChatMessage, TokenUsage } from "../llm/types.js";
+import type { Tool } from "../tools/types.js";
+import { extractCode, findCode } from "./extract-code.js";
+import { observationMessage } from "./observation.js";
+import { retryMessage } from "./prompt.js";
+import { shapeResult } from "./result-shape.js";
+import type {
+  AgentEvent,
+  AgentResult,
+  AgentRunOptions,
+  AgentToolCall,
+  AgentTurn,
+  AttemptInfo,
+  CodeModeAgentOptions,
+} from "./types.js";
+
+/** The run so far: the conversation, the counters, the record. Plain data (v8-serializable). */
+export interface LoopState {
+  messages: ChatMessage[];
+  turn: number;
+  /** The attempt within the turn. */
+  attempt: number;
+  /** Programs run over the whole run. */
+  attempts: number;
+  code: string;
+  /** The reply whose program is running (it goes into the conversation after the run). */
+  reply: string;
+  /** Variables earlier turns kept. */
+  programState?: ProgramState;
+  turns: AgentTurn[];
+  toolCalls: AgentToolCall[];
+  turnCalls: AgentToolCall[];
+  usage: Required<TokenUsage>;
+  /** Epoch ms the current turn started. */
+  turnStartedAt: number;
+  /** Time spent running before this process picked the run up (waits not counted). */
+  elapsedMs: number;
+}
+
+/** What the loop needs of its agent. */
+export interface LoopContext {
+  readonly tools: readonly Tool[];
+  readonly maxTurns: number;
+  readonly maxAttempts: number;
+  readonly maxObservationBytes: number;
+  readonly options: CodeModeAgentOptions;
+  ask(messages: ChatMessage[], usage: Required<TokenUsage>, signal?: AbortSignal): Promise<string>;
+  /** Seals a suspended run into a continuation string. */
+  seal(state: LoopState, suspended: SuspendedExecution): string;
+}
+
+export function initialState(messages: ChatMessage[]): LoopState {
+  return {
+    messages,
+    turn: 0,
+    attempt: 0,
+    attempts: 0,
+    code: "",
+    reply: "",
+    turns: [],
+    toolCalls: [],
+    turnCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    turnStartedAt: Date.now(),
+    elapsedMs: 0,
+  };
+}
+
+type Entry =
+  | { kind: "start" }
+  | {
+      kind: "resume";
+      suspended: SuspendedExecution;
+      decisions: Readonly<Record<string, ApprovalDecision>>;
+    };
+
+type Judged =
+  | { kind: "answer"; value: unknown; summary: string; charts: AgentResult["charts"] }
+  | { kind: "look"; value: unknown }
+  | { kind: "failure"; error: string };
+
+export class AgentRun {
+  private readonly t0 = performance.now();
+  private readonly loop: boolean;
+
+  constructor(
+    private readonly ctx: LoopContext,
+    private readonly ls: LoopState,
+    private readonly runOptions: AgentRunOptions,
+  ) {
+    this.loop = ctx.maxTurns > 1;
+  }
+
+  private info = (): AttemptInfo => ({
+    attempt: Math.max(1, this.ls.attempt),
+    maxAttempts: this.ctx.maxAttempts,
+    turn: Math.max(1, this.ls.turn),
+  });
+
+  private emit = (event: AgentEvent): void => {
+    try {
+      this.runOptions.onEvent?.(event);
+    } catch {
+      // A listener's bug must not break the run.
+    }
+  };
+
+  async drive(entry: Entry): Promise<AgentResult> {
+    const { ls, ctx } = this;
+    const signal = this.runOptions.signal;
+    let pending: ExecutionResult | undefined;
+    if (entry.kind === "resume") {
+      for (const approval of entry.suspended.approvals) {
+        const decision = entry.decisions[approval.id];
+        this.emit({ type: "approval_decided", ...decided(approval, decision), ...this.info() });
+      }
+      this.emit({ type: "executing", ...this.info() });
+      pending = await resumeExecution(entry.suspended, entry.decisions, this.executeOptions());
+    } else {
+      this.startTurn();
+    }
+    for (;;) {
+      let result: ExecutionResult;
+      if (pending) {
+        result = pending;
+        pending = undefined;
+      } else {
+        if (ls.reply === "") {
+          const asked = await this.askModel();
+          if (asked) return asked;
+        }
+        const found = this.loop ? findCode(ls.reply) : extractCode(ls.reply);
+        if (found === null) {
+          // The loop's plain-text reply: the answer.
+          this.endTurn({ code: "", kind: "reply", output: "" });
+          this.emit({ type: "formatting", ...this.info() });
+          return this.finish({ summary: ls.reply.trim() });
+        }
+        ls.code = found;
+        ls.attempt += 1;
+        ls.attempts += 1;
+        this.emit({ type: "code_generated", code: ls.code, ...this.info() });
+        const rejected = await this.review(ls.code);
+        if (rejected !== undefined) {
+          result = {
+            ok: false,
+            error: { type: "ProgramRejected", message: rejected },
+            output: "",
+            toolCalls: [],
+            durationMs: 0,
+          };
+        } else {
+          this.emit({ type: "executing", ...this.info() });
+          result = await execute(ls.code, {
+            ...this.executeOptions(),
+            typeCheck: ctx.options.typeCheck !== false,
+            ...(this.loop ? { keepState: true } : {}),
+            ...(ls.programState ? { state: ls.programState } : {}),
+          });
+        }
+      }
+
+      if (!result.ok && result.suspended) return this.suspend(result.suspended, result.output);
+      for (const call of result.toolCalls) {
+        const tagged = { ...call, turn: ls.turn, attempt: ls.attempt };
+        ls.toolCalls.push(tagged);
+        ls.turnCalls.push(tagged);
+      }
+      const judged = this.judge(result);
+      const output = result.output;
+      if (judged.kind === "answer") {
+        this.endTurn({ code: ls.code, kind: "answer", value: judged.value, output });
+        this.emit({ type: "formatting", ...this.info() });
+        return this.finish({
+          value: judged.value,
+          summary: judged.summary,
+          charts: judged.charts,
+          output,
+        });
+      }
+      if (judged.kind === "look") {
+        // A look: its value goes back to the model, its variables to the next program.
+        if (result.ok) ls.programState = result.state;
+        const observation = observationMessage({
+          turn: ls.turn,
+          maxTurns: ctx.maxTurns,
+          value: judged.value,
+          output,
+          toolCalls: ls.turnCalls,
+          state: ls.programState,
+          maxBytes: ctx.maxObservationBytes,
+        });
+        this.endTurn({ code: ls.code, kind: "look", value: judged.value, output, observation });
+        ls.messages.push(
+          { role: "assistant", content: ls.reply },
+          { role: "user", content: observation },
+        );
+        if (ls.turn >= ctx.maxTurns) {
+          return this.finish({
+            value: judged.value,
+            output,
+            error:
+              `Reached maxTurns (${ctx.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
+              "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
+          });
+        }
+        this.startTurn();
+        continue;
+      }
+      const { error } = judged;
+      if (ls.attempt >= ctx.maxAttempts || signal?.aborted) {
+        this.endTurn({ code: ls.code, kind: "failed", error, output });
+        return this.finish({
+          output,
+          error: `Sandbox execution failed after ${ls.attempt} attempt(s): ${error}`,
+          ...(!result.ok ? { executionError: result.error } : {}),
+        });
+      }
+      this.emit({ type: "retrying", error, ...this.info() });
+      ls.messages.push(
+        { role: "assistant", content: ls.reply },
+        { role: "user", content: retryMessage(error, ls.code, output) },
+      );
+      ls.reply = "";
+      this.retrying = true;
+      this.failedOutput = output;
+    }
+  }
+
+  /** Set after a failed attempt: the next LLM call asks for a fix. */
+  private retrying = false;
+  /** What the failed attempt printed (kept if the retry's LLM call fails). */
+  private failedOutput = "";
+
+  /** The next LLM reply into `ls.reply`; a failed call ends the run (the result). */
+  private async askModel(): Promise<AgentResult | undefined> {
+    const { ls, ctx } = this;
+    const retry = this.retrying;
+    this.retrying = false;
+    this.emit(
+      retry
+        ? {
+            type: "generating_code",
+            attempt: ls.attempt + 1,
+            maxAttempts: ctx.maxAttempts,
+            turn: ls.turn,
+          }
+        : { type: "generating_code", ...this.info() },
+    );
+    try {
+      ls.reply = await ctx.ask(ls.messages, ls.usage, this.runOptions.signal);
+      return undefined;
+    } catch (error) {
+      const text = retry
+        ? `Retry LLM call failed: ${errorText(error)}`
+        : `${ls.turn === 1 ? "Code generation" : "The LLM call"} failed: ${errorText(error)}`;
+      const output = retry ? this.failedOutput : "";
+      this.endTurn({ code: retry ? ls.code : "", kind: "failed", error: text, output });
+      return this.finish({ error: text, ...(retry ? { output } : {}) });
+    }
+  }
+
+  private startTurn(): void {
+    const { ls, ctx } = this;
+    ls.turn += 1;
+    ls.attempt = 0;
+    ls.reply = "";
+    ls.turnCalls = [];
+    ls.turnStartedAt = Date.now();
+    if (this.loop) {
+      this.emit({
+        type: "turn_start",
+        turn: ls.turn,
+        maxTurns: ctx.maxTurns,
+        attempt: 1,
+        maxAttempts: ctx.maxAttempts,
+      });
+    }
+  }
+
+  /** The execute() options every program of the run shares. */
+  private executeOptions(): ExecuteOptions {
+    const { options } = this.ctx;
+    const { signal } = this.runOptions;
+    const onApproval = options.onApproval;
+    return {
+      tools: this.ctx.tools,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.isolation ? { isolation: options.isolation } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
+      ...(signal ? { signal } : {}),
+      onToolCall: (call) => this.emit({ type: "tool_call", call, ...this.info() }),
+      onToolResult: (record) => this.emit({ type: "tool_result", record, ...this.info() }),
+      onOutput: (text) => this.emit({ type: "output", text, ...this.info() }),
+      ...(onApproval
+        ? {
+            onApproval: async (request: ApprovalRequest) => {
+              this.emit({ type: "approval_requested", approvals: [request], ...this.info() });
+              const decision = await onApproval(request);
+              this.emit({
+                type: "approval_decided",
+                ...decided(request, decision),
+                ...this.info(),
+              });
+              return decision;
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** `onProgram`: a human (or a policy) reviews the program before it runs. */
+  private async review(code: string): Promise<string | undefined> {
+    const onProgram = this.ctx.options.onProgram;
+    if (!onProgram) return undefined;
+    let decision: ApprovalDecision;
+    try {
+      decision = await onProgram({
+        code,
+        tools: this.ctx.tools.map((t) => t.name),
+        turn: this.ls.turn,
+        attempt: this.ls.attempt,
+      });
+    } catch (error) {
+      return `the program review failed: ${errorText(error)}`;
+    }
+    if (decision === true || (typeof decision === "object" && decision?.approved === true)) {
+      return undefined;
+    }
+    const reason = typeof decision === "object" && decision?.reason ? `: ${decision.reason}` : "";
+    return `the program was rejected before it ran${reason}. Write a different program.`;
+  }
+
+  private judge(result: ExecutionResult): Judged {
+    if (!result.ok) {
+      const where = result.error.line ? ` (line ${result.error.line})` : "";
+      return { kind: "failure", error: `${result.error.type}${where}: ${result.error.message}` };
+    }
+    if (this.loop && !isAnswer(result.value)) return { kind: "look", value: result.value };
+    const shaped = shapeResult(result.value);
+    if (!shaped.ok) return { kind: "failure", error: shaped.error };
+    return { kind: "answer", value: result.value, summary: shaped.summary, charts: shaped.charts };
+  }
+
+  private suspend(suspended: SuspendedExecution, output: string): AgentResult {
+    this.emit({ type: "approval_requested", approvals: [...suspended.approvals], ...this.info() });
+    let continuation: string;
+    try {
+      continuation = this.ctx.seal(this.ls, suspended);
+    } catch (error) {
+      this.endTurn({ code: this.ls.code, kind: "failed", error: errorText(error), output });
+      return this.finish({ output, error: `The run could not be suspended: ${errorText(error)}` });
+    }
+    return this.finish({
+      status: "suspended",
+      output,
+      pendingApprovals: suspended.approvals.map(({ id, tool, args, line }) => ({
+        id,
+        tool,
+        args,
+        ...(line !== undefined ? { line } : {}),
+      })),
+      continuation,
+    });
+  }
+
+  private endTurn(fields: Omit<AgentTurn, "turn" | "toolCalls" | "attempts" | "durationMs">) {
+    const { ls, ctx } = this;
+    const record: AgentTurn = {
+      turn: ls.turn,
+      ...fields,
+      toolCalls: ls.turnCalls,
+      attempts: ls.attempt,
+      durationMs: Date.now() - ls.turnStartedAt,
+    };
+    ls.turns.push(record);
+    // Turn events only with the loop on: a single-turn run's events stay what they were.
+    if (!this.loop) return;
+    this.emit({
+      type: "turn_end",
+      turn: ls.turn,
+      maxTurns: ctx.maxTurns,
+      attempt: Math.max(1, ls.attempt),
+      maxAttempts: ctx.maxAttempts,
+      record,
+    });
+  }
+
+  private finish(fields: Partial<AgentResult>): AgentResult {
+    const { ls } = this;
+    const result: AgentResult = {
+      status: fields.error ? "failed" : "done",
+      code: ls.code,
+      value: null,
+      summary: "",
+      charts: [],
+      error: null,
+      attempts: ls.attempts,
+      turns: ls.turns,
+      toolCalls: ls.toolCalls,
+      output: "",
+      usage: ls.usage,
+      durationMs: ls.elapsedMs + performance.now() - this.t0,
+      ...fields,
+    };
+    this.emit({ type: "done", result, ...this.info() });
+    return result;
+  }
+}
+
+/** In the turn loop, a program's value is the answer when it is a dict with "summary". */
+function isAnswer(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    Object.hasOwn(value, "summary")
+  );
+}
+
+function decided(
+  request: Pick<ApprovalRequest, "id" | "tool">,
+  decision: ApprovalDecision | undefined,
+): { id: string; tool: string; approved: boolean; reason?: string } {
+  const approved =
+    decision === true || (typeof decision === "object" && decision?.approved === true);
+  const reason = typeof decision === "object" && decision?.reason ? decision.reason : undefined;
+  return { id: request.id, tool: request.tool, approved, ...(reason ? { reason } : {}) };
+}

@@ -1,0 +1,242 @@
+/**
+ * Approvals through CodeModeAgent: inline (`onApproval`), or a suspended run whose signed
+ * continuation `agent.resume()` picks up, here or in another process, and refuses when
+ * changed, made for other tools or used twice. A program review (`onProgram`) too.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type AgentEvent,
+  type CallLlm,
+  CodeModeAgent,
+  ContinuationError,
+  defineTool,
+} from "codemode";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+
+const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
+
+function scripted(replies: string[]): CallLlm {
+  const queue = [...replies];
+  return async () => {
+    const next = queue.shift();
+    if (next === undefined) throw new Error("no more scripted replies");
+    return { text: next, usage: { inputTokens: 10, outputTokens: 5 } };
+  };
+}
+
+function emailTools() {
+  const sent: string[] = [];
+  const sendEmail = defineTool({
+    name: "send_email",
+    description: "Send an email.",
+    inputSchema: z.object({ to: z.string(), subject: z.string() }),
+    needsApproval: true,
+    execute: ({ to }) => {
+      sent.push(to);
+      return { sent: true };
+    },
+  });
+  return { sent, tools: [sendEmail] };
+}
+
+const SEND = `try:
+    send_email(to="ada@example.com", subject="Your refund")
+    status = "sent"
+except PermissionError as e:
+    status = "not sent: " + str(e)
+{"summary": status}`;
+
+describe("CodeModeAgent approvals", () => {
+  it("suspends without onApproval, and resumes with an approval: the tool runs once", async () => {
+    const { sent, tools } = emailTools();
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND)]),
+      isolation: "in-process",
+    });
+    const events: AgentEvent[] = [];
+    const first = await agent.run("Tell Ada her refund is done.", [], {
+      onEvent: (e) => events.push(e),
+    });
+    expect(first.status).toBe("suspended");
+    expect(first.error).toBeNull();
+    expect(first.pendingApprovals).toEqual([
+      {
+        id: expect.any(String),
+        tool: "send_email",
+        args: { to: "ada@example.com", subject: "Your refund" },
+        line: 2,
+      },
+    ]);
+    expect(typeof first.continuation).toBe("string");
+    expect(sent).toEqual([]);
+    expect(events.map((e) => e.type)).toContain("approval_requested");
+    expect(events.at(-1)?.type).toBe("done");
+
+    const id = first.pendingApprovals![0]!.id;
+    const done = await agent.resume(first.continuation!, { [id]: true });
+    expect(done).toMatchObject({ status: "done", summary: "sent", attempts: 1 });
+    expect(sent).toEqual(["ada@example.com"]);
+    expect(done.toolCalls).toEqual([expect.objectContaining({ name: "send_email", ok: true })]);
+  });
+
+  it("a denial raises PermissionError with the reason, which the program handles", async () => {
+    const { sent, tools } = emailTools();
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND)]),
+      isolation: "in-process",
+    });
+    const first = await agent.run("Email Ada.");
+    const id = first.pendingApprovals![0]!.id;
+    const done = await agent.resume(first.continuation!, {
+      [id]: { approved: false, reason: "not before the refund clears" },
+    });
+    expect(done.summary).toBe(
+      "not sent: send_email() was not approved: not before the refund clears",
+    );
+    expect(sent).toEqual([]);
+  });
+
+  it("decides inline with onApproval, with the request's tool, arguments and code", async () => {
+    const { sent, tools } = emailTools();
+    const seen: unknown[] = [];
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND)]),
+      onApproval: (request) => {
+        seen.push(request);
+        return true;
+      },
+    });
+    const result = await agent.run("Email Ada.");
+    expect(result).toMatchObject({ status: "done", summary: "sent" });
+    expect(seen).toEqual([
+      expect.objectContaining({
+        tool: "send_email",
+        args: { to: "ada@example.com", subject: "Your refund" },
+        code: SEND,
+        line: 2,
+      }),
+    ]);
+    expect(sent).toEqual(["ada@example.com"]);
+  });
+
+  it("refuses a continuation that was changed, is for other tools, or was already used", async () => {
+    const { tools } = emailTools();
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND)]),
+      isolation: "in-process",
+    });
+    const first = await agent.run("Email Ada.");
+    const id = first.pendingApprovals![0]!.id;
+    const text = first.continuation!;
+
+    const tampered = `${text.slice(0, 40)}${text[40] === "A" ? "B" : "A"}${text.slice(41)}`;
+    await expect(agent.resume(tampered, { [id]: true })).rejects.toMatchObject({
+      name: "ContinuationError",
+      reason: "tampered",
+    });
+    await expect(agent.resume("hello", { [id]: true })).rejects.toMatchObject({
+      reason: "malformed",
+    });
+
+    const other = new CodeModeAgent({
+      tools: [defineTool({ name: "noop", inputSchema: z.object({}), execute: () => 1 })],
+      callLlm: scripted([]),
+    });
+    await expect(other.resume(text, { [id]: true })).rejects.toMatchObject({ reason: "tools" });
+    await expect(agent.resume(text, {})).rejects.toThrow(/No decision for approval/);
+
+    await agent.resume(text, { [id]: true });
+    const again = agent.resume(text, { [id]: true });
+    await expect(again).rejects.toBeInstanceOf(ContinuationError);
+    await expect(agent.resume(text, { [id]: true })).rejects.toMatchObject({ reason: "used" });
+  });
+
+  it("a continuation without a shared secret does not resume in another agent's process", async () => {
+    const { tools } = emailTools();
+    const a = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND)]),
+      continuationSecret: "a".repeat(32),
+    });
+    const b = new CodeModeAgent({
+      tools,
+      callLlm: scripted([]),
+      continuationSecret: "b".repeat(32),
+    });
+    const first = await a.run("Email Ada.");
+    const id = first.pendingApprovals![0]!.id;
+    await expect(b.resume(first.continuation!, { [id]: true })).rejects.toMatchObject({
+      reason: "tampered",
+    });
+    expect(() => new CodeModeAgent({ tools, continuationSecret: "short" })).toThrow(
+      /at least 16 bytes/,
+    );
+  });
+
+  it("reviews each program with onProgram: a rejected one goes back to the model", async () => {
+    const { tools } = emailTools();
+    const reviewed: string[] = [];
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(SEND), py('{"summary": "I will not email anyone."}')]),
+      isolation: "in-process",
+      onProgram: ({ code, tools: reachable }) => {
+        reviewed.push(code);
+        expect(reachable).toEqual(["send_email"]);
+        return code.includes("send_email") ? { approved: false, reason: "no emails today" } : true;
+      },
+    });
+    const result = await agent.run("Email Ada.");
+    expect(result).toMatchObject({
+      status: "done",
+      summary: "I will not email anyone.",
+      attempts: 2,
+    });
+    expect(reviewed).toHaveLength(2);
+  });
+
+  it("suspends in one process and resumes in a new one: each tool exactly once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "codemode-approval-"));
+    const script = fileURLToPath(new URL("./fixtures/approval-process.ts", import.meta.url));
+    const env = {
+      ...process.env,
+      COUNT_FILE: join(dir, "calls.log"),
+      STATE_FILE: join(dir, "run.json"),
+    };
+    const run = (step: string) =>
+      spawnSync(process.execPath, ["--import", "tsx", script, step], {
+        env,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    const first = run("start");
+    expect(first.status, first.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(env.STATE_FILE, "utf8")) as { status: string };
+    expect(saved.status).toBe("suspended");
+    // The look in turn 1 and the first send ran in the first process only.
+    expect(readFileSync(env.COUNT_FILE, "utf8").trim().split("\n")).toEqual([
+      "list_customers",
+      "send_email:ada@example.com",
+    ]);
+    const second = run("resume");
+    expect(second.status, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      status: "done",
+      summary: "emailed 2 customers",
+    });
+    expect(readFileSync(env.COUNT_FILE, "utf8").trim().split("\n")).toEqual([
+      "list_customers",
+      "send_email:ada@example.com",
+      "send_email:bob@example.com",
+    ]);
+  }, 90_000);
+});
