@@ -32,7 +32,9 @@ export function describeExpectation(e: Expectation): string {
   }
   if ("ordered" in e) return `ordered ${e.ordered.map((s) => JSON.stringify(s)).join(" < ")}`;
   if ("chart" in e) return e.chart === true ? "has a chart" : `has a ${e.chart} chart`;
-  const name = e.name ?? (typeof e.check === "string" ? e.check : e.check.name || "function");
+  // An arrow written as `{ check: (a) => ... }` takes the name "check": not worth repeating.
+  const own = typeof e.check === "string" ? e.check : e.check.name;
+  const name = e.name ?? (own && own !== "check" ? own : "function");
   return `check ${name}`;
 }
 
