@@ -16,6 +16,7 @@ const ENTRIES = {
   "codemode/mcp": "src/mcp/index.ts",
   "codemode/server": "src/server/index.ts",
   "codemode/durable": "src/durable/index.ts",
+  "codemode/eval": "src/eval/index.ts",
 } as const;
 type Entry = keyof typeof ENTRIES;
 
@@ -172,6 +173,27 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "ToolServiceOptions",
     ],
   },
+  "codemode/eval": {
+    values: ["TaskFileError", "evaluate", "formatReport", "loadTasks"],
+    types: [
+      "CheckFunction",
+      "CheckOutcome",
+      "CheckResult",
+      "EvalAnswer",
+      "EvalEvent",
+      "EvalMode",
+      "EvalReport",
+      "EvalRun",
+      "EvalTask",
+      "EvalTaskInput",
+      "EvalTaskSummary",
+      "EvalToolCall",
+      "EvalTotals",
+      "EvaluateOptions",
+      "Expectation",
+      "TranscriptEntry",
+    ],
+  },
 };
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -184,6 +206,7 @@ async function valueNames(entry: Entry): Promise<string[]> {
     "codemode/mcp": () => import("codemode/mcp"),
     "codemode/server": () => import("codemode/server"),
     "codemode/durable": () => import("codemode/durable"),
+    "codemode/eval": () => import("codemode/eval"),
   };
   return Object.keys(await modules[entry]()).sort();
 }
