@@ -154,6 +154,8 @@ export class ExecutionRun {
       const line = callLine(this.code, pending.tool);
       return {
         id,
+        // Calls start in batch order, so the pending call's seq is known before it runs.
+        seq: this.dispatcher.callsStarted + pending.index + 1,
         tool: pending.tool,
         args: pending.args,
         code: this.code,

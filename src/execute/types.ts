@@ -62,8 +62,13 @@ export type ExecutionResult =
 
 /** A call that waits for a human: what to show them. */
 export interface ApprovalRequest {
-  /** Decide by this id (unique to this request). */
+  /** Decide by this id (random, unique to this request). */
   id: string;
+  /**
+   * The call's `seq` in `toolCalls` once it runs (1-based within the program): stable
+   * across replays of the same program, for keys that must be deterministic (durable runs).
+   */
+  seq: number;
   tool: string;
   /** The validated arguments, by parameter name (JSON-safe). */
   args: Record<string, unknown>;

@@ -64,7 +64,12 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
     expect(first.error.type).toBe("ApprovalRequired");
     const suspended = suspendedOf(first);
     expect(suspended.approvals).toEqual([
-      expect.objectContaining({ tool: "refund", args: { id: 9, amount: 90 }, code: PROGRAM }),
+      expect.objectContaining({
+        tool: "refund",
+        args: { id: 9, amount: 90 },
+        code: PROGRAM,
+        seq: 3,
+      }),
     ]);
     expect(ran).toEqual({ lookups: 1, refunds: [1] });
 
