@@ -15,7 +15,14 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const scratch = join(root, "test", "docs", `.snippets-${process.pid}`);
-const PAGES = ["docs/tools.md", "docs/ai-sdk.md", "docs/agent.md", "docs/mcp.md", "docs/chat.md"];
+const PAGES = [
+  "docs/tools.md",
+  "docs/ai-sdk.md",
+  "docs/agent.md",
+  "docs/mcp.md",
+  "docs/chat.md",
+  "docs/eval.md",
+];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
 
