@@ -7,19 +7,20 @@ import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { AgentResult } from "../agent/types.js";
 import type { CallLlm, ChatMessage } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
-import type { EvalAnswer, TranscriptEntry } from "./types.js";
+import type { EvalRun, TranscriptEntry } from "./types.js";
 
-export interface ModeRunOutcome {
-  answer: EvalAnswer;
-  turns: number;
-  retries: number;
-  llmCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  durationMs: number;
-  code?: string;
-  transcript: TranscriptEntry[];
-}
+/** What a mode's runner measured; `evaluate()` grades the answer and adds the rest. */
+export type ModeRunOutcome = Pick<
+  EvalRun,
+  | "answer"
+  | "turns"
+  | "retries"
+  | "llmCalls"
+  | "inputTokens"
+  | "outputTokens"
+  | "durationMs"
+  | "code"
+> & { transcript: TranscriptEntry[] };
 
 export interface CodeModeRunSettings {
   tools: readonly Tool[];

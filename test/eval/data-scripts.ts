@@ -44,6 +44,12 @@ const chartOf = (title: string, key: string, value: string) => (previous: unknow
   ];
 };
 
+const groupBy = (group_by: string, metrics: Record<string, string>) => ({
+  calls: (previous: unknown[]) => [
+    { name: "group_and_aggregate", input: { rows: rows(previous), group_by, metrics } },
+  ],
+});
+
 export const SCRIPTS: Record<string, QuestionScript> = {
   [QUESTION["top-region"]!]: {
     code: replies.slice(0, 2),
@@ -83,18 +89,7 @@ export const SCRIPTS: Record<string, QuestionScript> = {
           },
         ],
       },
-      {
-        calls: (previous) => [
-          {
-            name: "group_and_aggregate",
-            input: {
-              rows: rows(previous),
-              group_by: "department",
-              metrics: { avg_salary: "mean:salary" },
-            },
-          },
-        ],
-      },
+      groupBy("department", { avg_salary: "mean:salary" }),
       { calls: chartOf("Average salary by department", "department", "avg_salary") },
       { text: "**Engineering** pays the most on average: 149,943 a year." },
     ],

@@ -11,7 +11,13 @@
  * characters a token) and output tokens from the reply's, and the server keeps what it
  * reported so a test can hold the report's totals against it.
  */
-import { type FakeServer, type RecordedRequest, startFakeServer } from "../llm/fake-servers.js";
+import {
+  anthropicBody,
+  type FakeServer,
+  openAiChatBody,
+  type RecordedRequest,
+  startFakeServer,
+} from "../llm/fake-servers.js";
 
 type Calls = { name: string; input: Record<string, unknown> }[];
 
@@ -126,28 +132,16 @@ function firstUserText(messages: { role: string; content: unknown }[]): string {
 }
 
 function textBody(protocol: "openai" | "anthropic", text: string, input: number, output: number) {
-  if (protocol === "openai") {
-    return {
-      id: "chatcmpl-eval",
-      object: "chat.completion",
-      created: 1_700_000_000,
-      model: "test-model",
-      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-      usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
-    };
-  }
-  return {
-    id: "msg_eval",
-    type: "message",
-    role: "assistant",
-    model: "claude-test",
-    content: [{ type: "text", text }],
-    stop_reason: "end_turn",
-    stop_sequence: null,
-    usage: { input_tokens: input, output_tokens: output },
-  };
+  return protocol === "openai"
+    ? openAiChatBody(text, {
+        prompt_tokens: input,
+        completion_tokens: output,
+        total_tokens: input + output,
+      })
+    : anthropicBody(text, { input_tokens: input, output_tokens: output });
 }
 
+/** The text answer's body with the content swapped for tool calls. */
 function toolCallBody(
   protocol: "openai" | "anthropic",
   calls: Calls,
@@ -157,38 +151,27 @@ function toolCallBody(
 ) {
   const id = (i: number) => `call_${turn}_${i}`;
   if (protocol === "openai") {
+    const body = textBody(protocol, "", input, output) as ReturnType<typeof openAiChatBody>;
+    const tool_calls = calls.map((c, i) => ({
+      id: id(i),
+      type: "function",
+      function: { name: c.name, arguments: JSON.stringify(c.input) },
+    }));
     return {
-      id: "chatcmpl-eval",
-      object: "chat.completion",
-      created: 1_700_000_000,
-      model: "test-model",
+      ...body,
       choices: [
         {
           index: 0,
-          message: {
-            role: "assistant",
-            content: null,
-            tool_calls: calls.map((c, i) => ({
-              id: id(i),
-              type: "function",
-              function: { name: c.name, arguments: JSON.stringify(c.input) },
-            })),
-          },
+          message: { role: "assistant", content: null, tool_calls },
           finish_reason: "tool_calls",
         },
       ],
-      usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
     };
   }
   return {
-    id: "msg_eval",
-    type: "message",
-    role: "assistant",
-    model: "claude-test",
+    ...anthropicBody("", { input_tokens: input, output_tokens: output }),
     content: calls.map((c, i) => ({ type: "tool_use", id: id(i), name: c.name, input: c.input })),
     stop_reason: "tool_use",
-    stop_sequence: null,
-    usage: { input_tokens: input, output_tokens: output },
   };
 }
 
