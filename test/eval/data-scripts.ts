@@ -59,18 +59,7 @@ export const SCRIPTS: Record<string, QuestionScript> = {
           { name: "fetch_data", input: { dataset: "sales_2024", columns: ["region", "revenue"] } },
         ],
       },
-      {
-        calls: (previous) => [
-          {
-            name: "group_and_aggregate",
-            input: {
-              rows: rows(previous),
-              group_by: "region",
-              metrics: { revenue: "sum:revenue" },
-            },
-          },
-        ],
-      },
+      groupBy("region", { revenue: "sum:revenue" }),
       { calls: chartOf("Revenue by region, 2024", "region", "revenue") },
       {
         text: "**East** had the highest revenue in 2024: 425,397.07.\n\n1. East: 425,397.07\n2. North: 387,596.15\n3. West: 380,868.68\n4. South: 287,964.48",
@@ -109,18 +98,7 @@ export const SCRIPTS: Record<string, QuestionScript> = {
           },
         ],
       },
-      {
-        calls: (previous) => [
-          {
-            name: "group_and_aggregate",
-            input: {
-              rows: rows(previous),
-              group_by: "region",
-              metrics: { revenue: "sum:revenue" },
-            },
-          },
-        ],
-      },
+      groupBy("region", { revenue: "sum:revenue" }),
       {
         text: "Q3 2024:\n1. East: 119,414.00\n2. West: 117,692.20\n3. North: 112,089.58\n4. South: 92,205.86",
       },
