@@ -6,8 +6,9 @@
 
 import { InvalidOptionsError } from "codemode";
 import { type EvalReport, evaluate } from "codemode/eval";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { dataTools } from "../../examples/data-tools/tools.js";
+import { startFakeServer } from "../llm/fake-servers.js";
 import { QUESTION, REPLAY, SCRIPTS, TASKS } from "./data-scripts.js";
 import { requestsOf, type ScriptedLlm, startScriptedLlm } from "./scripted-llm.js";
 
@@ -225,6 +226,31 @@ describe("failures and options", () => {
     expect(report.tasks[0]!.modes["code-mode"]).toMatchObject({ runs: 3, passed: 3, llmCalls: 3 });
     expect(events.filter((e) => e === "start")).toHaveLength(3);
     expect(events.filter((e) => e.startsWith("end"))).toEqual(["end 1/3", "end 2/3", "end 3/3"]);
+  });
+});
+
+describe("cancelling", () => {
+  it("signal stops the evaluation: the run in flight is cancelled, no other starts", async () => {
+    const server = await startFakeServer(() => "hang");
+    const controller = new AbortController();
+    const started: string[] = [];
+    const pending = evaluate({
+      tools: dataTools,
+      tasks: TASKS,
+      model: "openai:test-model",
+      baseURL: server.baseURL,
+      env: {},
+      concurrency: 1,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "run_start") started.push(e.taskId);
+      },
+    });
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    controller.abort(new Error("stop now"));
+    await expect(pending).rejects.toThrow("stop now");
+    expect(started).toEqual(["top-region"]);
+    await server.close();
   });
 });
 
