@@ -5,7 +5,7 @@ import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
 import { collect, MAX_TURNS_HELP } from "./options.js";
 import { registerCommands } from "./register-commands.js";
-import { runCommand } from "./run-command.js";
+import { resumeCommand, runCommand } from "./run-command.js";
 
 const program = new Command()
   .name("codemode")
@@ -33,8 +33,48 @@ program
   .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
   .option("--no-type-check", "run the code without type-checking it first")
   .option("--json", "print the whole AgentResult as JSON")
+  .option(
+    "--approve <tool>",
+    "approve every call to this tool that needs approval (repeatable; `all` for every tool)",
+    collect,
+    [],
+  )
+  .option(
+    "--deny <tool>",
+    "deny every call to this tool that needs approval (repeatable; `all`)",
+    collect,
+    [],
+  )
+  .option("--deny-reason <text>", "the reason denied calls give the program (PermissionError)")
+  .option(
+    "--save <file>",
+    "where to save a run that waits for an approval nobody here can give (default codemode-run-<time>.json)",
+  )
   .action(async (question: string, options) => {
     process.exitCode = await runCommand(question, options);
+  });
+
+program
+  .command("resume")
+  .description(
+    "Continue a run `codemode run` saved while it waited for approval (exit 3): decide its calls, run the rest",
+  )
+  .argument("<file>", "the saved run")
+  .option("-m, --model <provider:model>", "model for later turns (default: the saved run's)")
+  .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
+  .option("--max-retries <n>", "additional attempts after a failure (default 2)")
+  .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
+  .option(
+    "--approve <tool>",
+    "approve the pending calls to this tool (repeatable; `all`)",
+    collect,
+    [],
+  )
+  .option("--deny <tool>", "deny the pending calls to this tool (repeatable; `all`)", collect, [])
+  .option("--deny-reason <text>", "the reason denied calls give the program (PermissionError)")
+  .option("--json", "print the whole AgentResult as JSON")
+  .action(async (file: string, options) => {
+    process.exitCode = await resumeCommand(file, options);
   });
 
 registerCommands(program);

@@ -1,6 +1,18 @@
+import { resolve } from "node:path";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
-import type { AgentResult } from "../agent/types.js";
+import type { AgentResult, AgentRunOptions, PendingApproval } from "../agent/types.js";
+import type { ApprovalDecision } from "../execute/types.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import {
+  type ApprovalPolicy,
+  approvalPolicy,
+  askOnTerminal,
+  canAsk,
+  loadRun,
+  policyDecision,
+  saveRun,
+} from "./approvals.js";
+import { cliClaimContinuation, cliContinuationSecret } from "./continuation-secret.js";
 import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import { attemptOptionsFromCli, cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
@@ -16,33 +28,115 @@ export interface RunCommandOptions {
   timeout?: string;
   json?: boolean;
   typeCheck?: boolean;
+  approve?: string[];
+  deny?: string[];
+  denyReason?: string;
+  /** Where a run that waits for approval is saved. Default `codemode-run-<time>.json`. */
+  save?: string;
 }
+
+/** Exit code of a run that stopped for approvals nobody could give here. */
+export const EXIT_SUSPENDED = 3;
 
 /** `codemode run "question"`: one agent run; progress on stderr, the answer on stdout. */
 export async function runCommand(question: string, given: RunCommandOptions): Promise<number> {
   const options = demoOptions(given);
-  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
-  const progress = new Progress();
+  const policy = approvalPolicy(options);
+  const tools = options.tools ? resolve(options.tools) : null;
+  const { agent, model, maxTurns } = await buildAgent(tools, options);
+  return driveRun(agent, policy, options, { question, tools, model, maxTurns }, (runOptions) =>
+    agent.run(question, [], runOptions),
+  );
+}
+
+export interface ResumeCommandOptions extends Omit<RunCommandOptions, "demo" | "tools" | "save"> {}
+
+/** `codemode resume <file>`: continues a run `codemode run` saved while it waited for approval. */
+export async function resumeCommand(file: string, options: ResumeCommandOptions): Promise<number> {
+  const saved = loadRun(file);
+  const policy = approvalPolicy(options);
+  const { agent, model, maxTurns } = await buildAgent(saved.tools, {
+    ...options,
+    model: options.model ?? saved.model,
+    maxTurns: options.maxTurns ?? String(saved.maxTurns),
+  });
+  const decisions = await decide(saved.pendingApprovals, policy);
+  if (!decisions) {
+    process.stderr.write(undecidedMessage(saved.pendingApprovals, file));
+    await closeDefaultSandboxPool();
+    return EXIT_SUSPENDED;
+  }
+  return driveRun(
+    agent,
+    policy,
+    { ...options, save: file },
+    { question: saved.question, tools: saved.tools, model, maxTurns },
+    (runOptions) => agent.resume(saved.continuation, decisions, runOptions),
+  );
+}
+
+async function buildAgent(tools: string | null, options: RunCommandOptions) {
+  const loaded = tools ? await loadToolsModule(tools) : { tools: [] };
+  const model = modelFromCli(options.model);
+  const attempt = attemptOptionsFromCli(options);
   const agent = new CodeModeAgent({
     tools: loaded.tools,
-    model: modelFromCli(options.model),
+    model,
     callLlm: cliCallLlm(),
     skills: skillsFromCli(loaded, options.skill),
-    ...attemptOptionsFromCli(options),
+    ...attempt,
+    // Signed with a key kept outside the saved file, so `codemode resume` trusts only runs
+    // this user saved.
+    continuationSecret: cliContinuationSecret(),
+    claimContinuation: cliClaimContinuation,
   });
+  return { agent, model, maxTurns: attempt.maxTurns };
+}
+
+/**
+ * Runs (or resumes) to the end: each suspension is decided by the policy flags or on the
+ * terminal and resumed at once; one nobody here can decide is saved for `codemode resume`.
+ */
+async function driveRun(
+  agent: CodeModeAgent,
+  policy: ApprovalPolicy,
+  options: RunCommandOptions,
+  about: { question: string; tools: string | null; model: string; maxTurns: number },
+  start: (runOptions: AgentRunOptions) => Promise<AgentResult>,
+): Promise<number> {
+  const progress = new Progress();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  const runOptions = { signal: controller.signal, onEvent: progress.onEvent };
   let result: AgentResult;
   try {
-    result = await agent.run(question, [], {
-      signal: controller.signal,
-      onEvent: progress.onEvent,
-    });
+    result = await start(runOptions);
+    while (result.status === "suspended" && result.continuation && result.pendingApprovals) {
+      progress.stop();
+      const decisions = await decide(result.pendingApprovals, policy);
+      if (!decisions) break;
+      result = await agent.resume(result.continuation, decisions, runOptions);
+    }
   } finally {
     progress.stop();
     process.off("SIGINT", onSigint);
     await closeDefaultSandboxPool();
+  }
+  if (result.status === "suspended" && result.continuation && result.pendingApprovals) {
+    const file =
+      options.save ?? `codemode-run-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+    saveRun(file, {
+      kind: "codemode-suspended-run",
+      version: 1,
+      ...about,
+      savedAt: new Date().toISOString(),
+      pendingApprovals: result.pendingApprovals,
+      continuation: result.continuation,
+    });
+    if (options.json) process.stdout.write(`${toJson({ ...result, savedTo: file })}\n`);
+    process.stderr.write(undecidedMessage(result.pendingApprovals, file));
+    return EXIT_SUSPENDED;
   }
   if (options.json) {
     process.stdout.write(`${toJson(result)}\n`);
@@ -54,6 +148,33 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
     return 1;
   }
   return 0;
+}
+
+/** A decision for every pending call (policy first, then the terminal), or undefined. */
+async function decide(
+  pending: PendingApproval[],
+  policy: ApprovalPolicy,
+): Promise<Record<string, ApprovalDecision> | undefined> {
+  const decisions: Record<string, ApprovalDecision> = {};
+  for (const approval of pending) {
+    const byPolicy = policyDecision(policy, approval.tool);
+    if (byPolicy !== undefined) decisions[approval.id] = byPolicy;
+    else if (canAsk()) decisions[approval.id] = await askOnTerminal(approval);
+    else return undefined;
+  }
+  return decisions;
+}
+
+function undecidedMessage(pending: PendingApproval[], file: string): string {
+  const calls = pending
+    .map((p) => `  ${p.tool}(${JSON.stringify(p.args)})${p.line ? `  (line ${p.line})` : ""}`)
+    .join("\n");
+  const tools = [...new Set(pending.map((p) => p.tool))].join(" ");
+  return (
+    `The run is waiting for approval of:\n${calls}\n` +
+    `No terminal to ask on, and no --approve/--deny policy covers it. Saved to ${file}.\n` +
+    `Continue with: codemode resume ${file} --approve ${tools}   (or --deny ${tools} --deny-reason "...")\n`
+  );
 }
 
 function formatResult(result: AgentResult): string {
