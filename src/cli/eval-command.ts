@@ -34,11 +34,8 @@ export function registerEvalCommand(program: Command): void {
     .description(
       "Run a file of tasks through code mode (and plain tool calling with --compare), grade the answers, and print the numbers side by side",
     )
-    .requiredOption(
-      "-t, --tools <file>",
-      "module exporting the tools (.ts works without a build step)",
-    )
-    .requiredOption(
+    .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
+    .option(
       "--tasks <file>",
       "tasks: a .jsonl file (one task per line) or a .ts/.js module exporting tasks",
     )
@@ -65,7 +62,12 @@ export async function evalCommand(options: EvalCommandOptions): Promise<number> 
   if (options.compare !== undefined && options.compare !== "tool-calling") {
     throw new InvalidOptionsError(`--compare takes "tool-calling" (got "${options.compare}").`);
   }
-  const loaded = await loadToolsModule(options.tools!);
+  if (!options.tools || !options.tasks) {
+    throw new InvalidOptionsError(
+      "codemode eval needs --tools ./tools.ts (the tools both modes get) and --tasks ./tasks.jsonl (the questions and what their answers must contain; see docs/eval.md).",
+    );
+  }
+  const loaded = await loadToolsModule(options.tools);
   const { maxTurns, maxRetries } = attemptOptionsFromCli(options);
   const bar = new ProgressBar();
   const controller = new AbortController();
@@ -75,7 +77,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<number> 
   try {
     report = await evaluate({
       tools: loaded.tools,
-      tasks: options.tasks!,
+      tasks: options.tasks,
       model: modelFromCli(options.model),
       maxTurns,
       ...(maxRetries !== undefined ? { maxRetries } : {}),
