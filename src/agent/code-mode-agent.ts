@@ -8,7 +8,7 @@ import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
-import { normalizeTools } from "../tools/tool-set.js";
+import { LiveToolSet } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import {
   type ContinuationKeys,
@@ -17,7 +17,7 @@ import {
   openContinuation,
   sealContinuation,
 } from "./continuation.js";
-import { buildSystemPrompt } from "./prompt.js";
+import { buildSystemPrompt, DEFAULT_TOOL_LISTING_BUDGET, resolveToolListing } from "./prompt.js";
 import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
 import { loadSkills } from "./skills.js";
 import type { AgentEvent, AgentResult, AgentRunOptions, CodeModeAgentOptions } from "./types.js";
@@ -37,8 +37,11 @@ export class CodeModeAgent {
   /** 1: one program (retried on failure); more: the turn loop (see `CodeModeAgentOptions`). */
   readonly maxTurns: number;
   readonly maxObservationBytes: number;
-  readonly systemPrompt: string;
-  readonly tools: readonly Tool[];
+  /** Why the prompt may not be what you expect (e.g. a full listing past its budget). */
+  readonly warnings: string[] = [];
+  private readonly toolSource: LiveToolSet;
+  private readonly skills: string[];
+  private prompt: { tools: readonly Tool[]; listing: "full" | "compact"; text: string } | undefined;
   private readonly callLlm: CallLlm;
   private readonly continuation: ContinuationKeys;
   private readonly options: CodeModeAgentOptions;
@@ -73,7 +76,7 @@ export class CodeModeAgent {
     this.maxRetries = maxRetries;
     this.maxTurns = maxTurns;
     this.maxObservationBytes = maxObservationBytes;
-    this.tools = normalizeTools(options.tools ?? []);
+    this.toolSource = new LiveToolSet(options.tools ?? []);
     // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
     this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
     this.continuation = continuationKeys(
@@ -90,12 +93,62 @@ export class CodeModeAgent {
         throw new InvalidOptionsError(`${name} must be a function.`);
       }
     }
-    this.systemPrompt = buildSystemPrompt({
-      prefix: options.systemPromptPrefix,
-      tools: this.tools,
-      skills: loadSkills(options.skills ?? []),
-      maxTurns,
+    const listing = options.toolListing ?? "auto";
+    if (!["full", "compact", "auto"].includes(listing)) {
+      throw new InvalidOptionsError(
+        `toolListing must be "full", "compact" or "auto" (got ${JSON.stringify(listing)}).`,
+      );
+    }
+    const budget = options.toolListingBudget ?? DEFAULT_TOOL_LISTING_BUDGET;
+    if (!Number.isInteger(budget) || budget < 0) {
+      throw new InvalidOptionsError(
+        `toolListingBudget must be a whole number of tokens >= 0 (got ${budget}).`,
+      );
+    }
+    this.skills = loadSkills(options.skills ?? []);
+    void this.systemPrompt; // built now, so a bad tool or skill throws here
+  }
+
+  /**
+   * The tools as they are now: read again from `options.tools` when it changed (a live
+   * `mcpTools()` set after `tools/list_changed`), so each program sees the current set.
+   */
+  get tools(): readonly Tool[] {
+    return this.toolSource.current();
+  }
+
+  /** What the prompt lists of the tools: every signature (`"full"`) or names (`"compact"`). */
+  get toolListing(): "full" | "compact" {
+    return this.currentPrompt().listing;
+  }
+
+  /** The system prompt, rebuilt when the tools changed. */
+  get systemPrompt(): string {
+    return this.currentPrompt().text;
+  }
+
+  private currentPrompt(): { listing: "full" | "compact"; text: string } {
+    const tools = this.tools;
+    if (this.prompt?.tools === tools) return this.prompt;
+    const { listing, warning } = resolveToolListing({
+      tools,
+      toolListing: this.options.toolListing ?? "auto",
+      maxTurns: this.maxTurns,
+      budget: this.options.toolListingBudget ?? DEFAULT_TOOL_LISTING_BUDGET,
     });
+    if (warning !== undefined && !this.warnings.includes(warning)) {
+      this.warnings.push(warning);
+      console.warn(warning);
+    }
+    const text = buildSystemPrompt({
+      prefix: this.options.systemPromptPrefix,
+      tools,
+      skills: this.skills,
+      maxTurns: this.maxTurns,
+      toolListing: listing,
+    });
+    this.prompt = { tools, listing, text };
+    return this.prompt;
   }
 
   /** JSON-friendly metadata of every tool: name, Python signature, first docstring paragraph. */
@@ -175,8 +228,15 @@ export class CodeModeAgent {
   }
 
   private loopContext(): LoopContext {
+    const agent = this;
     return {
-      tools: this.tools,
+      // Read per program: a tool set that changed mid-run shows from the next program on.
+      get tools() {
+        return agent.tools;
+      },
+      get toolDiscovery() {
+        return agent.toolListing === "compact";
+      },
       maxTurns: this.maxTurns,
       maxAttempts: this.maxRetries + 1,
       maxObservationBytes: this.maxObservationBytes,

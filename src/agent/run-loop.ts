@@ -57,6 +57,8 @@ export interface LoopState {
 /** What the loop needs of its agent. */
 export interface LoopContext {
   readonly tools: readonly Tool[];
+  /** Programs get `search_tools` / `describe_tool` (the prompt lists tools compactly). */
+  readonly toolDiscovery: boolean;
   readonly maxTurns: number;
   readonly maxAttempts: number;
   readonly maxObservationBytes: number;
@@ -302,6 +304,7 @@ export class AgentRun {
     const onApproval = options.onApproval;
     return {
       tools: this.ctx.tools,
+      ...(this.ctx.toolDiscovery ? { toolDiscovery: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.isolation ? { isolation: options.isolation } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
