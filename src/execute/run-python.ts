@@ -68,8 +68,17 @@ export const RUN_PYTHON_CODE_DESCRIPTION =
 export interface RunPython {
   /** The tool's description: purpose, the functions' listing, the sandbox rules. */
   readonly description: string;
-  /** Runs one program; resolves with the compact result (never rejects for the program's errors). */
-  run(code: unknown, signal?: AbortSignal): Promise<RunPythonResult>;
+  /**
+   * Runs one program; resolves with the compact result (never rejects for the program's
+   * errors). `onApproval` decides calls to `needsApproval` tools for this run (the door's
+   * own channel to a human, e.g. MCP elicitation); without one, such a call ends the
+   * program with `ApprovalRequired`.
+   */
+  run(
+    code: unknown,
+    signal?: AbortSignal,
+    onApproval?: ExecuteOptions["onApproval"],
+  ): Promise<RunPythonResult>;
 }
 
 /** Reads the options once (validating them) and returns the description and the runner. */
@@ -97,7 +106,7 @@ export function createRunPython(options: RunPythonOptions): RunPython {
   const purpose = description?.trim() || DEFAULT_PURPOSE;
   return {
     description: `${purpose}\n\nAvailable functions:\n${listing || "(none)"}\n\n${SANDBOX_PYTHON_RULES}`,
-    async run(code, signal) {
+    async run(code, signal, onApproval) {
       if (typeof code !== "string") {
         return failed({ type: "TypeError", message: "code must be a string" }, "", []);
       }
@@ -106,6 +115,7 @@ export function createRunPython(options: RunPythonOptions): RunPython {
         tools,
         typeCheck,
         ...(signal ? { signal } : {}),
+        ...(onApproval ? { onApproval } : {}),
       });
       return compact(result, maxValueChars, maxOutputChars);
     },

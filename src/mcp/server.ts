@@ -16,12 +16,13 @@ import {
   type RunPython,
   type RunPythonResult,
 } from "../execute/run-python.js";
-import type { Isolation } from "../execute/types.js";
+import type { ApprovalDecision, Isolation } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { pythonToolListing } from "../tools/signature.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
+import { elicitApproval } from "./elicit-approval.js";
 
 /** Settings for the agent behind `ask`, when you do not build the agent yourself. */
 export type McpAgentSettings = Omit<CodeModeAgentOptions, "tools">;
@@ -134,7 +135,11 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
       inputSchema: { code: z.string().describe(RUN_PYTHON_CODE_DESCRIPTION) },
     },
     async ({ code }, extra): Promise<CallToolResult> => {
-      const result = await runPython.run(code, extra.signal);
+      const result = await runPython.run(
+        code,
+        extra.signal,
+        elicitApproval(server.server, extra.signal),
+      );
       return {
         content: [{ type: "text", text: runPythonText(result) }],
         structuredContent: result as unknown as Record<string, unknown>,
@@ -159,7 +164,7 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
         },
       },
       async ({ question }, extra): Promise<CallToolResult> => {
-        const result = await agent.run(question, [], { signal: extra.signal });
+        const result = await askAgent(agent, question, server.server, extra.signal);
         const ask = askResult(result);
         const text = result.error
           ? `The agent failed after ${result.attempts} attempt(s): ${result.error}`
@@ -173,6 +178,26 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
     );
   }
   return server;
+}
+
+/**
+ * Runs the agent; each time it stops for approvals, asks the client's user (elicitation)
+ * and resumes, so `ask` answers in one MCP call.
+ */
+async function askAgent(
+  agent: CodeModeAgent,
+  question: string,
+  server: McpServer["server"],
+  signal: AbortSignal,
+): Promise<AgentResult> {
+  let result = await agent.run(question, [], { signal });
+  const decide = elicitApproval(server, signal);
+  while (result.status === "suspended" && result.continuation && result.pendingApprovals) {
+    const decisions: Record<string, ApprovalDecision> = {};
+    for (const pending of result.pendingApprovals) decisions[pending.id] = await decide(pending);
+    result = await agent.resume(result.continuation, decisions, { signal });
+  }
+  return result;
 }
 
 /** The text a client without structured-content support shows: errors first, readable. */
