@@ -22,6 +22,7 @@ const PAGES = [
   "docs/mcp.md",
   "docs/chat.md",
   "docs/eval.md",
+  "docs/approvals.md",
 ];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
