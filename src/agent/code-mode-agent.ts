@@ -7,9 +7,11 @@ import { ContinuationError, InvalidOptionsError } from "../errors.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
+import { DEFAULT_TOOL_LISTING_BUDGET } from "../tools/discovery.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { LiveToolSet } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
+import { inSpan, modelAttributes, recordsContent, SpanKind } from "../tracing/spans.js";
 import {
   type ContinuationKeys,
   claimInMemory,
@@ -17,7 +19,7 @@ import {
   openContinuation,
   sealContinuation,
 } from "./continuation.js";
-import { buildSystemPrompt, DEFAULT_TOOL_LISTING_BUDGET, resolveToolListing } from "./prompt.js";
+import { buildSystemPrompt, resolveToolListing } from "./prompt.js";
 import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
 import { loadSkills } from "./skills.js";
 import type { AgentEvent, AgentResult, AgentRunOptions, CodeModeAgentOptions } from "./types.js";
@@ -237,6 +239,7 @@ export class CodeModeAgent {
       get toolDiscovery() {
         return agent.toolListing === "compact";
       },
+      model: this.model,
       maxTurns: this.maxTurns,
       maxAttempts: this.maxRetries + 1,
       maxObservationBytes: this.maxObservationBytes,
@@ -299,28 +302,53 @@ export class CodeModeAgent {
     if (failure !== undefined) throw failure;
   }
 
+  /** One LLM call, in a `chat {model}` span with the GenAI attributes. */
   private async ask(
     messages: ChatMessage[],
     usage: Required<TokenUsage>,
     signal?: AbortSignal,
   ): Promise<string> {
     if (signal?.aborted) throw new Error("the run was cancelled");
-    const pending = Promise.resolve().then(() =>
-      this.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
+    const content = recordsContent(this.options.telemetry);
+    const model = modelAttributes(this.model);
+    return inSpan(
+      `chat ${model["gen_ai.request.model"]}`,
+      { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", ...model } },
+      async (span) => {
+        if (content && span.isRecording()) {
+          span.setAttribute("gen_ai.system_instructions", this.systemPrompt);
+          span.setAttribute("gen_ai.input.messages", JSON.stringify(messages));
+        }
+        const pending = Promise.resolve().then(() =>
+          this.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
+        );
+        // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
+        const reply = signal ? await untilAborted(pending, signal) : await pending;
+        const text = typeof reply === "string" ? reply : reply?.text;
+        if (typeof text !== "string") {
+          throw new Error("callLlm must resolve to a string or { text, usage? }");
+        }
+        if (typeof reply === "object" && reply.usage) {
+          const input = reply.usage.inputTokens ?? 0;
+          const output = reply.usage.outputTokens ?? 0;
+          usage.inputTokens += input;
+          usage.outputTokens += output;
+          usage.totalTokens += reply.usage.totalTokens ?? input + output;
+          span.setAttribute("gen_ai.usage.input_tokens", input);
+          span.setAttribute("gen_ai.usage.output_tokens", output);
+        }
+        if (typeof reply === "object" && reply.finishReason) {
+          span.setAttribute("gen_ai.response.finish_reasons", [reply.finishReason]);
+        }
+        if (content && span.isRecording()) {
+          span.setAttribute(
+            "gen_ai.output.messages",
+            JSON.stringify([{ role: "assistant", content: text }]),
+          );
+        }
+        return text;
+      },
     );
-    // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
-    const reply = signal ? await untilAborted(pending, signal) : await pending;
-    const text = typeof reply === "string" ? reply : reply?.text;
-    if (typeof text !== "string") {
-      throw new Error("callLlm must resolve to a string or { text, usage? }");
-    }
-    if (typeof reply === "object" && reply.usage) {
-      usage.inputTokens += reply.usage.inputTokens ?? 0;
-      usage.outputTokens += reply.usage.outputTokens ?? 0;
-      usage.totalTokens +=
-        reply.usage.totalTokens ?? (reply.usage.inputTokens ?? 0) + (reply.usage.outputTokens ?? 0);
-    }
-    return text;
   }
 }
 

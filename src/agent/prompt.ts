@@ -1,6 +1,5 @@
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
-import { compactToolListing, estimateTokens } from "../tools/discovery.js";
-import { pythonToolListing } from "../tools/signature.js";
+import { fullListingTokens, toolListingSection } from "../tools/discovery.js";
 import type { Tool } from "../tools/types.js";
 
 export const DEFAULT_SYSTEM_PROMPT_PREFIX =
@@ -22,26 +21,6 @@ export function loopInstructions(maxTurns: number): string {
 - Top-level variables holding data (numbers, strings, lists, dicts, tuples, sets, dates, None) carry over to later programs: reuse them instead of calling tools again. Functions and imports do not: define or import them again.`;
 }
 
-/** `toolListing: "auto"` lists tools in full up to this many tokens (UTF-8 bytes / 4). */
-export const DEFAULT_TOOL_LISTING_BUDGET = 10_000;
-
-/** How the compact listing tells the model to find the rest. Kept short: every turn sends it. */
-export const COMPACT_LISTING_NOTE =
-  "Only names are listed. Look a function up before you call it: `search_tools(query, limit=10)` " +
-  'returns the best matches as dicts with "name", "signature" and "description"; ' +
-  "`print(describe_tool(name))` prints its full signature, docstring and the TypedDicts it " +
-  "uses. Look up in one program, call in the next.";
-
-/**
- * The `Available functions:` section: every signature, docstring and TypedDict (`full`), or
- * one line per tool and how to look up the rest (`compact`).
- */
-export function toolListingSection(tools: readonly Tool[], listing: "full" | "compact"): string {
-  if (tools.length === 0) return "Available functions:\n(none)";
-  if (listing === "full") return `Available functions:\n${pythonToolListing(tools)}`;
-  return `Available functions (${tools.length}):\n${compactToolListing(tools)}\n${COMPACT_LISTING_NOTE}`;
-}
-
 /**
  * What `toolListing` comes to for these tools: `"auto"` is compact when the full listing
  * passes `budget` tokens (UTF-8 bytes / 4) and the turn loop is on (the model needs a turn
@@ -55,7 +34,7 @@ export function resolveToolListing(options: {
 }): { listing: "full" | "compact"; warning?: string } {
   const { tools, toolListing, maxTurns, budget } = options;
   if (toolListing !== "auto") return { listing: toolListing };
-  const tokens = estimateTokens(pythonToolListing(tools));
+  const tokens = fullListingTokens(tools);
   if (tokens <= budget) return { listing: "full" };
   if (maxTurns > 1) return { listing: "compact" };
   return {

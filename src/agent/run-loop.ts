@@ -4,6 +4,7 @@
  * picked up later, in this process or another, exactly where it stopped: same turn, same
  * attempt, same conversation, the program itself continued from its snapshot.
  */
+import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { errorText } from "../error-text.js";
 import { execute } from "../execute/execute.js";
 import { resumeExecution } from "../execute/resume.js";
@@ -17,6 +18,7 @@ import type {
 } from "../execute/types.js";
 import type { ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
+import { failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
 import { extractCode, findCode } from "./extract-code.js";
 import { observationMessage } from "./observation.js";
 import { retryMessage } from "./prompt.js";
@@ -57,6 +59,8 @@ export interface LoopState {
 /** What the loop needs of its agent. */
 export interface LoopContext {
   readonly tools: readonly Tool[];
+  /** `provider:model`, for the spans. */
+  readonly model: string;
   /** Programs get `search_tools` / `describe_tool` (the prompt lists tools compactly). */
   readonly toolDiscovery: boolean;
   readonly maxTurns: number;
@@ -124,7 +128,64 @@ export class AgentRun {
     }
   };
 
+  /** The run in an `invoke_agent codemode` span; turns, LLM calls and programs nest in it. */
   async drive(entry: Entry): Promise<AgentResult> {
+    const { telemetry } = this.ctx.options;
+    return inSpan(
+      "invoke_agent codemode",
+      {
+        attributes: {
+          "gen_ai.operation.name": "invoke_agent",
+          "gen_ai.agent.name": "codemode",
+          ...modelAttributes(this.ctx.model),
+          "codemode.max_turns": this.ctx.maxTurns,
+          "codemode.resumed": entry.kind === "resume",
+          ...(telemetry?.attributes ?? {}),
+        },
+        ...(telemetry?.links ? { links: telemetry.links } : {}),
+      },
+      async (span, runCtx) => {
+        this.runCtx = runCtx;
+        const result = await this.loopOnce(entry);
+        this.closeTurnSpan();
+        span.setAttribute("codemode.status", result.status);
+        span.setAttribute("codemode.turns", result.turns.length);
+        span.setAttribute("codemode.attempts", result.attempts);
+        span.setAttribute("gen_ai.usage.input_tokens", result.usage.inputTokens);
+        span.setAttribute("gen_ai.usage.output_tokens", result.usage.outputTokens);
+        if (result.status === "failed")
+          failSpan(span, new Error(result.error ?? "failed"), "AgentRunFailed");
+        return result;
+      },
+    );
+  }
+
+  private runCtx: Context = context.active();
+  private turnSpan: Span | undefined;
+  private turnCtx: Context | undefined;
+
+  /** Runs `fn` with the current turn's span active (the run's before the first turn). */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    return context.with(this.turnCtx ?? this.runCtx, fn);
+  }
+
+  private closeTurnSpan(): void {
+    this.turnSpan?.end();
+    this.turnSpan = undefined;
+    this.turnCtx = undefined;
+  }
+
+  private openTurnSpan(): void {
+    this.closeTurnSpan();
+    this.turnSpan = tracer().startSpan(
+      `turn ${this.ls.turn}`,
+      { attributes: { "codemode.turn": this.ls.turn } },
+      this.runCtx,
+    );
+    this.turnCtx = trace.setSpan(this.runCtx, this.turnSpan);
+  }
+
+  private async loopOnce(entry: Entry): Promise<AgentResult> {
     const { ls, ctx } = this;
     const signal = this.runOptions.signal;
     let pending: ExecutionResult | undefined;
@@ -134,7 +195,10 @@ export class AgentRun {
         this.emit({ type: "approval_decided", ...decided(approval, decision), ...this.info() });
       }
       this.emit({ type: "executing", ...this.info() });
-      pending = await resumeExecution(entry.suspended, entry.decisions, this.executeOptions());
+      this.openTurnSpan();
+      pending = await this.inTurn(() =>
+        resumeExecution(entry.suspended, entry.decisions, this.executeOptions()),
+      );
     } else {
       this.startTurn();
     }
@@ -170,12 +234,14 @@ export class AgentRun {
           };
         } else {
           this.emit({ type: "executing", ...this.info() });
-          result = await execute(ls.code, {
-            ...this.executeOptions(),
-            typeCheck: ctx.options.typeCheck !== false,
-            ...(this.loop ? { keepState: true } : {}),
-            ...(ls.programState ? { state: ls.programState } : {}),
-          });
+          result = await this.inTurn(() =>
+            execute(ls.code, {
+              ...this.executeOptions(),
+              typeCheck: ctx.options.typeCheck !== false,
+              ...(this.loop ? { keepState: true } : {}),
+              ...(ls.programState ? { state: ls.programState } : {}),
+            }),
+          );
         }
       }
 
@@ -267,7 +333,7 @@ export class AgentRun {
         : { type: "generating_code", ...this.info() },
     );
     try {
-      ls.reply = await ctx.ask(ls.messages, ls.usage, this.runOptions.signal);
+      ls.reply = await this.inTurn(() => ctx.ask(ls.messages, ls.usage, this.runOptions.signal));
       return undefined;
     } catch (error) {
       const text = retry
@@ -286,6 +352,7 @@ export class AgentRun {
     ls.reply = "";
     ls.turnCalls = [];
     ls.turnStartedAt = Date.now();
+    this.openTurnSpan();
     if (this.loop) {
       this.emit({
         type: "turn_start",
@@ -308,6 +375,7 @@ export class AgentRun {
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.isolation ? { isolation: options.isolation } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(signal ? { signal } : {}),
       onToolCall: (call) => this.emit({ type: "tool_call", call, ...this.info() }),
       onToolResult: (record) => this.emit({ type: "tool_result", record, ...this.info() }),
@@ -394,6 +462,13 @@ export class AgentRun {
       durationMs: Date.now() - ls.turnStartedAt,
     };
     ls.turns.push(record);
+    if (this.turnSpan) {
+      this.turnSpan.setAttribute("codemode.turn.kind", record.kind);
+      this.turnSpan.setAttribute("codemode.turn.attempts", record.attempts);
+      if (record.kind === "failed")
+        failSpan(this.turnSpan, new Error(record.error ?? "failed"), "TurnFailed");
+    }
+    this.closeTurnSpan();
     // Turn events only with the loop on: a single-turn run's events stay what they were.
     if (!this.loop) return;
     this.emit({

@@ -9,6 +9,7 @@ import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
+import type { TelemetryOptions } from "../tracing/spans.js";
 import type { Skill } from "./skills.js";
 
 export interface CodeModeAgentOptions {
@@ -77,6 +78,11 @@ export interface CodeModeAgentOptions {
   claimContinuation?: (id: string) => boolean | Promise<boolean>;
   /** Largest continuation made or accepted, in bytes. Default `16 MiB`. */
   maxContinuationBytes?: number;
+  /**
+   * OpenTelemetry: what the run's spans record (content is off by default) and extra
+   * attributes or links for the run's span. See docs/observability.md.
+   */
+  telemetry?: TelemetryOptions;
   /**
    * How the prompt lists the tools. `"full"`: every signature, docstring and TypedDict.
    * `"compact"`: one line per tool (name and the first line of its description), and the

@@ -46,6 +46,7 @@ program
     [],
   )
   .option("--deny-reason <text>", "the reason denied calls give the program (PermissionError)")
+  .option("--trace", "print the run's OpenTelemetry span tree to stderr when it ends")
   .option(
     "--save <file>",
     "where to save a run that waits for an approval nobody here can give (default codemode-run-<time>.json)",
@@ -72,6 +73,7 @@ program
   )
   .option("--deny <tool>", "deny the pending calls to this tool (repeatable; `all`)", collect, [])
   .option("--deny-reason <text>", "the reason denied calls give the program (PermissionError)")
+  .option("--trace", "print the run's OpenTelemetry span tree to stderr when it ends")
   .option("--json", "print the whole AgentResult as JSON")
   .action(async (file: string, options) => {
     process.exitCode = await resumeCommand(file, options);

@@ -10,6 +10,7 @@ import {
   canAsk,
   loadRun,
   policyDecision,
+  type SavedRun,
   saveRun,
 } from "./approvals.js";
 import { cliClaimContinuation, cliContinuationSecret } from "./continuation-secret.js";
@@ -17,6 +18,7 @@ import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import { attemptOptionsFromCli, cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
 import { Progress } from "./progress.js";
+import { startCliTracing } from "./tracing.js";
 
 export interface RunCommandOptions {
   tools?: string;
@@ -33,6 +35,8 @@ export interface RunCommandOptions {
   denyReason?: string;
   /** Where a run that waits for approval is saved. Default `codemode-run-<time>.json`. */
   save?: string;
+  /** Print the run's span tree to stderr. */
+  trace?: boolean;
 }
 
 /** Exit code of a run that stopped for approvals nobody could give here. */
@@ -43,10 +47,19 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
   const options = demoOptions(given);
   const policy = approvalPolicy(options);
   const tools = options.tools ? resolve(options.tools) : null;
-  const { agent, model, maxTurns } = await buildAgent(tools, options);
-  return driveRun(agent, policy, options, { question, tools, model, maxTurns }, (runOptions) =>
-    agent.run(question, [], runOptions),
-  );
+  const tracing = await startCliTracing({ printTree: options.trace === true });
+  try {
+    const { agent, model, maxTurns } = await buildAgent(tools, options);
+    return await driveRun(
+      agent,
+      policy,
+      options,
+      { question, tools, model, maxTurns },
+      (runOptions) => agent.run(question, [], runOptions),
+    );
+  } finally {
+    await tracing.shutdown();
+  }
 }
 
 export interface ResumeCommandOptions extends Omit<RunCommandOptions, "demo" | "tools" | "save"> {}
@@ -55,6 +68,20 @@ export interface ResumeCommandOptions extends Omit<RunCommandOptions, "demo" | "
 export async function resumeCommand(file: string, options: ResumeCommandOptions): Promise<number> {
   const saved = loadRun(file);
   const policy = approvalPolicy(options);
+  const tracing = await startCliTracing({ printTree: options.trace === true });
+  try {
+    return await resumeSaved(file, saved, policy, options);
+  } finally {
+    await tracing.shutdown();
+  }
+}
+
+async function resumeSaved(
+  file: string,
+  saved: SavedRun,
+  policy: ApprovalPolicy,
+  options: ResumeCommandOptions,
+): Promise<number> {
   const { agent, model, maxTurns } = await buildAgent(saved.tools, {
     ...options,
     model: options.model ?? saved.model,

@@ -4,12 +4,14 @@
  * converted and sized before they go back. A failure becomes a Python exception the
  * program can catch, unless it is a limit, which ends the run.
  */
+import { type Context, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
 import { prepareCall } from "../tools/prepare-call.js";
 import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
+import { tracer } from "../tracing/spans.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
@@ -45,6 +47,11 @@ export class ToolDispatcher {
     private readonly events: Events,
     /** Where a program resumed after an approval left off. */
     carried: { records: ToolCallRecord[]; started: number } = { records: [], started: 0 },
+    /** The span tool calls nest under (the program's), and whether to record content. */
+    private readonly trace: { parent: () => Context; recordContent: boolean } = {
+      parent: () => context.active(),
+      recordContent: false,
+    },
   ) {
     this.records = [...carried.records];
     this.started = carried.started;
@@ -158,10 +165,23 @@ export class ToolDispatcher {
     const seq = ++this.started;
     const startedAt = Date.now();
     const t0 = performance.now();
+    // An `execute_tool {name}` span per call; with no tracer provider it is a no-op.
+    const span = tracer().startSpan(
+      `execute_tool ${call.name}`,
+      {
+        attributes: {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": call.name,
+          "gen_ai.tool.call.id": String(seq),
+        },
+      },
+      this.trace.parent(),
+    );
     const record = (
       args: unknown,
       end: { result: unknown } | { error: { type: string; message: string } },
     ) => {
+      if (span.isRecording()) endToolSpan(span, args, end, this.trace.recordContent);
       const entry: ToolCallRecord = {
         seq,
         name: call.name,
@@ -227,7 +247,13 @@ export class ToolDispatcher {
     this.inFlight.add(flight);
     let result: unknown;
     try {
-      result = await flight.wait(() => tool.execute(prepared.value, flight.context(seq)));
+      // The tool runs in its span's context, so the tool's own spans nest under it.
+      const run = () => tool.execute(prepared.value, flight.context(seq));
+      result = await flight.wait(
+        span.isRecording()
+          ? () => context.with(trace.setSpan(this.trace.parent(), span), run)
+          : run,
+      );
     } catch (error) {
       if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
       if (timedOut) {
@@ -261,6 +287,33 @@ export class ToolDispatcher {
     }
     record(shownArgs, { result: value });
     return { ok: true, value };
+  }
+}
+
+/** Ends a tool call's span with its outcome (and, when asked, its arguments and result). */
+function endToolSpan(
+  span: Span,
+  args: unknown,
+  end: { result: unknown } | { error: { type: string; message: string } },
+  recordContent: boolean,
+): void {
+  if (recordContent) {
+    span.setAttribute("gen_ai.tool.call.arguments", safeJson(args));
+    if ("result" in end) span.setAttribute("gen_ai.tool.call.result", safeJson(end.result));
+  }
+  if ("error" in end) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: end.error.message });
+    span.setAttribute("error.type", end.error.type);
+    span.recordException({ name: end.error.type, message: end.error.message });
+  }
+  span.end();
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(toJsonSafe(value)) ?? "null";
+  } catch {
+    return String(value);
   }
 }
 

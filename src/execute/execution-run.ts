@@ -5,11 +5,13 @@
  * `onApproval`, or later, in any process, through `resumeExecution`.
  */
 import { randomUUID } from "node:crypto";
+import { type Context, context } from "@opentelemetry/api";
 import { type Limits, resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
 import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sandbox/protocol.js";
 import { runProgram } from "../sandbox/runner.js";
 import type { Tool } from "../tools/types.js";
+import { failSpan, inSpan, recordsContent } from "../tracing/spans.js";
 import { type ApprovalVerdict, clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import type {
   ApprovalDecision,
@@ -58,6 +60,7 @@ export class ExecutionRun {
       this.controller.signal,
       options,
       carried ? { records: carried.records, started: carried.started } : undefined,
+      { parent: () => this.spanCtx, recordContent: recordsContent(options.telemetry) },
     );
     const onCallerAbort = () => this.controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onCallerAbort();
@@ -66,10 +69,14 @@ export class ExecutionRun {
   }
 
   private readonly detach: () => void;
+  /** The program's span context: tool calls nest under it. */
+  private spanCtx: Context = context.active();
 
   /** Runs the program from the top, then to its end (see `finish`). */
   async start(request: Omit<RunRequest, "limits">): Promise<ExecutionResult> {
-    return this.finish(await this.segment({ ...request, limits: this.limits }));
+    return this.traced(false, async () =>
+      this.finish(await this.segment({ ...request, limits: this.limits })),
+    );
   }
 
   /** Continues a suspended run with the decisions for its pending calls. */
@@ -77,7 +84,42 @@ export class ExecutionRun {
     carried: SuspendedRun,
     verdicts: Map<number, ApprovalVerdict>,
   ): Promise<ExecutionResult> {
-    return this.finish(await this.continueWith(carried.suspension, verdicts));
+    return this.traced(true, async () =>
+      this.finish(await this.continueWith(carried.suspension, verdicts)),
+    );
+  }
+
+  /** The program in an `execute_code` span: its size, limits, isolation and outcome. */
+  private traced(resumed: boolean, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const { limits, options } = this;
+    return inSpan(
+      "execute_code",
+      {
+        attributes: {
+          "codemode.code.bytes": Buffer.byteLength(this.code),
+          "codemode.isolation": options.isolation ?? "process",
+          "codemode.resumed": resumed,
+          "codemode.limits.timeout_ms": limits.timeoutMs,
+          "codemode.limits.max_tool_calls": limits.maxToolCalls,
+          "codemode.limits.max_memory_bytes": limits.maxMemoryBytes,
+        },
+      },
+      async (span, ctx) => {
+        this.spanCtx = ctx;
+        if (recordsContent(options.telemetry)) span.setAttribute("codemode.code", this.code);
+        const result = await run();
+        span.setAttribute("codemode.tool_calls", result.toolCalls.length);
+        if (result.ok) span.setAttribute("codemode.outcome", "ok");
+        else if (result.suspended) span.setAttribute("codemode.outcome", "suspended");
+        else {
+          span.setAttribute("codemode.outcome", "error");
+          failSpan(span, new Error(result.error.message), result.error.type);
+          if (result.error.line !== undefined)
+            span.setAttribute("codemode.error.line", result.error.line);
+        }
+        return result;
+      },
+    );
   }
 
   /** Runs the pending batch on the host with the verdicts, then the program from its snapshot. */

@@ -1,6 +1,7 @@
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
+import type { TelemetryOptions } from "../tracing/spans.js";
 
 /** How the program ends when it fails. */
 export interface ExecutionError {
@@ -159,6 +160,8 @@ export interface ExecuteOptions {
    * that needs approval, all at once, and runs none of its calls before every one is decided.
    */
   onApproval?(request: ApprovalRequest): ApprovalDecision | Promise<ApprovalDecision>;
+  /** OpenTelemetry: record content (code, tool arguments and results) in the spans. */
+  telemetry?: TelemetryOptions;
   /** Cancels the run; passed on to tools so in-flight calls can stop too. */
   signal?: AbortSignal;
   /** Default `"process"`. */

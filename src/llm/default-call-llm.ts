@@ -107,7 +107,12 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
       throw new LlmError(`The model returned an empty reply${why}. Model: "${model}".`);
     }
     const usage = toTokenUsage(result.usage);
-    return usage ? { text: result.text, usage } : { text: result.text };
+    const finishReason = typeof result.finishReason === "string" ? result.finishReason : undefined;
+    return {
+      text: result.text,
+      ...(usage ? { usage } : {}),
+      ...(finishReason ? { finishReason } : {}),
+    };
   };
 }
 

@@ -16,8 +16,8 @@ export interface CallLlmOptions {
   signal?: AbortSignal;
 }
 
-/** What a `CallLlm` returns: the reply text, optionally with token usage. */
-export type LlmReply = string | { text: string; usage?: TokenUsage };
+/** What a `CallLlm` returns: the reply text, optionally with token usage and why it stopped. */
+export type LlmReply = string | { text: string; usage?: TokenUsage; finishReason?: string };
 
 /**
  * Sends one conversation to a model and resolves with its reply.

@@ -4,7 +4,7 @@
  * `await using` ends the session and stops a stdio server's process.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
 import { isRecord } from "../plain-object.js";
@@ -57,7 +57,13 @@ export interface McpSkippedTool {
   reason: string;
 }
 
-/** What `mcpTools()` resolves to: the tools, plus the connection's handle and report. */
+/**
+ * What `mcpTools()` resolves to: the tools, plus the connection's handle and report. The
+ * array is live: when a server sends `notifications/tools/list_changed`, the set lists its
+ * tools again and updates itself in place (a tool call whose server announced a change
+ * returns once the set is updated). Pass the set itself as `tools` (or inside a list,
+ * `[mcp, getPrice]`) for the agent and `execute()` to follow it; a spread copy does not.
+ */
 export interface McpToolSet extends ReadonlyArray<Tool> {
   /** Tools whose Python name differs from `prefix_` + MCP name, and why. */
   readonly renamed: readonly McpRename[];
@@ -69,6 +75,12 @@ export interface McpToolSet extends ReadonlyArray<Tool> {
   readonly servers: readonly McpServerInfo[];
   /** Python name -> MCP tool name. */
   readonly mcpNames: ReadonlyMap<string, string>;
+  /**
+   * Lists the tools again now and updates the set, for servers that change their tools
+   * without telling. Rejects with McpConnectionError when a server cannot list them (the
+   * set keeps its tools; a refresh after a notification that fails keeps them too).
+   */
+  refresh(): Promise<void>;
   /** Ends the session(s) and stops stdio server processes. Safe to call twice. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -86,14 +98,40 @@ export async function mcpTools(options: McpToolsOptions): Promise<McpToolSet> {
   const common = readCommon(options);
   const connection = await connectMcp(options, { timeoutMs: common.connectTimeoutMs });
   try {
-    const built = await buildTools(connection, common, new Set(common.reservedNames));
+    const reserved = new Set(common.reservedNames);
+    const sync: ListSync = { pending: undefined };
+    const built = await buildTools(connection, common, reserved, sync);
     const info: McpServerInfo = {
       name: connection.name,
       transport: connection.transport,
       ...(connection.pid !== undefined ? { pid: connection.pid } : {}),
       ...(common.prefix ? { prefix: common.prefix } : {}),
     };
-    return toolSet(built.tools, built.renamed, built.skipped, built.mcpNames, [info], [connection]);
+    let again = false;
+    const refresh = (): Promise<void> => {
+      if (sync.pending) {
+        again = true;
+        return sync.pending;
+      }
+      const run = async () => {
+        try {
+          do {
+            again = false;
+            live.update(await buildTools(connection, common, reserved, sync));
+          } while (again);
+        } finally {
+          sync.pending = undefined;
+        }
+      };
+      sync.pending = run();
+      return sync.pending;
+    };
+    const live = toolSet(built, [info], [connection], refresh);
+    connection.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      // A failed re-list keeps the tools the set had; refresh() reports such failures.
+      refresh().catch(() => {});
+    });
+    return live.set;
   } catch (error) {
     await connection.close();
     throw error;
@@ -136,14 +174,37 @@ export async function mcpToolSets(
     }
     seen.add(tool.name);
   }
-  return toolSet(
-    tools,
-    sets.flatMap((s) => s.renamed),
-    sets.flatMap((s) => s.skipped),
-    new Map(sets.flatMap((s) => [...s.mcpNames])),
+  const live = toolSet(
+    combined(sets),
     sets.flatMap((s) => s.servers),
     sets,
+    async () => {
+      await Promise.all(sets.map((s) => s.refresh()));
+    },
   );
+  for (const set of sets) onChanged(set, () => live.update(combined(sets)));
+  return live.set;
+}
+
+/** The tools of several sets as one; a name a later change made twice is skipped, and said so. */
+function combined(sets: readonly McpToolSet[]): Contents {
+  const seen = new Set<string>();
+  const tools: Tool[] = [];
+  const skipped = sets.flatMap((s) => s.skipped);
+  for (const tool of sets.flat()) {
+    if (seen.has(tool.name)) {
+      skipped.push({ name: tool.name, reason: "another server already gives a tool of this name" });
+      continue;
+    }
+    seen.add(tool.name);
+    tools.push(tool);
+  }
+  return {
+    tools,
+    renamed: sets.flatMap((s) => s.renamed),
+    skipped,
+    mcpNames: new Map(sets.flatMap((s) => [...s.mcpNames])),
+  };
 }
 
 interface Common {
@@ -227,16 +288,25 @@ async function listAllTools(connection: McpConnection, timeoutMs: number): Promi
   return tools;
 }
 
-async function buildTools(
-  connection: McpConnection,
-  common: Common,
-  reserved: ReadonlySet<string>,
-): Promise<{
+/** What a set holds at one time. */
+interface Contents {
   tools: Tool[];
   renamed: McpRename[];
   skipped: McpSkippedTool[];
   mcpNames: Map<string, string>;
-}> {
+}
+
+/** The re-list in progress, if any: a tool call waits for it before it returns. */
+interface ListSync {
+  pending: Promise<void> | undefined;
+}
+
+async function buildTools(
+  connection: McpConnection,
+  common: Common,
+  reserved: ReadonlySet<string>,
+  sync: ListSync,
+): Promise<Contents> {
   const listed = (await listAllTools(connection, common.connectTimeoutMs)).filter(
     (t) => !common.include || common.include(t.name),
   );
@@ -251,7 +321,7 @@ async function buildTools(
   for (const listedTool of listed) {
     const name = names.get(listedTool.name)!;
     try {
-      tools.push(mcpTool(connection, listedTool, name, common.timeoutMs));
+      tools.push(mcpTool(connection, listedTool, name, common.timeoutMs, sync));
       mcpNames.set(name, listedTool.name);
     } catch (error) {
       skipped.push({ name: listedTool.name, reason: errorText(error) });
@@ -266,6 +336,7 @@ function mcpTool(
   listed: ListedTool,
   name: string,
   timeoutMs: number | undefined,
+  sync: ListSync,
 ): Tool {
   const { schema, back } = pythonInputSchema(listed.inputSchema);
   const notes: string[] = [];
@@ -305,6 +376,9 @@ function mcpTool(
       } catch (error) {
         throw callError(error, where, timeoutMs ?? MCP_REQUEST_BACKSTOP_MS, connection);
       }
+      // A server announces a change before it answers the call that made it: the next line
+      // of the program (and the next program) should see the new tools.
+      await sync.pending?.catch(() => {});
       return toolResultValue(result, where);
     },
   });
@@ -364,30 +438,50 @@ function pythonInputSchema(input: unknown): { schema: JsonSchema; back: Map<stri
   return { schema, back };
 }
 
-/** The tools array with the connection handle attached as non-enumerable properties. */
+const CHANGED = Symbol("codemode.mcpToolSet.changed");
+
+/** Calls `listener` after `set` updated itself. */
+function onChanged(set: McpToolSet, listener: () => void): void {
+  (set as unknown as { [CHANGED]: Set<() => void> })[CHANGED].add(listener);
+}
+
+/**
+ * The tools array with the connection handle attached as non-enumerable properties.
+ * `update` replaces its contents in place (the array stays the same object).
+ */
 function toolSet(
-  tools: Tool[],
-  renamed: McpRename[],
-  skipped: McpSkippedTool[],
-  mcpNames: Map<string, string>,
+  initial: Contents,
   servers: readonly McpServerInfo[],
   owners: readonly { close(): Promise<void> }[],
-): McpToolSet {
+  refresh: () => Promise<void>,
+): { set: McpToolSet; update(contents: Contents): void } {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= Promise.all(owners.map((o) => o.close())).then(() => {});
     return closing;
   };
+  let contents = initial;
+  const listeners = new Set<() => void>();
   const hidden = (value: unknown): PropertyDescriptor => ({ value, enumerable: false });
-  const array = [...tools];
+  const getter = (get: () => unknown): PropertyDescriptor => ({ get, enumerable: false });
+  const array: Tool[] = [...initial.tools];
   Object.defineProperties(array, {
-    renamed: hidden(Object.freeze(renamed)),
-    skipped: hidden(Object.freeze(skipped)),
+    renamed: getter(() => Object.freeze([...contents.renamed])),
+    skipped: getter(() => Object.freeze([...contents.skipped])),
     pid: hidden(servers.length === 1 ? servers[0]!.pid : undefined),
     servers: hidden(Object.freeze(servers)),
-    mcpNames: hidden(mcpNames),
+    mcpNames: getter(() => contents.mcpNames),
+    refresh: hidden(refresh),
     close: hidden(close),
     [Symbol.asyncDispose]: hidden(close),
+    [CHANGED]: hidden(listeners),
   });
-  return Object.freeze(array) as unknown as McpToolSet;
+  return {
+    set: array as unknown as McpToolSet,
+    update(next) {
+      contents = next;
+      array.splice(0, array.length, ...next.tools);
+      for (const listener of listeners) listener();
+    },
+  };
 }

@@ -8,7 +8,12 @@
 import { ToolDefinitionError, ToolError } from "../errors.js";
 import { closestName } from "../sandbox/names.js";
 import { defineTool } from "./define-tool.js";
-import { pythonDocstring, pythonSignatures, pythonToolDescription } from "./signature.js";
+import {
+  pythonDocstring,
+  pythonSignatures,
+  pythonToolDescription,
+  pythonToolListing,
+} from "./signature.js";
 import type { Tool } from "./types.js";
 
 export const SEARCH_TOOLS = "search_tools";
@@ -52,6 +57,31 @@ export function compactToolListing(tools: readonly Tool[]): string {
       return line === "" ? `- ${tool.name}` : `- ${tool.name}: ${line}`;
     })
     .join("\n");
+}
+
+/** `toolListing: "auto"` lists tools in full up to this many tokens (UTF-8 bytes / 4). */
+export const DEFAULT_TOOL_LISTING_BUDGET = 10_000;
+
+/** How the compact listing tells the model to find the rest. Kept short: every turn sends it. */
+export const COMPACT_LISTING_NOTE =
+  "Only names are listed. Look a function up before you call it: `search_tools(query, limit=10)` " +
+  'returns the best matches as dicts with "name", "signature" and "description"; ' +
+  "`print(describe_tool(name))` prints its full signature, docstring and the TypedDicts it " +
+  "uses. Look up in one program, call in the next.";
+
+/**
+ * The `Available functions:` section: every signature, docstring and TypedDict (`full`), or
+ * one line per tool and how to look up the rest (`compact`).
+ */
+export function toolListingSection(tools: readonly Tool[], listing: "full" | "compact"): string {
+  if (tools.length === 0) return "Available functions:\n(none)";
+  if (listing === "full") return `Available functions:\n${pythonToolListing(tools)}`;
+  return `Available functions (${tools.length}):\n${compactToolListing(tools)}\n${COMPACT_LISTING_NOTE}`;
+}
+
+/** The full listing's size in tokens (UTF-8 bytes / 4): what `"auto"` compares to its budget. */
+export function fullListingTokens(tools: readonly Tool[]): number {
+  return estimateTokens(pythonToolListing(tools));
 }
 
 // ---------------------------------------------------------------------------------------

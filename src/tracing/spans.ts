@@ -1,0 +1,96 @@
+/**
+ * OpenTelemetry spans for runs, turns, LLM calls, programs and tool calls, named and
+ * attributed after the GenAI semantic conventions, so Jaeger, Honeycomb, Langfuse, Logfire
+ * or Tempo show them without configuration. Only `@opentelemetry/api` is used: with no
+ * tracer provider registered every span is a no-op (see bench/tracing.mjs for the cost).
+ *
+ * Attributes that hold content (prompts, replies, code, tool arguments and results) can
+ * hold personal data, so they are recorded only when asked: `telemetry: { recordContent:
+ * true }` on the agent or `execute()`, or `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Link,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import { errorText } from "../error-text.js";
+
+/** How much a run's spans record. */
+export interface TelemetryOptions {
+  /**
+   * Record content: prompts and replies (`gen_ai.input.messages`, `gen_ai.output.messages`),
+   * the program's code, tool arguments and results. Default `false` (they can hold
+   * personal data), or `true` when `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
+   */
+  recordContent?: boolean;
+  /** Extra attributes on the run's span (e.g. `{ "codemode.run_id": id }`). */
+  attributes?: Attributes;
+  /** Links on the run's span, e.g. to the trace of an earlier attempt of the same run. */
+  links?: Link[];
+}
+
+const TRACER_NAME = "codemode";
+
+export function tracer() {
+  return trace.getTracer(TRACER_NAME);
+}
+
+export function recordsContent(options: TelemetryOptions | undefined): boolean {
+  if (options?.recordContent !== undefined) return options.recordContent;
+  return process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === "true";
+}
+
+/**
+ * Runs `fn` in a new span, child of `parent` (default: the active context), with the span's
+ * context active inside so spans started within nest under it. Ends the span; a throw sets
+ * the error status and records the exception.
+ */
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; links?: Link[]; parent?: Context },
+  fn: (span: Span, ctx: Context) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  const span = tracer().startSpan(
+    name,
+    {
+      kind: options.kind ?? SpanKind.INTERNAL,
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+      ...(options.links ? { links: options.links } : {}),
+    },
+    parent,
+  );
+  const ctx = trace.setSpan(parent, span);
+  try {
+    return await context.with(ctx, () => fn(span, ctx));
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks a span failed: error status, `error.type`, and the exception as an event. */
+export function failSpan(span: Span, error: unknown, type?: string): void {
+  const message = errorText(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.setAttribute("error.type", type ?? (error instanceof Error ? error.name : "Error"));
+  if (error instanceof Error) span.recordException(error);
+  else span.recordException({ name: type ?? "Error", message });
+}
+
+/** `anthropic:claude-haiku-4-5` as the GenAI provider and model attributes. */
+export function modelAttributes(model: string): Attributes {
+  const colon = model.indexOf(":");
+  const provider = colon > 0 ? model.slice(0, colon) : "unknown";
+  const name = colon > 0 ? model.slice(colon + 1) : model;
+  return { "gen_ai.provider.name": provider, "gen_ai.request.model": name };
+}
+
+export { SpanKind, SpanStatusCode };
