@@ -16,7 +16,6 @@ import {
   MAX_TURNS_HELP,
   modelFromCli,
   skillsFromCli,
-  wholeNumber,
 } from "./options.js";
 
 export interface McpCommandOptions {

@@ -86,7 +86,7 @@ function lastStatement(code: string, scan: Scan): number | undefined {
   const lines = scan.lines.filter((l) => !isBlankOrComment(code, l.start));
   const last = lines[lines.length - 1];
   // An indented last line belongs to a compound statement (if/for/def/...): no value.
-  if (!last || last.indent !== 0) return undefined;
+  if (last?.indent !== 0) return undefined;
   const semicolon = scan.semicolons.filter((s) => s > last.start).pop();
   if (semicolon === undefined) return last.start;
   // `a = 1; a`: the expression after the last semicolon.
