@@ -17,6 +17,7 @@ import {
   modelFromCli,
   skillsFromCli,
 } from "./options.js";
+import { startCliTracing } from "./tracing.js";
 
 export interface McpCommandOptions {
   tools?: string;
@@ -86,9 +87,12 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
       }),
     };
   }
+  // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
+  const tracing = await startCliTracing();
   const cleanup = async () => {
     await closeTools(loaded.tools);
     await closeDefaultSandboxPool();
+    await tracing.shutdown();
   };
 
   if (stdio) {

@@ -20,6 +20,7 @@ import {
   untilStopSignal,
   wholeNumber,
 } from "./options.js";
+import { startCliTracing } from "./tracing.js";
 
 export interface WorkerCommandOptions {
   tools: string;
@@ -86,6 +87,8 @@ export function registerWorkerCommand(program: Command): void {
 }
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
+  // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
+  const tracing = await startCliTracing();
   const loaded = await loadToolsModule(options.tools);
   const model = modelFromCli(options.model);
   const port = wholeNumber(options.port ?? "9080", "--port");
@@ -137,5 +140,6 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   }
   await untilStopSignal();
   await worker.close();
+  await tracing.shutdown();
   await closeDefaultSandboxPool();
 }
