@@ -23,6 +23,7 @@ const PAGES = [
   "docs/chat.md",
   "docs/eval.md",
   "docs/approvals.md",
+  "docs/observability.md",
 ];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
