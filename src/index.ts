@@ -88,3 +88,4 @@ export type {
   ToolParameter,
   ValidationResult,
 } from "./tools/types.js";
+export type { TelemetryOptions } from "./tracing/spans.js";

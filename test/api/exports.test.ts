@@ -89,6 +89,7 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "SchemaSpec",
       "Skill",
       "SuspendedExecution",
+      "TelemetryOptions",
       "TokenUsage",
       "Tool",
       "ToolCallRecord",
