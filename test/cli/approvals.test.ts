@@ -4,13 +4,13 @@
  * continues it in a new process; `--approve` / `--deny` decide by policy; on a terminal
  * (a real pty through `script`) the user is asked.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CLI, runCli } from "./helpers.js";
 
-const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
 const TOOLS = join(import.meta.dirname, "fixtures/refund-tools.ts");
 const REPLAY = join(import.meta.dirname, "fixtures/refund-replay.jsonl");
 
@@ -28,24 +28,7 @@ function setup() {
   return { dir, env, calls };
 }
 
-function cli(args: string[], env: Record<string, string>, cwd: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env,
-      cwd,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>, cwd: string) => runCli(args, env, cwd);
 
 const RUN = ["run", "Refund order 9.", "--tools", TOOLS, "--model", `replay:${REPLAY}`];
 

@@ -1,48 +1,16 @@
 /** The `codemode` command line, run as a real child process on the built package. */
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeServer, openAiChatBody, startFakeServer } from "../llm/fake-servers.js";
+import { runCli } from "./helpers.js";
 
-const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
 const TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
 const REPLAY = join(import.meta.dirname, "../../examples/replays/revenue-by-region.jsonl");
 const QUESTION = "Which region had the highest revenue in 2024?";
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-  cwd?: string,
-): Promise<CliRun> {
-  const cleanEnv: Record<string, string | undefined> = { ...process.env };
-  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"]) {
-    delete cleanEnv[key];
-  }
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...cleanEnv, ...env },
-      ...(cwd ? { cwd } : {}),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 let server: FakeServer | undefined;
 afterEach(async () => {

@@ -1,35 +1,13 @@
 /** `codemode eval`, run as a real child process on the built package (`npm run build`). */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../cli/helpers.js";
 import { REPLAY, SCRIPTS, TASKS, TOOLS } from "./data-scripts.js";
 import { type ScriptedLlm, startScriptedLlm } from "./scripted-llm.js";
 
-const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const clean: Record<string, string | undefined> = { ...process.env };
-  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"]) {
-    delete clean[key];
-  }
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, "eval", ...args], {
-      env: { ...clean, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(["eval", ...args], env);
 
 let llm: ScriptedLlm | undefined;
 afterEach(async () => {

@@ -57,6 +57,8 @@ describe("OpenAI chat completions", () => {
     expect(reply).toEqual({
       text: "four",
       usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17 },
+      // The provider's finish_reason, as the AI SDK names it (the chat span records it).
+      finishReason: "stop",
     });
     expect(server.requests).toHaveLength(1);
     const [request] = server.requests;
@@ -147,6 +149,7 @@ describe("Anthropic messages", () => {
     expect(reply).toEqual({
       text: "four",
       usage: { inputTokens: 21, outputTokens: 8, totalTokens: 29 },
+      finishReason: "stop",
     });
     const [request] = server.requests;
     expect(request?.path).toBe("/v1/messages");

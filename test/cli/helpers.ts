@@ -1,0 +1,43 @@
+/** Runs the built `codemode` command line as a real child process (after `npm run build`). */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+export const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Keys a developer's shell may hold that would change what a test's command does. */
+const AMBIENT = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
+
+/**
+ * `codemode <args>` with no stdin, the ambient model keys and model removed from the
+ * environment, then `env` added; resolves once it exits, with everything it printed.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd?: string,
+): Promise<CliRun> {
+  const clean: Record<string, string | undefined> = { ...process.env };
+  for (const key of AMBIENT) delete clean[key];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...clean, ...env },
+      ...(cwd ? { cwd } : {}),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
