@@ -14,6 +14,7 @@ import { isPythonIdentifier } from "../tools/python-names.js";
 import { pythonStub } from "../tools/signature.js";
 import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
+import { failSpan, recordsContent, tracer } from "../tracing/spans.js";
 import { ExecutionRun } from "./execution-run.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
@@ -50,6 +51,7 @@ export async function execute(
         message: `Type check failed, nothing ran:\n${formatDiagnostics(diagnostics)}`,
         line: diagnostics[0]!.line,
       };
+      traceTypeCheckFailure(code, error, options);
       return { ok: false, error, ...emptyRun(t0) };
     }
   }
@@ -119,6 +121,23 @@ export function executionTools(options: ExecuteOptions): {
 } {
   const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
   return { toolsByName: new Map<string, Tool>(tools.map((t) => [t.name, t])), stub };
+}
+
+/** A program the type check stopped still gets its `execute_code` span, failed, with the line. */
+function traceTypeCheckFailure(code: string, error: ExecutionError, options: ExecuteOptions): void {
+  const span = tracer().startSpan("execute_code", {
+    attributes: {
+      "codemode.code.bytes": Buffer.byteLength(code),
+      "codemode.isolation": options.isolation ?? "process",
+      "codemode.outcome": "error",
+      "codemode.tool_calls": 0,
+      ...(error.line !== undefined ? { "codemode.error.line": error.line } : {}),
+    },
+  });
+  if (span.isRecording() && recordsContent(options.telemetry))
+    span.setAttribute("codemode.code", code);
+  failSpan(span, new Error(error.message), error.type);
+  span.end();
 }
 
 function emptyRun(t0: number) {

@@ -195,6 +195,22 @@ describe("content and failures", () => {
     expect(byName(spans, "turn 1").attributes["codemode.turn.kind"]).toBe("failed");
   });
 
+  it("a program the type check stops still has a failed execute_code span", async () => {
+    const result = await execute('lookup(id="seven")', {
+      tools: [lookup],
+      isolation: "in-process",
+      typeCheck: true,
+    });
+    expect(result.ok).toBe(false);
+    const program = byName(exporter.getFinishedSpans(), "execute_code");
+    expect(program.status.code).toBe(2);
+    expect(program.attributes).toMatchObject({
+      "error.type": "TypeCheckError",
+      "codemode.error.line": 1,
+      "codemode.tool_calls": 0,
+    });
+  });
+
   it("execute() alone makes its execute_code and execute_tool spans", async () => {
     const result = await execute("lookup(5)", { tools: [lookup], isolation: "in-process" });
     expect(result.ok).toBe(true);
