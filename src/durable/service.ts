@@ -18,6 +18,7 @@ import type { ChatMessage } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { normalizeTools } from "../tools/tool-set.js";
 import { PROGRESS_KEY, RunJournal } from "./run-journal.js";
+import { inDurableRunSpan } from "./trace-link.js";
 
 export const DEFAULT_DURABLE_SERVICE = "codemode";
 
@@ -80,29 +81,38 @@ export async function createDurableService(
     handlers: {
       run: async (ctx: WorkflowContext, input: DurableRunInput): Promise<unknown> => {
         const { message, history } = checkInput(input, restate.TerminalError);
-        const journal = new RunJournal(
-          ctx,
-          ctx.key,
-          (values) => restate.RestatePromise.race(values),
-          {
-            ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
-          },
-        );
-        const agent = new CodeModeAgent({
-          ...agentOptions(options),
-          tools: journal.wrapTools(tools),
-          // The default client is made per run, so a replay: model starts each run afresh.
-          callLlm: journal.wrapCallLlm(options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 })),
+        return inDurableRunSpan(ctx, name, async () => {
+          const journal = new RunJournal(
+            ctx,
+            ctx.key,
+            (values) => restate.RestatePromise.race(values),
+            {
+              ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
+            },
+          );
+          const agent = new CodeModeAgent({
+            ...agentOptions(options),
+            // The agent's spans carry the run id too.
+            telemetry: {
+              ...options.telemetry,
+              attributes: { ...options.telemetry?.attributes, "codemode.run_id": ctx.key },
+            },
+            tools: journal.wrapTools(tools),
+            // The default client is made per run, so a replay: model starts each run afresh.
+            callLlm: journal.wrapCallLlm(
+              options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 }),
+            ),
+          });
+          const result: AgentResult = await agent.run(message, history, {
+            onEvent: journal.onEvent,
+            signal: journal.cancelled,
+          });
+          if (journal.cancelled.aborted) {
+            throw new restate.TerminalError(`Run ${ctx.key} was cancelled.`, { errorCode: 409 });
+          }
+          // The result leaves as JSON: big integers and bytes become JSON-safe forms.
+          return toJsonSafe(result);
         });
-        const result: AgentResult = await agent.run(message, history, {
-          onEvent: journal.onEvent,
-          signal: journal.cancelled,
-        });
-        if (journal.cancelled.aborted) {
-          throw new restate.TerminalError(`Run ${ctx.key} was cancelled.`, { errorCode: 409 });
-        }
-        // The result leaves as JSON: big integers and bytes become JSON-safe forms.
-        return toJsonSafe(result);
       },
       // The run's progress events so far (generating_code, code_generated, executing,
       // tool_call, retrying), for clients that show a run as it goes.

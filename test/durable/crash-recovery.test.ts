@@ -49,10 +49,11 @@ async function journaledToolResults(runId: string): Promise<number> {
   );
   // Each completed step is a "Notification: Run" (the result) after its "Command: Run".
   const results = rows.filter((r) => r.type === "Notification: Run").length;
-  const llmSteps = rows.filter(
-    (r) => r.type === "Command: Run" && String(r.name).startsWith("llm-"),
+  // Not tool steps: the LLM calls, and the first attempt's trace context.
+  const otherSteps = rows.filter(
+    (r) => r.type === "Command: Run" && (String(r.name).startsWith("llm-") || r.name === "trace"),
   );
-  return results - llmSteps.length;
+  return results - otherSteps.length;
 }
 
 async function crashAndResume(program: "sequential" | "parallel", hangAt: number) {
@@ -247,7 +248,13 @@ describe("durable run on one restate-server", () => {
 
   it("resumes a worker SIGKILLed in turn 2 without repeating turn 1's tools or LLM call", async () => {
     dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: "turns" };
+    const traceFile = join(dir, "spans.jsonl");
+    const env = {
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "turns",
+      TRACE_FILE: traceFile,
+    };
     const first = await fixtureWorker({ ...env, HANG_AT: "4" });
     workers.push(first);
     await registerDeployment(restate.adminUrl, first.url);
@@ -280,6 +287,30 @@ describe("durable run on one restate-server", () => {
     for (const [i, pid] of ran) expect(pid).toBe(i! < 3 ? first.pid : second.pid);
     // Both LLM calls were journaled: the restarted worker asked the model nothing.
     expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid), String(first.pid)]);
+
+    // Traces: the resumed attempt's run span carries the run id and links to the crashed
+    // attempt's trace (whose finished spans, e.g. turn 1, the first worker exported).
+    const spans = lines(traceFile).map(
+      (l) =>
+        JSON.parse(l) as {
+          pid: number;
+          name: string;
+          traceId: string;
+          links: { traceId: string }[];
+          attributes: Record<string, unknown>;
+        },
+    );
+    const crashedTrace = spans.find((s) => s.pid === first.pid && s.name === "turn 1")?.traceId;
+    expect(crashedTrace).toBeDefined();
+    const resumedRun = spans.find((s) => s.pid === second.pid && s.name === "durable_run codemode");
+    expect(resumedRun?.attributes).toMatchObject({
+      "codemode.run_id": runId,
+      "codemode.durable.resumed": true,
+    });
+    expect(resumedRun?.traceId).not.toBe(crashedTrace);
+    expect(resumedRun?.links.map((l) => l.traceId)).toEqual([crashedTrace]);
+    const agentSpan = spans.find((s) => s.pid === second.pid && s.name === "invoke_agent codemode");
+    expect(agentSpan?.attributes["codemode.run_id"]).toBe(runId);
     await second.kill();
   }, 90_000);
 
