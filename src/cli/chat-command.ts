@@ -17,6 +17,7 @@ import {
   untilStopSignal,
   wholeNumber,
 } from "./options.js";
+import { startCliTracing } from "./tracing.js";
 
 export interface ChatCommandOptions {
   tools?: string;
@@ -74,6 +75,8 @@ export function registerChatCommand(program: Command): void {
 /** Starts the server and keeps it running until SIGINT/SIGTERM. */
 export async function chatCommand(given: ChatCommandOptions): Promise<void> {
   const options = demoOptions(given);
+  // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
+  const tracing = await startCliTracing();
   const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
   const model = modelFromCli(options.model);
   const agentOptions: CodeModeAgentOptions = {
@@ -130,4 +133,5 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
   await untilStopSignal();
   await server.close();
   await closeDefaultSandboxPool();
+  await tracing.shutdown();
 }
