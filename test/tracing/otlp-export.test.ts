@@ -107,6 +107,45 @@ describe("tracing from the command line", () => {
     for (const t of tools) expect(programs.has(t.parentSpanId!)).toBe(true);
   }, 60_000);
 
+  it("codemode chat exports a chat's spans while it serves", async () => {
+    receiver = await startReceiver();
+    const child = spawn(process.execPath, [CLI, "chat", "--port", "0", "--demo"], {
+      env: {
+        ...(process.env as Record<string, string>),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let stderr = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (d: Buffer) => {
+          stderr += d;
+          const match = /codemode chat: (http:\/\/\S+)/.exec(stderr);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.on("exit", (code) =>
+          reject(new Error(`codemode chat exited with ${code}: ${stderr}`)),
+        );
+      });
+      const response = await fetch(`${url}api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "Which region had the highest revenue?" }),
+      });
+      await response.text();
+      // Spans are batched: the exporter sends them within its delay (5 s), or on shutdown.
+      child.kill("SIGTERM");
+      const spans = receiver.spans;
+      await expect
+        .poll(() => spans.some((s) => s.name === "invoke_agent codemode"), { timeout: 15_000 })
+        .toBe(true);
+      expect(spans.some((s) => s.name === "execute_tool fetch_data")).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
+
   it("codemode run --trace prints the span tree to stderr", async () => {
     const run = await cli([...RUN, "--trace"], {});
     expect(run.code, run.stderr).toBe(0);
