@@ -6,8 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
+import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
 import { causeText, trimSlash } from "./admin.js";
+import {
+  checkVerdict,
+  type DurableVerdict,
+  parseApproveInput,
+  pendingInProgress,
+} from "./approvals.js";
 import { DurableRunError, RestateUnavailableError } from "./errors.js";
 import { DEFAULT_DURABLE_SERVICE } from "./service.js";
 
@@ -54,6 +61,22 @@ export interface DurableClient {
    * `tool_call` and `retrying` events (results arrive with `result`).
    */
   progress(runId: string): Promise<AgentEvent[]>;
+  /**
+   * The calls run `runId` waits on for a decision, from its progress; each `id` is the key
+   * to pass to `approve` (`approval-<program>-<seq>`, the same on every replay).
+   */
+  pendingApprovals(runId: string): Promise<ApprovalRequest[]>;
+  /**
+   * Decides a call the run waits on: `true`, `false` or `{ approved, reason }`. Rejects
+   * with `InvalidOptionsError` for a malformed decision (nothing is sent), and with a
+   * `DurableRunError` of status 404 when the run has no such approval, 409 when it was
+   * already decided.
+   */
+  approve(
+    runId: string,
+    key: string,
+    decision: ApprovalDecision,
+  ): Promise<{ key: string } & DurableVerdict>;
 }
 
 export function createDurableClient(options: DurableClientOptions): DurableClient {
@@ -163,10 +186,33 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
     return Array.isArray(body) ? (body as AgentEvent[]) : [];
   };
 
+  const approve: DurableClient["approve"] = async (runId, key, decision) => {
+    checkRunId(runId);
+    const verdict = checkVerdict(decision);
+    if (typeof verdict === "string") {
+      throw new InvalidOptionsError(`approve(runId, key, decision): ${verdict}.`);
+    }
+    const parsed = parseApproveInput({ key, ...verdict });
+    if (!parsed.ok)
+      throw new InvalidOptionsError(`approve(runId, key, decision): ${parsed.message}.`);
+    const { body } = await request(
+      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/approve`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ key, ...parsed.verdict }),
+      },
+      `decide approval ${key} of run ${runId}`,
+    );
+    return { key, ...parsed.verdict, ...((body ?? {}) as object) };
+  };
+
   return {
     submit,
     result,
     progress,
+    approve,
+    pendingApprovals: async (runId) => pendingInProgress(await progress(runId)),
     async run(message, history = [], runOptions = {}) {
       const { runId } = await submit(message, history, {
         ...(runOptions.runId !== undefined ? { runId: runOptions.runId } : {}),

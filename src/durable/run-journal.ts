@@ -9,10 +9,12 @@
 import type { RestatePromise, WorkflowContext } from "@restatedev/restate-sdk";
 import type { AgentEvent } from "../agent/types.js";
 import { ToolError } from "../errors.js";
+import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
+import { approvalKey, type DurableVerdict } from "./approvals.js";
 import { journalSerde } from "./journal-codec.js";
 import { remoteTargetOf } from "./remote-spec.js";
 import { CallSequencer } from "./sequencer.js";
@@ -90,6 +92,40 @@ export class RunJournal {
     this.progress.push(event);
     this.ctx.set(PROGRESS_KEY, this.progress);
   }
+
+  /**
+   * The agent's `onApproval`: publishes the request in the progress under a key that every
+   * replay computes alike (the request's own id is random), then waits on the workflow
+   * promise of that key, which the `approve` handler resolves. The wait holds no sandbox
+   * worker; if this worker dies meanwhile, the replay on the next one waits on the same
+   * promise (or finds it resolved).
+   */
+  readonly onApproval = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
+    this.cancelled.throwIfAborted();
+    const key = approvalKey(this.execution, request.seq);
+    const at = {
+      attempt: Math.max(1, this.attempt),
+      maxAttempts: this.maxAttempts,
+      turn: this.turn,
+    };
+    this.publish({
+      type: "approval_requested",
+      approvals: [
+        { ...request, id: key, args: toJsonSafe(request.args) as Record<string, unknown> },
+      ],
+      ...at,
+    });
+    const verdict = await this.wait(this.ctx.promise<DurableVerdict>(key).get());
+    this.publish({
+      type: "approval_decided",
+      id: key,
+      tool: request.tool,
+      approved: verdict.approved === true,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+      ...at,
+    });
+    return verdict;
+  };
 
   /** Waits for a step; a cancellation from Restate ends the whole run. */
   private async wait<T>(promise: RestatePromise<T>): Promise<T> {

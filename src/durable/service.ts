@@ -11,12 +11,18 @@ import type {
   WorkflowSharedContext,
 } from "@restatedev/restate-sdk";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
-import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
+import type { AgentEvent, AgentResult, CodeModeAgentOptions } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { ChatMessage } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { normalizeTools } from "../tools/tool-set.js";
+import {
+  type DurableVerdict,
+  parseApproveInput,
+  pendingInProgress,
+  requestedInProgress,
+} from "./approvals.js";
 import { PROGRESS_KEY, RunJournal } from "./run-journal.js";
 import { inDurableRunSpan } from "./trace-link.js";
 
@@ -55,6 +61,7 @@ export type DurableServiceDefinition = WorkflowDefinition<
   {
     run: (ctx: WorkflowContext, input: DurableRunInput) => Promise<unknown>;
     progress: (ctx: WorkflowSharedContext) => Promise<unknown>;
+    approve: (ctx: WorkflowSharedContext, input: unknown) => Promise<unknown>;
   }
 >;
 
@@ -68,6 +75,11 @@ export async function createDurableService(
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
     throw new InvalidOptionsError(
       `Service name "${name}" is not valid for Restate: use letters, digits, _, - and . only.`,
+    );
+  }
+  if (options.onApproval !== undefined) {
+    throw new InvalidOptionsError(
+      "createDurableService() takes no onApproval: a durable run waits for each approval on a Restate promise, decided with client.approve(runId, key, decision) or POST /<service>/<runId>/approve (see docs/durable.md).",
     );
   }
   const tools = normalizeTools(options.tools ?? []);
@@ -102,6 +114,8 @@ export async function createDurableService(
             callLlm: journal.wrapCallLlm(
               options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 }),
             ),
+            // A call that needs approval waits on a workflow promise (see `approve`).
+            onApproval: journal.onApproval,
           });
           const result: AgentResult = await agent.run(message, history, {
             onEvent: journal.onEvent,
@@ -119,6 +133,36 @@ export async function createDurableService(
       progress: restate.handlers.workflow.shared(
         async (ctx: WorkflowSharedContext): Promise<unknown> =>
           (await ctx.get<unknown[]>(PROGRESS_KEY)) ?? [],
+      ),
+      // Decides a call the run waits on: { key, approved, reason? }, the key being the id
+      // of an approval_requested event in the progress. Resolves that call's promise.
+      approve: restate.handlers.workflow.shared(
+        async (ctx: WorkflowSharedContext, input: unknown): Promise<unknown> => {
+          const parsed = parseApproveInput(input);
+          if (!parsed.ok) {
+            throw new restate.TerminalError(`Bad approval: ${parsed.message}.`, { errorCode: 400 });
+          }
+          const { key, verdict } = parsed;
+          const progress = (await ctx.get<AgentEvent[]>(PROGRESS_KEY)) ?? [];
+          if (!requestedInProgress(progress, key)) {
+            const pending = pendingInProgress(progress).map((a) => `${a.id} (${a.tool})`);
+            throw new restate.TerminalError(
+              `Run ${ctx.key} has no approval ${key}; ${pending.length > 0 ? `it waits on ${pending.join(", ")}` : "it waits on no approval"}`,
+              { errorCode: 404 },
+            );
+          }
+          const promise = ctx.promise<DurableVerdict>(key);
+          if ((await promise.peek()) !== undefined) {
+            throw new restate.TerminalError(
+              `Approval ${key} of run ${ctx.key} was already decided`,
+              {
+                errorCode: 409,
+              },
+            );
+          }
+          await promise.resolve(verdict);
+          return { key, ...verdict };
+        },
       ),
     },
     options: {

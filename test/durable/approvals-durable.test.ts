@@ -1,0 +1,198 @@
+/**
+ * Approvals in durable runs, against a real restate-server: a call to a tool with
+ * `needsApproval` waits on a workflow promise; the worker is SIGKILLed during the wait and
+ * a new one replays the run to the same call; the decision comes from the client, a plain
+ * HTTP POST to the ingress, or `DurableChatAgent.resume`. Every tool counts its real
+ * executions in files, so "ran once" is checked across processes.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ApprovalRequest, InvalidOptionsError } from "codemode";
+import {
+  createDurableClient,
+  type DurableClient,
+  DurableRunError,
+  registerDeployment,
+} from "codemode/durable";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
+import { fixtureWorker, lines, type WorkerProcess } from "./worker-process.js";
+
+let restate: RestateNode & { stopAndClean(): Promise<void> };
+let client: DurableClient;
+const workers: WorkerProcess[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  restate = await startRestate();
+  client = createDurableClient({ ingressUrl: restate.ingressUrl });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await restate?.stopAndClean();
+});
+
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function worker(program: string): Promise<{ env: Record<string, string>; w: WorkerProcess }> {
+  dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
+  const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: program };
+  const w = await fixtureWorker(env);
+  workers.push(w);
+  await registerDeployment(restate.adminUrl, w.url);
+  return { env, w };
+}
+
+/** Resolves with the run's pending approvals once there are `count` of them. */
+function pendingOf(runId: string, count: number): Promise<ApprovalRequest[]> {
+  return vi.waitFor(
+    async () => {
+      const pending = await client.pendingApprovals(runId);
+      expect(pending.map((p) => p.id)).toHaveLength(count);
+      return pending;
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+}
+
+/** `[argument, pid]` of each line of a count file. */
+function ran(file: string): number[][] {
+  return lines(join(dir, file)).map((line) => line.split(" ").map(Number));
+}
+
+/** POST to the workflow's `approve` handler on the ingress, as curl would. */
+async function postApprove(
+  runId: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${restate.ingressUrl}/codemode/${runId}/approve`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe("approvals in durable runs", () => {
+  it("waits on a Restate promise across a SIGKILL of the worker; the approved call runs once", async () => {
+    const { env, w: first } = await worker("approval");
+    const runId = `approve-crash-${Date.now()}`;
+    await client.submit("Refund order 7", [], { runId });
+
+    const [request] = await pendingOf(runId, 1);
+    // The key is the program's number and the call's seq: the same on every replay.
+    expect(request).toMatchObject({
+      id: "approval-1-2",
+      seq: 2,
+      tool: "refund",
+      args: { order: 7 },
+    });
+    expect(request?.code).toContain("refund(order=order)");
+    expect(ran("tool-calls.log")).toEqual([[0, first.pid]]);
+    expect(ran("refund-calls.log")).toEqual([]);
+    await first.kill();
+
+    const second = await fixtureWorker(env);
+    workers.push(second);
+    // The run replays on the new worker up to the same call (needsApproval asked again
+    // there) and waits on the same promise; record_step(0) came from the journal.
+    await vi.waitFor(() => expect(ran("approval-checks.log")).toContainEqual([7, second.pid]), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(await client.pendingApprovals(runId)).toEqual([request]);
+    expect(ran("tool-calls.log")).toEqual([[0, first.pid]]);
+
+    expect(await client.approve(runId, "approval-1-2", true)).toEqual({
+      key: "approval-1-2",
+      approved: true,
+    });
+    const result = await client.result(runId);
+    expect(result.status).toBe("done");
+    expect(result.value).toMatchObject({ total: 720, outcomes: ["refunded 7"] });
+    expect(result.toolCalls.map((c) => [c.seq, c.name, c.result])).toEqual([
+      [1, "record_step", 0],
+      [2, "refund", 700],
+      [3, "record_step", 20],
+    ]);
+    // Each tool ran once across both workers: the approved refund on the second one.
+    expect(ran("refund-calls.log")).toEqual([[7, second.pid]]);
+    expect(ran("tool-calls.log")).toEqual([
+      [0, first.pid],
+      [2, second.pid],
+    ]);
+    expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid)]);
+    const progress = await client.progress(runId);
+    expect(progress.filter((e) => e.type === "approval_decided")).toMatchObject([
+      { id: "approval-1-2", tool: "refund", approved: true },
+    ]);
+    expect(await client.pendingApprovals(runId)).toEqual([]);
+
+    // A second decision for the same call is refused; nothing runs again.
+    const again = await client.approve(runId, "approval-1-2", false).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DurableRunError);
+    expect((again as DurableRunError).status).toBe(409);
+    expect((again as Error).message).toMatch(/approval-1-2 .*already decided/);
+    expect(ran("refund-calls.log")).toHaveLength(1);
+    await second.kill();
+  }, 120_000);
+
+  it("takes decisions over plain HTTP and from the client; a denied call raises PermissionError", async () => {
+    const { w } = await worker("approval-twice");
+    const runId = `approve-http-${Date.now()}`;
+    await client.submit("Refund orders 7 and 8", [], { runId });
+    const [first] = await pendingOf(runId, 1);
+    expect(first).toMatchObject({ id: "approval-1-2", tool: "refund", args: { order: 7 } });
+
+    // Bad bodies: a typed 400 naming what is wrong; an unknown key: 404 naming what waits.
+    const bad = await postApprove(runId, { key: first?.id, approved: "yes" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe('Bad approval: "approved" must be true or false, got "yes".');
+    expect((await postApprove(runId, { approved: true })).body.message).toMatch(
+      /^Bad approval: "key" must be an approval key such as "approval-1-2"/,
+    );
+    const unknown = await postApprove(runId, { key: "approval-9-9", approved: true });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(
+      /has no approval approval-9-9; it waits on approval-1-2 \(refund\)/,
+    );
+    const fromClient = await client.approve(runId, "approval-9-9", true).catch((e: unknown) => e);
+    expect(fromClient).toBeInstanceOf(DurableRunError);
+    expect((fromClient as DurableRunError).status).toBe(404);
+    await expect(client.approve(runId, first!.id, "yes" as never)).rejects.toThrow(
+      InvalidOptionsError,
+    );
+    await expect(client.approve(runId, "order-7", true)).rejects.toThrow(/"key" must be/);
+
+    // Approve the first refund with curl's request; the run goes on to the second one.
+    const ok = await postApprove(runId, { key: first?.id, approved: true });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ key: "approval-1-2", approved: true });
+    await vi.waitFor(
+      async () =>
+        expect(await client.pendingApprovals(runId)).toMatchObject([
+          { id: "approval-1-3", tool: "refund", args: { order: 8 } },
+        ]),
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+
+    await client.approve(runId, "approval-1-3", { approved: false, reason: "over the limit" });
+    const result = await client.result(runId);
+    expect(result.status).toBe("done");
+    expect(result.value).toMatchObject({ total: 720 });
+    const outcomes = (result.value as { outcomes: string[] }).outcomes;
+    expect(outcomes[0]).toBe("refunded 7");
+    expect(outcomes[1]).toMatch(/^denied 8: .*over the limit/);
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+    expect(result.toolCalls.find((c) => c.seq === 3)).toMatchObject({
+      name: "refund",
+      error: { type: "PermissionError" },
+    });
+    await w.kill();
+  }, 120_000);
+});
