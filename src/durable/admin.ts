@@ -75,6 +75,41 @@ export async function cancelInvocation(adminUrl: string, invocationId: string): 
   }
 }
 
+/**
+ * The invocation id of durable run `runId` (its `run` handler), from Restate's SQL
+ * introspection; `undefined` when Restate has no such run.
+ */
+export async function runInvocationId(
+  adminUrl: string,
+  service: string,
+  runId: string,
+): Promise<string | undefined> {
+  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const query = `SELECT id FROM sys_invocation WHERE target_service_name = ${quote(service)} AND target_service_key = ${quote(runId)} AND target_handler_name = 'run'`;
+  let response: Response;
+  try {
+    response = await fetch(`${trimSlash(adminUrl)}/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query }),
+    });
+  } catch (error) {
+    throw new RestateUnavailableError(
+      `Could not reach the Restate admin API at ${adminUrl} to find run ${runId} (${causeText(error)}).`,
+      { cause: error },
+    );
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new RestateUnavailableError(
+      `Restate could not look up run ${runId} (HTTP ${response.status}): ${text.slice(0, 300)}`,
+    );
+  }
+  const rows = (JSON.parse(text) as { rows?: { id?: unknown }[] }).rows ?? [];
+  const id = rows[0]?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
 export function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }

@@ -2,14 +2,26 @@
  * `DurableChatAgent`: what the chat server needs from an agent (`run`, `toolDescriptions`,
  * `usesDurableTools`, `model`), with each run executed by a codemode worker through Restate.
  * While the run goes on it polls the run's progress (code generated, attempts, tool calls
- * as they start); tool results, output and `done` arrive with the result.
+ * as they start); tool results, output and `done` arrive with the result. A run that waits
+ * for approvals resolves `status: "suspended"` (the workflow keeps waiting in Restate);
+ * `resume(continuation, decisions)` sends the decisions and waits on.
  */
 import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
+import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
-import { cancelInvocation } from "./admin.js";
+import { cancelInvocation, runInvocationId } from "./admin.js";
+import {
+  checkVerdict,
+  DURABLE_CONTINUATION_PREFIX,
+  pendingInProgress,
+  requestedInProgress,
+} from "./approvals.js";
 import { createDurableClient, type DurableClient, type DurableClientOptions } from "./client.js";
+import { DurableRunError } from "./errors.js";
+import { DEFAULT_DURABLE_SERVICE } from "./service.js";
 
 export interface DurableChatAgentOptions extends DurableClientOptions {
   /** The worker's tools, for `toolDescriptions()` (the worker has its own copy to run them). */
@@ -34,6 +46,7 @@ export class DurableChatAgent {
   private readonly makeRunId: ((message: string) => string) | undefined;
   private readonly adminUrl: string | undefined;
   private readonly pollMs: number;
+  private readonly service: string;
 
   constructor(options: DurableChatAgentOptions) {
     this.client = createDurableClient(options);
@@ -45,6 +58,7 @@ export class DurableChatAgent {
     this.makeRunId = options.runId;
     this.adminUrl = options.adminUrl;
     this.pollMs = options.progressIntervalMs ?? 250;
+    this.service = options.service ?? DEFAULT_DURABLE_SERVICE;
   }
 
   toolDescriptions(): ToolDescription[] {
@@ -59,46 +73,141 @@ export class DurableChatAgent {
   async run(
     message: string,
     history: readonly ChatMessage[] = [],
-    options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {},
+    options: DurableChatRunOptions = {},
   ): Promise<AgentResult> {
-    const emit = (event: AgentEvent) => {
-      try {
-        options.onEvent?.(event);
-      } catch {
-        // A listener's bug must not break the run.
-      }
-    };
     const t0 = performance.now();
-    // Events already sent, so the ones rebuilt from the result at the end are not repeated.
-    const sent = new Set<string>();
-    const send = (event: AgentEvent) => {
-      const key = eventKey(event);
-      if (key) {
-        if (sent.has(key)) return;
-        sent.add(key);
-      }
-      emit(event);
-    };
+    const send = eventSender(options.onEvent);
     send({ type: "generating_code", attempt: 1, maxAttempts: 1 });
     const runId = this.makeRunId?.(message);
-    let result: AgentResult;
+    return this.follow(
+      async () => {
+        const submitted = await this.client.submit(message, history, {
+          ...(runId !== undefined ? { runId } : {}),
+        });
+        return { runId: submitted.runId, invocationId: submitted.invocationId, seen: 0 };
+      },
+      send,
+      new Set(),
+      options,
+      t0,
+    );
+  }
+
+  /**
+   * Continues a run that `run()` (or an earlier `resume`) returned suspended: sends each
+   * decision (by the ids of `pendingApprovals`) to the workflow, which holds the run's
+   * state, then waits for the result like `run()`, and may suspend again. Works from any
+   * process (a restarted chat server): the continuation is just `durable:<runId>`. Approvals
+   * without a decision here stay pending, so the result is suspended on them again. Throws
+   * `ContinuationError` for a continuation that is not `durable:<runId>` or whose approvals
+   * were already decided, `InvalidOptionsError` for a malformed decision (nothing is sent).
+   */
+  async resume(
+    continuation: string,
+    decisions: Readonly<Record<string, ApprovalDecision>>,
+    options: DurableChatRunOptions = {},
+  ): Promise<AgentResult> {
+    const t0 = performance.now();
+    const runId = runIdOf(continuation);
+    if (decisions === null || typeof decisions !== "object" || Array.isArray(decisions)) {
+      throw new InvalidOptionsError(
+        "resume(continuation, decisions) needs { [approvalId]: true | false | { approved: false, reason } }.",
+      );
+    }
+    for (const [id, decision] of Object.entries(decisions)) {
+      const verdict = checkVerdict(decision);
+      if (typeof verdict === "string") {
+        throw new InvalidOptionsError(`The decision for approval ${id}: ${verdict}.`);
+      }
+    }
+    const events = await this.client.progress(runId);
+    const pending = pendingInProgress(events);
+    const decidedBefore = Object.keys(decisions).filter(
+      (id) => requestedInProgress(events, id) && !pending.some((p) => p.id === id),
+    );
+    if (decidedBefore.length > 0) {
+      throw new ContinuationError(
+        "used",
+        `approval ${decidedBefore.join(", ")} of run ${runId} was already decided`,
+      );
+    }
+    const deciding = pending.filter((p) => Object.hasOwn(decisions, p.id));
+    if (deciding.length === 0) {
+      throw new InvalidOptionsError(
+        pending.length > 0
+          ? `Run ${runId} waits on ${pending.map((p) => `${p.id} (${p.tool}())`).join(", ")}: pass a decision for them.`
+          : `Run ${runId} waits on no approval: nothing to resume.`,
+      );
+    }
+    for (const approval of deciding) {
+      try {
+        await this.client.approve(runId, approval.id, decisions[approval.id]!);
+      } catch (error) {
+        if (error instanceof DurableRunError && error.status === 409) {
+          throw new ContinuationError(
+            "used",
+            `approval ${approval.id} of run ${runId} was already decided`,
+          );
+        }
+        throw error;
+      }
+    }
+    // What the suspended run already showed is not sent again.
+    const send = eventSender(options.onEvent, events);
+    return this.follow(
+      async () => ({ runId, seen: events.length }),
+      send,
+      new Set(deciding.map((a) => a.id)),
+      options,
+      t0,
+    );
+  }
+
+  /**
+   * Starts (or continues) waiting for a run: relays its progress as events, resolves with
+   * its result, or with `status: "suspended"` once its progress shows an approval that is
+   * not among `decided` (the decisions this call just sent).
+   */
+  private async follow(
+    start: () => Promise<{ runId: string; invocationId?: string; seen: number }>,
+    send: (event: AgentEvent) => void,
+    decided: ReadonlySet<string>,
+    options: DurableChatRunOptions,
+    t0: number,
+  ): Promise<AgentResult> {
+    // Stops waiting for the result when the caller cancels or the run suspends.
+    const waiting = new AbortController();
+    const onCallerAbort = () => waiting.abort(options.signal?.reason);
+    if (options.signal?.aborted) onCallerAbort();
+    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    let runId: string | undefined;
     let invocationId: string | undefined;
+    let suspended: { runId: string; events: AgentEvent[]; pending: ApprovalRequest[] } | undefined;
     let polling: ReturnType<typeof setInterval> | undefined;
+    let finished = false;
+    let seen = 0;
+    let result: AgentResult;
     try {
-      const submitted = await this.client.submit(message, history, {
-        ...(runId !== undefined ? { runId } : {}),
-      });
-      invocationId = submitted.invocationId;
-      let seen = 0;
+      const started = await start();
+      runId = started.runId;
+      invocationId = started.invocationId;
+      const id = started.runId;
+      seen = started.seen;
       let busy = false;
       polling = setInterval(() => {
-        if (busy) return;
+        if (busy || finished) return;
         busy = true;
         this.client
-          .progress(submitted.runId)
+          .progress(id)
           .then((events) => {
+            if (finished) return;
             for (const event of events.slice(seen)) send(event);
             seen = Math.max(seen, events.length);
+            const pending = pendingInProgress(events).filter((a) => !decided.has(a.id));
+            if (pending.length > 0 && !suspended) {
+              suspended = { runId: id, events, pending };
+              waiting.abort(new Error("the run waits for approval"));
+            }
           })
           .catch(() => {
             // Progress is best effort; the result is what counts.
@@ -107,18 +216,28 @@ export class DurableChatAgent {
             busy = false;
           });
       }, this.pollMs);
-      result = await this.client.result(submitted.runId, {
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      clearInterval(polling);
+      result = await this.client.result(id, { signal: waiting.signal });
+      finished = true;
+      // Decisions the last poll did not see (the rest is rebuilt from the result below).
+      const events = await this.client.progress(id).catch((): AgentEvent[] => []);
+      for (const event of events.slice(seen)) {
+        if (event.type === "approval_requested" || event.type === "approval_decided") send(event);
+      }
     } catch (error) {
-      clearInterval(polling);
+      if (suspended && !options.signal?.aborted) {
+        const value = suspendedResult(suspended, performance.now() - t0);
+        send({ type: "done", result: value, attempt: 1, maxAttempts: 1 });
+        return value;
+      }
       if (!options.signal?.aborted) throw error;
       let error_ =
         "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.";
-      if (this.adminUrl && invocationId) {
-        await cancelInvocation(this.adminUrl, invocationId);
-        error_ = "Cancelled: the durable run was cancelled in Restate.";
+      if (this.adminUrl && runId !== undefined) {
+        invocationId ??= await runInvocationId(this.adminUrl, this.service, runId);
+        if (invocationId) {
+          await cancelInvocation(this.adminUrl, invocationId);
+          error_ = "Cancelled: the durable run was cancelled in Restate.";
+        }
       }
       result = {
         status: "failed",
@@ -134,12 +253,94 @@ export class DurableChatAgent {
         usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
         durationMs: performance.now() - t0,
       };
-      emit({ type: "done", result, attempt: 1, maxAttempts: 1 });
+      send({ type: "done", result, attempt: 1, maxAttempts: 1 });
       return result;
+    } finally {
+      finished = true;
+      clearInterval(polling);
+      options.signal?.removeEventListener("abort", onCallerAbort);
     }
     for (const event of replayEvents(result)) send(event);
     return result;
   }
+}
+
+export interface DurableChatRunOptions {
+  /** Stops waiting; with `adminUrl` it also cancels the durable run. */
+  signal?: AbortSignal;
+  onEvent?: (event: AgentEvent) => void;
+}
+
+/**
+ * Sends events to `onEvent` once each: progress is polled again and again, and the end
+ * rebuilds events from the result. `shown`: events already sent by an earlier call.
+ */
+function eventSender(
+  onEvent: ((event: AgentEvent) => void) | undefined,
+  shown: readonly AgentEvent[] = [],
+): (event: AgentEvent) => void {
+  const sent = new Set<string>();
+  for (const event of shown) {
+    const key = eventKey(event);
+    if (key) sent.add(key);
+  }
+  return (event) => {
+    const key = eventKey(event);
+    if (key) {
+      if (sent.has(key)) return;
+      sent.add(key);
+    }
+    try {
+      onEvent?.(event);
+    } catch {
+      // A listener's bug must not break the run.
+    }
+  };
+}
+
+/** The run id in a continuation made by `DurableChatAgent` (`durable:<runId>`). */
+function runIdOf(continuation: unknown): string {
+  if (
+    typeof continuation !== "string" ||
+    !continuation.startsWith(DURABLE_CONTINUATION_PREFIX) ||
+    continuation.length === DURABLE_CONTINUATION_PREFIX.length
+  ) {
+    throw new ContinuationError(
+      "malformed",
+      `a durable run's continuation is "${DURABLE_CONTINUATION_PREFIX}<runId>" (from DurableChatAgent), got ${JSON.stringify(continuation)?.slice(0, 80)}`,
+    );
+  }
+  return continuation.slice(DURABLE_CONTINUATION_PREFIX.length);
+}
+
+/** What `run()`/`resume()` resolve with while the workflow waits on approvals. */
+function suspendedResult(
+  suspended: { runId: string; events: AgentEvent[]; pending: ApprovalRequest[] },
+  durationMs: number,
+): AgentResult {
+  const code = suspended.events.findLast((e) => e.type === "code_generated");
+  return {
+    status: "suspended",
+    pendingApprovals: suspended.pending.map(({ id, tool, args, line }) => ({
+      id,
+      tool,
+      args,
+      ...(line !== undefined ? { line } : {}),
+    })),
+    continuation: `${DURABLE_CONTINUATION_PREFIX}${suspended.runId}`,
+    code: code?.type === "code_generated" ? code.code : "",
+    value: null,
+    summary: "",
+    charts: [],
+    error: null,
+    attempts: suspended.events.filter((e) => e.type === "executing").length,
+    // Tool calls, turns and usage arrive with the result, once the run goes on.
+    turns: [],
+    toolCalls: [],
+    output: "",
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    durationMs,
+  };
 }
 
 /** Identifies the events that can arrive twice (as progress, then rebuilt from the result). */
@@ -154,6 +355,10 @@ function eventKey(event: AgentEvent): string | undefined {
       return `tool_call:${event.turn ?? 1}:${event.attempt}:${event.call.seq}`;
     case "turn_start":
       return `turn_start:${event.turn}`;
+    case "approval_requested":
+      return `approval_requested:${event.approvals.map((a) => a.id).join(",")}`;
+    case "approval_decided":
+      return `approval_decided:${event.id}`;
     default:
       return undefined;
   }

@@ -8,7 +8,12 @@ export {
   type RegisteredDeployment,
   registerDeployment,
 } from "./admin.js";
-export { DurableChatAgent, type DurableChatAgentOptions } from "./chat-agent.js";
+export type { DurableApproveInput, DurableVerdict } from "./approvals.js";
+export {
+  DurableChatAgent,
+  type DurableChatAgentOptions,
+  type DurableChatRunOptions,
+} from "./chat-agent.js";
 export {
   createDurableClient,
   type DurableClient,

@@ -8,9 +8,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ApprovalRequest, InvalidOptionsError } from "codemode";
+import {
+  type AgentEvent,
+  type ApprovalRequest,
+  ContinuationError,
+  InvalidOptionsError,
+} from "codemode";
 import {
   createDurableClient,
+  DurableChatAgent,
   type DurableClient,
   DurableRunError,
   registerDeployment,
@@ -193,6 +199,115 @@ describe("approvals in durable runs", () => {
       name: "refund",
       error: { type: "PermissionError" },
     });
+    await w.kill();
+  }, 120_000);
+
+  it("asks once per call of a parallel_map and runs none before both are decided", async () => {
+    const { w } = await worker("approval-parallel");
+    const runId = `approve-parallel-${Date.now()}`;
+    await client.submit("Refund orders 7 and 8 at once", [], { runId });
+    const pending = await pendingOf(runId, 2);
+    expect(pending.map((p) => [p.id, p.tool, p.args])).toEqual([
+      ["approval-1-1", "refund", { order: 7 }],
+      ["approval-1-2", "refund", { order: 8 }],
+    ]);
+    await client.approve(runId, "approval-1-2", { approved: false, reason: "duplicate" });
+    await pendingOf(runId, 1);
+    expect(ran("refund-calls.log")).toEqual([]);
+    await client.approve(runId, "approval-1-1", true);
+    const result = await client.result(runId);
+    expect(result.status).toBe("done");
+    const outcomes = (result.value as { outcomes: unknown[] }).outcomes;
+    expect(outcomes[0]).toBe(700);
+    expect(outcomes[1]).toMatch(/^denied: .*duplicate/);
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+    await w.kill();
+  }, 120_000);
+
+  it("DurableChatAgent suspends on an approval; resume() from a new instance sends the decision and goes on", async () => {
+    const { w } = await worker("approval-twice");
+    const runId = `chat-approve-${Date.now()}`;
+    const agent = new DurableChatAgent({
+      ingressUrl: restate.ingressUrl,
+      runId: () => runId,
+      progressIntervalMs: 100,
+    });
+    const events: AgentEvent[] = [];
+    const first = await agent.run("Refund orders 7 and 8", [], { onEvent: (e) => events.push(e) });
+    expect(first).toMatchObject({
+      status: "suspended",
+      continuation: `durable:${runId}`,
+      pendingApprovals: [{ id: "approval-1-2", tool: "refund", args: { order: 7 }, line: 5 }],
+      error: null,
+    });
+    expect(first.code).toContain("refund(order=order)");
+    expect(events.map((e) => e.type)).toEqual([
+      "generating_code",
+      "code_generated",
+      "executing",
+      "tool_call",
+      "approval_requested",
+      "done",
+    ]);
+    expect(events.find((e) => e.type === "approval_requested")).toMatchObject({
+      approvals: [{ id: "approval-1-2", seq: 2, tool: "refund", args: { order: 7 } }],
+    });
+    expect(ran("refund-calls.log")).toEqual([]);
+
+    // Another instance, as in a restarted chat server: the continuation is all it keeps.
+    const later = new DurableChatAgent({ ingressUrl: restate.ingressUrl, progressIntervalMs: 100 });
+    const resumed: AgentEvent[] = [];
+    const second = await later.resume(
+      first.continuation!,
+      { "approval-1-2": true },
+      { onEvent: (e) => resumed.push(e) },
+    );
+    expect(second).toMatchObject({
+      status: "suspended",
+      continuation: `durable:${runId}`,
+      pendingApprovals: [{ id: "approval-1-3", tool: "refund", args: { order: 8 } }],
+    });
+    expect(resumed.map((e) => e.type)).toEqual([
+      "approval_decided",
+      "tool_call",
+      "approval_requested",
+      "done",
+    ]);
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+
+    // The first continuation's approval is decided: resuming it again is refused.
+    await expect(later.resume(first.continuation!, { "approval-1-2": true })).rejects.toThrow(
+      ContinuationError,
+    );
+    await expect(later.resume("durable:", { "approval-1-3": true })).rejects.toThrow(
+      /continuation is "durable:<runId>"/,
+    );
+    await expect(
+      later.resume(second.continuation!, { "approval-1-3": "yes" as never }),
+    ).rejects.toThrow(InvalidOptionsError);
+
+    const done: AgentEvent[] = [];
+    const third = await later.resume(
+      second.continuation!,
+      { "approval-1-3": { approved: false, reason: "not this one" } },
+      { onEvent: (e) => done.push(e) },
+    );
+    expect(third.status).toBe("done");
+    expect(third.error).toBeNull();
+    const outcomes = (third.value as { outcomes: string[] }).outcomes;
+    expect(outcomes[0]).toBe("refunded 7");
+    expect(outcomes[1]).toMatch(/^denied 8: .*not this one/);
+    expect(done[0]).toMatchObject({
+      type: "approval_decided",
+      id: "approval-1-3",
+      approved: false,
+    });
+    expect(done.filter((e) => e.type === "tool_result")).toHaveLength(4);
+    expect(done.at(-1)?.type).toBe("done");
+    // Each tool ran once, the model was asked once, over three calls of the chat agent.
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+    expect(ran("tool-calls.log").map(([i]) => i)).toEqual([0, 2]);
+    expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
     await w.kill();
   }, 120_000);
 });
