@@ -15,6 +15,7 @@ import {
   InvalidOptionsError,
 } from "codemode";
 import {
+  cancelInvocation,
   createDurableClient,
   DurableChatAgent,
   type DurableClient,
@@ -308,6 +309,55 @@ describe("approvals in durable runs", () => {
     expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
     expect(ran("tool-calls.log").map(([i]) => i)).toEqual([0, 2]);
     expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
+    await w.kill();
+  }, 120_000);
+
+  it("a chat cancelled after resume() cancels the durable run (its invocation found by run id)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
+    // record_step(2), after the approved refund, hangs.
+    const w = await fixtureWorker({
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "approval",
+      HANG_AT: "3",
+    });
+    workers.push(w);
+    await registerDeployment(restate.adminUrl, w.url);
+    const runId = `chat-cancel-${Date.now()}`;
+    const options = { ingressUrl: restate.ingressUrl, adminUrl: restate.adminUrl };
+    const first = await new DurableChatAgent({ ...options, runId: () => runId }).run("Refund 7");
+    expect(first.status).toBe("suspended");
+
+    const controller = new AbortController();
+    const resuming = new DurableChatAgent(options).resume(
+      first.continuation!,
+      { "approval-1-2": true },
+      { signal: controller.signal },
+    );
+    await vi.waitFor(() => expect(lines(join(dir, "hanging-3"))).toHaveLength(1), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    controller.abort();
+    const result = await resuming;
+    expect(result.error).toMatch(/^Cancelled: the durable run was cancelled in Restate/);
+    const error = await client.result(runId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DurableRunError);
+    expect((error as DurableRunError).status).toBe(409);
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+    await w.kill();
+  }, 120_000);
+
+  it("a run cancelled in Restate while it waits for approval ends as cancelled, the call not run", async () => {
+    const { w } = await worker("approval");
+    const runId = `approve-cancelled-${Date.now()}`;
+    const submitted = await client.submit("Refund 7", [], { runId });
+    await pendingOf(runId, 1);
+    await cancelInvocation(restate.adminUrl, submitted.invocationId);
+    const error = await client.result(runId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DurableRunError);
+    expect((error as DurableRunError).status).toBe(409);
+    expect(ran("refund-calls.log")).toEqual([]);
     await w.kill();
   }, 120_000);
 });
