@@ -23,7 +23,7 @@ import {
   registerDeployment,
 } from "codemode/durable";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
+import { freePort, queryRestate, type RestateNode, startRestate } from "./restate-harness.js";
 import { fixtureWorker, lines, type WorkerProcess } from "./worker-process.js";
 
 let restate: RestateNode & { stopAndClean(): Promise<void> };
@@ -358,6 +358,41 @@ describe("approvals in durable runs", () => {
     expect(error).toBeInstanceOf(DurableRunError);
     expect((error as DurableRunError).status).toBe(409);
     expect(ran("refund-calls.log")).toEqual([]);
+    await w.kill();
+  }, 120_000);
+
+  it("a run that Restate suspended while it waits is replayed when the decision comes", async () => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
+    const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: "approval" };
+    const w = await fixtureWorker({ ...env, INACTIVITY_MS: "300" });
+    workers.push(w);
+    await registerDeployment(restate.adminUrl, w.url);
+    const runId = `approve-suspended-${Date.now()}`;
+    await client.submit("Refund 7", [], { runId });
+    await pendingOf(runId, 1);
+    await expect
+      .poll(
+        async () =>
+          (
+            await queryRestate(
+              restate.adminUrl,
+              `SELECT status FROM sys_invocation WHERE target_service_key = '${runId}' AND target_handler_name = 'run'`,
+            )
+          )[0]?.status,
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBe("suspended");
+    await client.approve(runId, "approval-1-2", true);
+    const result = await client.result(runId);
+    expect(result.value).toMatchObject({ total: 720, outcomes: ["refunded 7"] });
+    // The replay asked needsApproval again and found the promise resolved; each tool ran once.
+    expect(ran("approval-checks.log")).toEqual([
+      [7, w.pid],
+      [7, w.pid],
+    ]);
+    expect(ran("refund-calls.log")).toEqual([[7, w.pid]]);
+    expect(ran("tool-calls.log").map(([i]) => i)).toEqual([0, 2]);
+    expect(lines(join(dir, "llm-calls.log"))).toHaveLength(1);
     await w.kill();
   }, 120_000);
 });

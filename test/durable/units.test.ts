@@ -90,3 +90,12 @@ describe("runToolStep (the body of a durable tool step)", () => {
     expect(outcome.ok === false && outcome.message).toMatch(/hung\(\) took longer than 50 ms/);
   });
 });
+
+describe("createDurableService and approvals", () => {
+  it("refuses onApproval: a durable run waits on a Restate promise instead", async () => {
+    const { createDurableService } = await import("codemode/durable");
+    await expect(createDurableService({ tools: [], onApproval: () => true })).rejects.toThrow(
+      /takes no onApproval: a durable run waits for each approval on a Restate promise/,
+    );
+  });
+});
