@@ -45,10 +45,14 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function worker(program: string): Promise<{ env: Record<string, string>; w: WorkerProcess }> {
+/** A fresh count dir and a registered fixture worker running `program` (`extra`: first worker only). */
+async function worker(
+  program: string,
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; w: WorkerProcess }> {
   dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
   const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: program };
-  const w = await fixtureWorker(env);
+  const w = await fixtureWorker({ ...env, ...extra });
   workers.push(w);
   await registerDeployment(restate.adminUrl, w.url);
   return { env, w };
@@ -313,16 +317,8 @@ describe("approvals in durable runs", () => {
   }, 120_000);
 
   it("a chat cancelled after resume() cancels the durable run (its invocation found by run id)", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
     // record_step(2), after the approved refund, hangs.
-    const w = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "approval",
-      HANG_AT: "3",
-    });
-    workers.push(w);
-    await registerDeployment(restate.adminUrl, w.url);
+    const { w } = await worker("approval", { HANG_AT: "3" });
     const runId = `chat-cancel-${Date.now()}`;
     const options = { ingressUrl: restate.ingressUrl, adminUrl: restate.adminUrl };
     const first = await new DurableChatAgent({ ...options, runId: () => runId }).run("Refund 7");
@@ -362,11 +358,7 @@ describe("approvals in durable runs", () => {
   }, 120_000);
 
   it("a run that Restate suspended while it waits is replayed when the decision comes", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
-    const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: "approval" };
-    const w = await fixtureWorker({ ...env, INACTIVITY_MS: "300" });
-    workers.push(w);
-    await registerDeployment(restate.adminUrl, w.url);
+    const { w } = await worker("approval", { INACTIVITY_MS: "300" });
     const runId = `approve-suspended-${Date.now()}`;
     await client.submit("Refund 7", [], { runId });
     await pendingOf(runId, 1);
