@@ -7,8 +7,12 @@
 import { InvalidOptionsError } from "../errors.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { pythonToolListing } from "../tools/signature.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import {
+  DEFAULT_TOOL_LISTING_BUDGET,
+  fullListingTokens,
+  toolListingSection,
+} from "../tools/discovery.js";
+import { LiveToolSet, type ToolSetInput } from "../tools/tool-set.js";
 import { execute } from "./execute.js";
 import type { ExecuteOptions, ExecutionResult, ToolCallRecord } from "./types.js";
 
@@ -23,6 +27,15 @@ export interface RunPythonOptions extends Omit<ExecuteOptions, "tools" | "signal
   maxValueChars?: number;
   /** Printed output is cut past this many characters. Default 4 000. */
   maxOutputChars?: number;
+  /**
+   * How the description lists the functions: `"full"` (every signature, docstring and
+   * TypedDict), `"compact"` (one line each; programs get `search_tools` and `describe_tool`),
+   * or `"auto"` (default): compact when the full listing passes `toolListingBudget` tokens
+   * (UTF-8 bytes / 4). The calling model can always run another program, so auto needs no turns.
+   */
+  toolListing?: "full" | "compact" | "auto";
+  /** `"auto"`'s budget, in tokens (UTF-8 bytes / 4). Default `10_000`. */
+  toolListingBudget?: number;
 }
 
 /** How many calls each tool got, and the first failures. */
@@ -94,25 +107,40 @@ export function createRunPython(options: RunPythonOptions): RunPython {
     description,
     maxValueChars = 20_000,
     maxOutputChars = 4_000,
+    toolListing = "auto",
+    toolListingBudget = DEFAULT_TOOL_LISTING_BUDGET,
     ...executeOptions
   } = options;
+  if (!["full", "compact", "auto"].includes(toolListing)) {
+    throw new InvalidOptionsError(
+      `toolListing must be "full", "compact" or "auto" (got ${JSON.stringify(toolListing)}).`,
+    );
+  }
   for (const [key, value] of Object.entries({ maxValueChars, maxOutputChars })) {
     if (!Number.isInteger(value) || value < 100) {
       throw new InvalidOptionsError(`${key} must be a whole number >= 100 (got ${value}).`);
     }
   }
-  const tools = normalizeTools(toolInput);
-  const listing = pythonToolListing(tools);
+  // Live: a program runs against the tools as they are (an MCP set that changed its list).
+  const source = new LiveToolSet(toolInput);
+  const tools = source.current();
+  const listing =
+    toolListing === "auto"
+      ? fullListingTokens(tools) > toolListingBudget
+        ? "compact"
+        : "full"
+      : toolListing;
   const purpose = description?.trim() || DEFAULT_PURPOSE;
   return {
-    description: `${purpose}\n\nAvailable functions:\n${listing || "(none)"}\n\n${SANDBOX_PYTHON_RULES}`,
+    description: `${purpose}\n\n${toolListingSection(tools, listing)}\n\n${SANDBOX_PYTHON_RULES}`,
     async run(code, signal, onApproval) {
       if (typeof code !== "string") {
         return failed({ type: "TypeError", message: "code must be a string" }, "", []);
       }
       const result = await execute(code, {
+        ...(listing === "compact" ? { toolDiscovery: true } : {}),
         ...executeOptions,
-        tools,
+        tools: source.current(),
         typeCheck,
         ...(signal ? { signal } : {}),
         ...(onApproval ? { onApproval } : {}),

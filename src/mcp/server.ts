@@ -20,6 +20,7 @@ import type { ApprovalDecision, Isolation } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { compactToolListing } from "../tools/discovery.js";
 import { pythonToolListing } from "../tools/signature.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
 import { elicitApproval } from "./elicit-approval.js";
@@ -157,8 +158,10 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
           "programs that call them and runs them in a sandbox, looking at what comes back " +
           "before it answers and fixing its errors. Returns a Markdown summary, the last " +
           "program's value and its code.\n\nFunctions:\n" +
-          // The full listing: the signatures name TypedDicts, declared at its end.
-          pythonToolListing(agent.tools),
+          // As the agent's prompt lists them: in full (TypedDicts at the end) or one line each.
+          (agent.toolListing === "compact"
+            ? compactToolListing(agent.tools)
+            : pythonToolListing(agent.tools)),
         inputSchema: {
           question: z.string().describe("What to answer or do, in plain language."),
         },
