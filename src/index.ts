@@ -74,10 +74,17 @@ export {
   type InferReturns,
   type ToolDefinition,
 } from "./tools/define-tool.js";
+// Large tool sets: what search_tools returns, and how listings are counted.
+export { estimateTokens, type ToolMatch } from "./tools/discovery.js";
 export { durableTool } from "./tools/durable.js";
 export type { SchemaSpec } from "./tools/schema.js";
 // What the model sees of the tools, and the type check against it.
-export { pythonSignature, pythonStub, pythonToolListing } from "./tools/signature.js";
+export {
+  pythonSignature,
+  pythonStub,
+  pythonToolDescription,
+  pythonToolListing,
+} from "./tools/signature.js";
 export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/tool-set.js";
 export type {
   DurableToolOptions,
