@@ -1,6 +1,6 @@
 /**
  * `createChatApp`: the chat web app as a Hono app. The page and its assets, `/health`, and
- * the JSON API (`/api/chat`, `/api/tools`, `/api/nudges`) that the page and other clients
+ * the JSON API (`/api/chat`, `/api/approvals`, `/api/tools`, `/api/nudges`) that the page and other clients
  * use. Mount it in any Hono or Node server, or start it with `startChatServer`.
  */
 
@@ -12,9 +12,15 @@ import { errorText } from "../error-text.js";
 import { CodeModeError, InvalidOptionsError } from "../errors.js";
 import { loadAsset } from "./assets.js";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
+import { memoryContinuationStore, newContinuationId } from "./continuation-store.js";
 import { createSafeJson, secretsFromEnv } from "./json.js";
 import { RunSlots } from "./run-slots.js";
-import { chatRequestSchema, describeIssues } from "./schema.js";
+import {
+  APPROVALS_REQUEST_SHAPE,
+  approvalsRequestSchema,
+  chatRequestSchema,
+  describeIssues,
+} from "./schema.js";
 import type { ChatAppOptions, ModelSetup } from "./types.js";
 
 export const CHAT_DEFAULTS = {
@@ -33,8 +39,21 @@ export interface ChatErrorEvent {
   error: { code: string; message: string };
 }
 
-/** Everything `POST /api/chat` can stream: the agent's events, or a final `error`. */
-export type ChatStreamEvent = AgentEvent | ChatErrorEvent;
+/**
+ * The last line of a stream that ended well. A suspended run's `done` carries
+ * `continuationId` (send it to `POST /api/approvals` with the decisions) or, when the run
+ * cannot be resumed here, `resumeUnavailable` saying why. `result.continuation` is never sent.
+ */
+export type ChatDoneEvent = Extract<AgentEvent, { type: "done" }> & {
+  continuationId?: string;
+  resumeUnavailable?: string;
+};
+
+/** Everything `POST /api/chat` and `POST /api/approvals` can stream. */
+export type ChatStreamEvent =
+  | Exclude<AgentEvent, { type: "done" }>
+  | ChatDoneEvent
+  | ChatErrorEvent;
 
 /** Builds the chat app. Throws `InvalidOptionsError` for a bad option. */
 export function createChatApp(options: ChatAppOptions): Hono {
@@ -46,6 +65,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
   const modelSetup = (): ModelSetup | undefined =>
     typeof options.modelSetup === "function" ? options.modelSetup() : options.modelSetup;
   const nudges = [...(options.nudges ?? [])];
+  const store = options.store ?? memoryContinuationStore();
 
   const json = (c: Context, value: unknown, status = 200, headers: Record<string, string> = {}) =>
     c.body(toJson(value), status as 200, {
@@ -146,9 +166,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
   app.get("/api/tools", (c) => json(c, { tools: agent.toolDescriptions() }));
   app.get("/api/nudges", (c) => json(c, { nudges }));
 
-  const schema = chatRequestSchema(settings);
-  app.post(
-    "/api/chat",
+  const limitBody = (what: string) =>
     bodyLimit({
       maxSize: settings.maxBodyBytes,
       onError: (c) =>
@@ -156,143 +174,287 @@ export function createChatApp(options: ChatAppOptions): Hono {
           c,
           413,
           "BODY_TOO_LARGE",
-          `The request body is larger than ${settings.maxBodyBytes} bytes. Send a shorter message or less history.`,
+          `The request body is larger than ${settings.maxBodyBytes} bytes. ${what}`,
           // The unread rest of the body makes this connection unusable: tell the client, so
           // it does not send its next request down it.
           { connection: "close" },
         ),
-    }),
-    async (c) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await c.req.text());
-      } catch {
-        return fail(
-          c,
-          400,
-          "INVALID_JSON",
-          'The body must be JSON: { "message": "...", "history": [{ "role": "user" | "assistant", "content": "..." }] }.',
-        );
-      }
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        return fail(c, 400, "INVALID_REQUEST", describeIssues(parsed.error));
-      }
-      const setup = modelSetup();
-      if (setup && !setup.ready) {
-        return fail(
-          c,
-          503,
-          "MODEL_NOT_CONFIGURED",
-          setup.notice ?? `The model ${setup.model} cannot be called.`,
-        );
-      }
-
-      const requestSignal = c.req.raw.signal;
-      let release: (() => void) | undefined;
-      try {
-        release = await slots.acquire(requestSignal);
-      } catch {
-        // The client left while waiting; nobody reads this.
-        return fail(c, 499, "CLIENT_CLOSED", "The client closed the request.");
-      }
-      if (!release) {
-        return fail(
-          c,
-          503,
-          "BUSY",
-          `The server is answering ${slots.running} chats and ${slots.queued} more are waiting. Try again in a few seconds.`,
-          { "retry-after": "5" },
-        );
-      }
-
-      const { message, history } = parsed.data;
-      const controller = new AbortController();
-      const abort = (reason: string) => {
-        if (!controller.signal.aborted) controller.abort(new Error(reason));
+    });
+  /** The body as JSON, or the 400 answer that says what was expected. */
+  const readJson = async (
+    c: Context,
+    shape: string,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> => {
+    try {
+      return { ok: true, value: JSON.parse(await c.req.text()) };
+    } catch {
+      return {
+        ok: false,
+        response: fail(c, 400, "INVALID_JSON", `The body must be JSON: ${shape}.`),
       };
-      const onRequestAbort = () => abort("the client disconnected");
-      requestSignal.addEventListener("abort", onRequestAbort, { once: true });
-      const timer = setTimeout(
-        () => abort(`the run took longer than ${settings.runTimeoutMs} ms`),
-        settings.runTimeoutMs,
-      );
-      const cleanup = () => {
-        clearTimeout(timer);
-        requestSignal.removeEventListener("abort", onRequestAbort);
-        release?.();
+    }
+  };
+  const modelNotReady = (c: Context): Response | undefined => {
+    const setup = modelSetup();
+    if (!setup || setup.ready) return undefined;
+    return fail(
+      c,
+      503,
+      "MODEL_NOT_CONFIGURED",
+      setup.notice ?? `The model ${setup.model} cannot be called.`,
+    );
+  };
+
+  /**
+   * What a finished run's `done` carries besides the result: a suspended run is stored and
+   * its id sent instead of the continuation (which never leaves the server).
+   */
+  const settle = async (
+    result: AgentResult,
+    message: string | undefined,
+  ): Promise<{ result: AgentResult; continuationId?: string; resumeUnavailable?: string }> => {
+    const { continuation, ...shown } = result;
+    if (result.status !== "suspended") return { result: shown };
+    if (typeof agent.resume !== "function") {
+      return {
+        result: shown,
+        resumeUnavailable:
+          "This server's agent cannot resume runs, so these calls cannot be approved here.",
       };
-      if (requestSignal.aborted) onRequestAbort();
-
-      const run = (onEvent: (event: AgentEvent) => void) =>
-        Promise.resolve().then(() =>
-          agent.run(message, history, { signal: controller.signal, onEvent }),
-        );
-
-      if (!wantsStream(c)) {
-        try {
-          const result = await run(() => {});
-          return json(c, { result });
-        } catch (error) {
-          return fail(c, 500, errorCode(error), errorMessage(error));
-        } finally {
-          cleanup();
-        }
-      }
-
-      const encoder = new TextEncoder();
-      let closed = false;
-      let sawDone = false;
-      const stream = new ReadableStream<Uint8Array>({
-        start(sink) {
-          const send = (event: ChatStreamEvent) => {
-            if (closed) return;
-            if (event.type === "done") sawDone = true;
-            try {
-              sink.enqueue(encoder.encode(`${toJson(event)}\n`));
-            } catch {
-              closed = true;
-            }
-          };
-          run(send)
-            .then((result: AgentResult) => {
-              // An agent that forgot its `done` event still ends the stream properly.
-              if (!sawDone)
-                send({ type: "done", result, attempt: result.attempts, maxAttempts: 0 });
-            })
-            .catch((error: unknown) => {
-              send({
-                type: "error",
-                error: { code: errorCode(error), message: errorMessage(error) },
-              });
-            })
-            .finally(() => {
-              cleanup();
-              if (!closed) {
-                closed = true;
-                try {
-                  sink.close();
-                } catch {
-                  // Already cancelled by the client.
-                }
-              }
-            });
-        },
-        cancel() {
-          closed = true;
-          abort("the client disconnected");
-        },
+    }
+    if (typeof continuation !== "string") {
+      return {
+        result: shown,
+        resumeUnavailable: "The agent suspended the run without a continuation to resume it from.",
+      };
+    }
+    const id = newContinuationId();
+    try {
+      await store.save(id, {
+        continuation,
+        approvals: result.pendingApprovals ?? [],
+        ...(message !== undefined ? { message } : {}),
+        createdAt: Date.now(),
       });
-      return new Response(stream, {
-        status: 200,
-        headers: {
-          "content-type": "application/x-ndjson; charset=utf-8",
-          "cache-control": "no-store",
-          "x-accel-buffering": "no",
-        },
-      });
+    } catch (error) {
+      return {
+        result: shown,
+        resumeUnavailable: `The run could not be stored to wait for approval: ${errorText(error)}`,
+      };
+    }
+    return { result: shown, continuationId: id };
+  };
+
+  /**
+   * Runs `start` in a run slot, with the client's disconnect and `runTimeoutMs` as its
+   * signal, and answers with its events as NDJSON (or one JSON result). `claim` runs once
+   * the slot is held, before the run; an answer from it is sent instead of the run.
+   */
+  const respond = async (
+    c: Context,
+    run: {
+      start: (
+        signal: AbortSignal,
+        onEvent: (event: AgentEvent) => void,
+      ) => Promise<AgentResult> | AgentResult;
+      claim?: () => Promise<Response | undefined>;
+      message?: string;
     },
-  );
+  ): Promise<Response> => {
+    const requestSignal = c.req.raw.signal;
+    let release: (() => void) | undefined;
+    try {
+      release = await slots.acquire(requestSignal);
+    } catch {
+      // The client left while waiting; nobody reads this.
+      return fail(c, 499, "CLIENT_CLOSED", "The client closed the request.");
+    }
+    if (!release) {
+      return fail(
+        c,
+        503,
+        "BUSY",
+        `The server is answering ${slots.running} chats and ${slots.queued} more are waiting. Try again in a few seconds.`,
+        { "retry-after": "5" },
+      );
+    }
+    if (run.claim) {
+      let refused: Response | undefined;
+      try {
+        refused = await run.claim();
+      } catch (error) {
+        release();
+        throw error;
+      }
+      if (refused) {
+        release();
+        return refused;
+      }
+    }
+
+    const controller = new AbortController();
+    const abort = (reason: string) => {
+      if (!controller.signal.aborted) controller.abort(new Error(reason));
+    };
+    const onRequestAbort = () => abort("the client disconnected");
+    requestSignal.addEventListener("abort", onRequestAbort, { once: true });
+    const timer = setTimeout(
+      () => abort(`the run took longer than ${settings.runTimeoutMs} ms`),
+      settings.runTimeoutMs,
+    );
+    const cleanup = () => {
+      clearTimeout(timer);
+      requestSignal.removeEventListener("abort", onRequestAbort);
+      release?.();
+    };
+    if (requestSignal.aborted) onRequestAbort();
+
+    const go = (onEvent: (event: AgentEvent) => void) =>
+      Promise.resolve().then(() => run.start(controller.signal, onEvent));
+
+    if (!wantsStream(c)) {
+      try {
+        const result = await go(() => {});
+        return json(c, await settle(result, run.message));
+      } catch (error) {
+        return fail(c, 500, errorCode(error), errorMessage(error));
+      } finally {
+        cleanup();
+      }
+    }
+
+    const encoder = new TextEncoder();
+    let closed = false;
+    const stream = new ReadableStream<Uint8Array>({
+      start(sink) {
+        const send = (event: ChatStreamEvent) => {
+          if (closed) return;
+          try {
+            sink.enqueue(encoder.encode(`${toJson(event)}\n`));
+          } catch {
+            closed = true;
+          }
+        };
+        // `done` is held until the run resolves: a suspended run is stored first, so the
+        // event can carry the id that resumes it.
+        let done: Extract<AgentEvent, { type: "done" }> | undefined;
+        go((event) => {
+          if (event.type === "done") done = event;
+          else send(event);
+        })
+          .then(async (result: AgentResult) => {
+            // An agent that forgot its `done` event still ends the stream properly.
+            const base = done ?? { type: "done", result, attempt: result.attempts, maxAttempts: 0 };
+            send({ ...base, ...(await settle(result, run.message)) });
+          })
+          .catch((error: unknown) => {
+            send({
+              type: "error",
+              error: { code: errorCode(error), message: errorMessage(error) },
+            });
+          })
+          .finally(() => {
+            cleanup();
+            if (!closed) {
+              closed = true;
+              try {
+                sink.close();
+              } catch {
+                // Already cancelled by the client.
+              }
+            }
+          });
+      },
+      cancel() {
+        closed = true;
+        abort("the client disconnected");
+      },
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: {
+        "content-type": "application/x-ndjson; charset=utf-8",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
+    });
+  };
+
+  const schema = chatRequestSchema(settings);
+  const CHAT_SHAPE =
+    '{ "message": "...", "history": [{ "role": "user" | "assistant", "content": "..." }] }';
+  app.post("/api/chat", limitBody("Send a shorter message or less history."), async (c) => {
+    const raw = await readJson(c, CHAT_SHAPE);
+    if (!raw.ok) return raw.response;
+    const parsed = schema.safeParse(raw.value);
+    if (!parsed.success) {
+      return fail(c, 400, "INVALID_REQUEST", describeIssues(parsed.error));
+    }
+    const notReady = modelNotReady(c);
+    if (notReady) return notReady;
+    const { message, history } = parsed.data;
+    return respond(c, {
+      message,
+      start: (signal, onEvent) => agent.run(message, history, { signal, onEvent }),
+    });
+  });
+
+  // ---- approvals ---------------------------------------------------------------------------
+  const approvalsSchema = approvalsRequestSchema();
+  const gone = (c: Context, id: string) =>
+    fail(
+      c,
+      410,
+      "APPROVAL_GONE",
+      `No run is waiting under ${id}: its approvals were already decided (a run resumes once), or it was never stored on this server. Ask again to start a new run.`,
+    );
+  app.post("/api/approvals", limitBody("Send shorter reasons."), async (c) => {
+    const raw = await readJson(c, APPROVALS_REQUEST_SHAPE);
+    if (!raw.ok) return raw.response;
+    const parsed = approvalsSchema.safeParse(raw.value);
+    if (!parsed.success) {
+      return fail(c, 400, "INVALID_REQUEST", describeIssues(parsed.error, APPROVALS_REQUEST_SHAPE));
+    }
+    const resume = agent.resume?.bind(agent);
+    if (!resume) {
+      return fail(
+        c,
+        501,
+        "RESUME_NOT_SUPPORTED",
+        "This server's agent cannot resume suspended runs (its ChatAgent has no resume method), so approvals cannot be decided here.",
+      );
+    }
+    const notReady = modelNotReady(c);
+    if (notReady) return notReady;
+    const { continuationId: id, decisions } = parsed.data;
+    const record = await store.load(id);
+    if (!record) return gone(c, id);
+    const waiting = new Map(record.approvals.map((a) => [a.id, a]));
+    const missing = record.approvals.find((a) => !Object.hasOwn(decisions, a.id));
+    if (missing) {
+      return fail(
+        c,
+        400,
+        "INVALID_REQUEST",
+        `decisions: no decision for approval ${missing.id} (${missing.tool}()). Decide every pending approval of the run in one request.`,
+      );
+    }
+    const unknown = Object.keys(decisions).find((key) => !waiting.has(key));
+    if (unknown !== undefined) {
+      return fail(
+        c,
+        400,
+        "INVALID_REQUEST",
+        `decisions: ${JSON.stringify(unknown)} is not one of this run's approvals (${[...waiting.keys()].join(", ")}).`,
+      );
+    }
+    return respond(c, {
+      ...(record.message !== undefined ? { message: record.message } : {}),
+      // Deleting the record is the claim: of two clicks, only one resumes the run.
+      claim: async () => ((await store.delete(id)) ? undefined : gone(c, id)),
+      start: (signal, onEvent) => resume(record.continuation, decisions, { signal, onEvent }),
+    });
+  });
 
   return app;
 }
@@ -329,6 +491,18 @@ function checkOptions(options: ChatAppOptions) {
     }
     return value;
   };
+  const { store } = options;
+  if (
+    store !== undefined &&
+    (!store ||
+      typeof store.save !== "function" ||
+      typeof store.load !== "function" ||
+      typeof store.delete !== "function")
+  ) {
+    throw new InvalidOptionsError(
+      "createChatApp: store must be a ContinuationStore: { save(id, record), load(id), delete(id) } (e.g. directoryContinuationStore(dir)).",
+    );
+  }
   if (options.nudges !== undefined && !isStringArray(options.nudges)) {
     throw new InvalidOptionsError("createChatApp: nudges must be an array of strings.");
   }

@@ -1,5 +1,11 @@
 /** The chat web app: `createChatApp` (a Hono app) and `startChatServer` (on Node). */
-export { type ChatStreamEvent, createChatApp } from "./app.js";
+export { type ChatDoneEvent, type ChatStreamEvent, createChatApp } from "./app.js";
+export {
+  type ContinuationRecord,
+  type ContinuationStore,
+  directoryContinuationStore,
+  memoryContinuationStore,
+} from "./continuation-store.js";
 export { checkModelSetup } from "./model-setup.js";
 export {
   type ChatServer,

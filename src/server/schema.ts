@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTINUATION_ID } from "./continuation-store.js";
 
 /** The body of `POST /api/chat`. */
 export function chatRequestSchema(limits: { maxMessageChars: number; maxHistoryMessages: number }) {
@@ -27,13 +28,51 @@ export function chatRequestSchema(limits: { maxMessageChars: number; maxHistoryM
 
 export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
 
+/** Longest reason a denial may give (it reaches the program's PermissionError). */
+export const MAX_REASON_CHARS = 2000;
+/** Most decisions one request may carry (a parallel_map can wait on several calls). */
+export const MAX_DECISIONS = 1000;
+
+export const APPROVALS_REQUEST_SHAPE =
+  '{ "continuationId": string, "decisions": { "<approval id>": true | false | { "approved": boolean, "reason"?: string } } }';
+
+/** The body of `POST /api/approvals`. */
+export function approvalsRequestSchema() {
+  const decision = z.union(
+    [
+      z.boolean(),
+      z.object({
+        approved: z.boolean({ error: "approved must be true or false" }),
+        reason: z
+          .string({ error: "reason must be a string" })
+          .max(MAX_REASON_CHARS, { error: `reason is longer than ${MAX_REASON_CHARS} characters` })
+          .optional(),
+      }),
+    ],
+    { error: "a decision is true, false or { approved, reason? }" },
+  );
+  return z.object({
+    continuationId: z
+      .string({ error: "continuationId must be a string (the done event's continuationId)" })
+      .regex(CONTINUATION_ID, { error: "continuationId is not an id this server made" }),
+    decisions: z
+      .record(z.string(), decision, { error: "decisions must be an object keyed by approval id" })
+      .refine((d) => Object.keys(d).length <= MAX_DECISIONS, {
+        error: `decisions has more than ${MAX_DECISIONS} entries`,
+      }),
+  });
+}
+
 /** One readable line per problem, e.g. `history[2].role: role must be "user" or "assistant"`. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(
+  error: z.ZodError,
+  expected = '{ "message": string, "history"?: [{ "role": "user" | "assistant", "content": string }] }',
+): string {
   const lines = error.issues.slice(0, 5).map((issue) => {
     const path = issue.path
       .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
       .join("");
     return path ? `${path}: ${issue.message}` : issue.message;
   });
-  return `Invalid request body. ${lines.join("; ")}. Expected { "message": string, "history"?: [{ "role": "user" | "assistant", "content": string }] }.`;
+  return `Invalid request body. ${lines.join("; ")}. Expected ${expected}.`;
 }

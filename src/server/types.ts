@@ -1,6 +1,8 @@
 import type { ToolDescription } from "../agent/code-mode-agent.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
+import type { ApprovalDecision } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
+import type { ContinuationStore } from "./continuation-store.js";
 
 /**
  * What the chat server needs from an agent. `CodeModeAgent` satisfies it as is; a durable
@@ -16,6 +18,17 @@ export interface ChatAgent {
     message: string,
     history: readonly ChatMessage[],
     options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void },
+  ): Promise<AgentResult>;
+  /**
+   * Continues a run that ended `status: "suspended"`, from its `result.continuation` (an
+   * opaque string: the server stores it and hands it back, it never reads it), with a
+   * decision for each pending approval id. Same contract as `run`; may suspend again.
+   * Without it, the page shows a suspended run's approvals read-only.
+   */
+  resume?(
+    continuation: string,
+    decisions: Record<string, ApprovalDecision>,
+    options?: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void },
   ): Promise<AgentResult>;
   /** Name, Python signature and description of each tool, for the sidebar. */
   toolDescriptions(): ToolDescription[];
@@ -72,6 +85,13 @@ export interface ChatAppOptions {
   maxQueuedRuns?: number;
   /** A run still going after this many milliseconds is cancelled. Default 300 000. */
   runTimeoutMs?: number;
+  /**
+   * Where suspended runs wait for their approvals (`POST /api/approvals` resumes them by
+   * id). Default: this process's memory, so they are lost on restart. To survive one, pass
+   * `directoryContinuationStore(dir)` (or your own store) and give the agent a
+   * `continuationSecret` that is the same in every process.
+   */
+  store?: ContinuationStore;
   /**
    * Strings that must never leave the server (they are replaced by `[redacted]` in every
    * response). Default: values of environment variables whose names end in `_KEY`,

@@ -136,13 +136,22 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
     ],
   },
   "codemode/server": {
-    values: ["checkModelSetup", "createChatApp", "startChatServer"],
+    values: [
+      "checkModelSetup",
+      "createChatApp",
+      "directoryContinuationStore",
+      "memoryContinuationStore",
+      "startChatServer",
+    ],
     types: [
       "ChatAgent",
       "ChatAppOptions",
       "ChatAuthHook",
+      "ChatDoneEvent",
       "ChatServer",
       "ChatStreamEvent",
+      "ContinuationRecord",
+      "ContinuationStore",
       "ModelSetup",
       "StartChatServerOptions",
     ],
