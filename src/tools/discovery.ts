@@ -37,23 +37,33 @@ export function estimateTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text) / 4);
 }
 
-/** The first line of a tool's description, cut to about `max` characters. */
-export function toolSummaryLine(tool: Tool, max = 80): string {
+/**
+ * The first line of a tool's description, cut to about `max` characters; with `sentence`,
+ * only its first sentence (the compact listing's line: the name says the rest).
+ */
+export function toolSummaryLine(tool: Tool, max = 80, sentence = false): string {
   const paragraph = pythonDocstring(tool).split(/\n\s*\n/)[0] ?? "";
-  const line = paragraph.replace(/\s+/g, " ").trim();
+  let line = paragraph.replace(/\s+/g, " ").trim();
+  const first = /^(.{12,}?[.!?])\s/.exec(line)?.[1];
+  if (first !== undefined && (sentence || (line.length > max && first.length <= max))) {
+    line = first;
+  }
   if (line.length <= max) return line;
-  // The first sentence when it fits, else the words that fit.
-  const sentence = /^(.{20,}?[.!?])\s/.exec(line)?.[1];
-  if (sentence !== undefined && sentence.length <= max) return sentence;
   const cut = line.slice(0, max - 1);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), 20))}…`;
 }
 
-/** The compact listing: `- name: first line of its description`, one line per tool. */
+/** The longest description a compact line keeps (the name carries most of what a tool does). */
+const COMPACT_LINE_CHARS = 60;
+
+/**
+ * The compact listing: `- name: first sentence of its description` (cut to 60 characters),
+ * one line per tool.
+ */
 export function compactToolListing(tools: readonly Tool[]): string {
   return tools
     .map((tool) => {
-      const line = toolSummaryLine(tool);
+      const line = toolSummaryLine(tool, COMPACT_LINE_CHARS, true);
       return line === "" ? `- ${tool.name}` : `- ${tool.name}: ${line}`;
     })
     .join("\n");
