@@ -3,12 +3,14 @@
  * The chat page in real Chromium (playwright-core driving /usr/bin/chromium) against a real
  * chat server on a random port. Screenshots go to test-artifacts/.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ChatMessage, CodeModeAgent, defineTool } from "codemode";
 import {
   type ChatServer,
   checkModelSetup,
+  directoryContinuationStore,
   type StartChatServerOptions,
   startChatServer,
 } from "codemode/server";
@@ -445,5 +447,199 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     await poll(() => text(page.locator(".error-box"))).toContain("You stopped this run.");
     await poll(() => aborted).toBe(true);
     await poll(() => page.locator("#send").isVisible()).toBe(true);
+  });
+});
+
+describe.skipIf(!hasChromium)("approval cards in Chromium", () => {
+  const SECRET = "browser-approvals-secret-0123456789";
+  const LONG_BODY = `Dear Ada,\n\n${"Your refund has been processed. ".repeat(30)}\n\nRegards`;
+  const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+  const SEND = `body = ${JSON.stringify(LONG_BODY)}
+try:
+    send_email(to="ada@example.com", subject=${JSON.stringify(HOSTILE)}, body=body)
+    status = "sent"
+except PermissionError as e:
+    status = "not sent: " + str(e)
+{"summary": status}`;
+
+  /** A chat server whose agent has `send_email` (needs approval); `sent` records real sends. */
+  async function serveEmail(
+    sent: string[],
+    replies: string[],
+    options: Partial<StartChatServerOptions> = {},
+  ) {
+    const sendEmail = defineTool({
+      name: "send_email",
+      description: "Send an email.",
+      inputSchema: z.object({ to: z.string(), subject: z.string(), body: z.string() }),
+      needsApproval: true,
+      execute: ({ to }) => {
+        sent.push(to);
+        return { sent: true };
+      },
+    });
+    const agent = new CodeModeAgent({
+      tools: [...dataTools, sendEmail],
+      callLlm: scripted(replies),
+      model: "test:scripted",
+      continuationSecret: SECRET,
+    });
+    const server = await startChatServer({ agent, port: 0, auth: false, ...options });
+    servers.push(server);
+    return server;
+  }
+
+  async function ask(page: Page, question: string) {
+    await page.locator("#input").fill(question);
+    await page.locator("#input").press("Enter");
+    await page.locator(".approval").first().waitFor();
+    // The run is over (and the chat saved) once Send is back.
+    await page.locator("#send").waitFor();
+  }
+
+  it("shows the card with the tool, its arguments as text and the line; Approve continues to the summary", async () => {
+    const sent: string[] = [];
+    const server = await serveEmail(sent, [py(SEND)]);
+    const page = await open(server);
+    await ask(page, "Tell Ada her refund is done.");
+
+    const card = page.locator(".approval");
+    expect(await text(card.locator(".approval-tool"))).toBe("send_email()");
+    expect(await card.locator(".approval-args dt").allTextContents()).toEqual([
+      "to",
+      "subject",
+      "body",
+    ]);
+    const values = card.locator(".approval-args dd");
+    expect(await text(values.nth(0))).toBe("ada@example.com");
+    // Model-made text stays text: no element made from it, no script run.
+    expect(await text(values.nth(1))).toBe(HOSTILE);
+    expect(await card.locator("img").count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    // A long value is folded, its length shown; the full text is one click away.
+    const long = values.nth(2).locator("details.arg-long");
+    expect(await long.getAttribute("open")).toBeNull();
+    expect(await text(long.locator("summary"))).toMatch(/^Dear Ada,… \(\d+ characters\)$/);
+    expect(await long.locator("pre").textContent()).toBe(LONG_BODY);
+    expect(await text(card.locator(".approval-line"))).toMatch(/^line 3\s*send_email\(to=/);
+    expect(await page.locator(".phase").allTextContents()).toEqual([
+      "Writing code",
+      "Running",
+      "Waiting for approval",
+    ]);
+    expect(sent).toEqual([]);
+    await card.screenshot({ path: join(ARTIFACTS, "chat-approval-card.png") });
+
+    await card.locator("button.approve").click();
+    await poll(() => text(page.locator(".summary"))).toBe("sent");
+    // The same answer card: the approval stays above the answer, marked approved.
+    expect(await page.locator(".answer").count()).toBe(1);
+    expect(await card.getAttribute("data-state")).toBe("approved");
+    expect(await text(card.locator(".approval-status"))).toBe("Approved");
+    expect(await card.locator("button.approve").isDisabled()).toBe(true);
+    expect(await page.locator(".phase").allTextContents()).toEqual([
+      "Writing code",
+      "Running",
+      "Waiting for approval",
+      "Running",
+      "Formatting",
+      "Done",
+    ]);
+    expect(sent).toEqual(["ada@example.com"]);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-approval-approved.png"), fullPage: true });
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+  });
+
+  it("Deny with a reason: the program catches the PermissionError and says so", async () => {
+    const sent: string[] = [];
+    const server = await serveEmail(sent, [py(SEND)]);
+    const page = await open(server);
+    await ask(page, "Email Ada.");
+    const card = page.locator(".approval");
+    await card.locator(".approval-reason").fill("not before the refund clears");
+    await card.locator("button.deny").click();
+    await poll(() => text(page.locator(".summary"))).toBe(
+      "not sent: send_email() was not approved: not before the refund clears",
+    );
+    expect(await card.getAttribute("data-state")).toBe("denied");
+    expect(await text(card.locator(".approval-status"))).toBe(
+      "Denied: not before the refund clears",
+    );
+    expect(sent).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-approval-denied.png"), fullPage: true });
+  });
+
+  it("asks for every call of a parallel_map, and continues once each is decided", async () => {
+    const sent: string[] = [];
+    const code = `to = ["ada@example.com", "bob@example.com"]
+results = parallel_map(send_email, to, ["News", "News"], ["hi", "hi"], return_exceptions=True)
+{"summary": ", ".join(t + (": refused" if isinstance(r, Exception) else ": sent") for t, r in zip(to, results))}`;
+    const server = await serveEmail(sent, [py(code)]);
+    const page = await open(server);
+    await ask(page, "Email both.");
+    const cards = page.locator(".approval");
+    await poll(() => cards.count()).toBe(2);
+    await cards.nth(0).locator("button.approve").click();
+    expect(await text(cards.nth(0).locator(".approval-status"))).toBe(
+      "Approved; decide the other 1 to continue.",
+    );
+    expect(sent).toEqual([]);
+    await cards.nth(1).locator("button.deny").click();
+    await poll(() => text(page.locator(".summary"))).toBe(
+      "ada@example.com: sent, bob@example.com: refused",
+    );
+    expect(sent).toEqual(["ada@example.com"]);
+  });
+
+  it("a pending approval survives a server restart and a reload; a second click says it was decided", async () => {
+    const sent: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "codemode-chat-browser-approvals-"));
+    const first = await serveEmail(sent, [py(SEND)], { store: directoryContinuationStore(dir) });
+    const page = await open(first);
+    await ask(page, "Tell Ada her refund is done.");
+    // Another browser with a copy of this chat (its own localStorage) shows the same card.
+    const elsewhere = await browser.newContext({
+      storageState: await page.context().storageState(),
+    });
+    const other = await elsewhere.newPage();
+    await other.goto(first.url);
+    await other.locator(".approval").waitFor();
+
+    // Restart: the first server stops; a new one (new agent, new store object, the same
+    // directory and secret) listens on the same port, so the page's origin and chat stay.
+    await first.close();
+    servers.splice(servers.indexOf(first), 1);
+    const second = await serveEmail(sent, [], {
+      store: directoryContinuationStore(dir),
+      port: first.port,
+    });
+    expect(second.url).toBe(first.url);
+    await page.reload();
+    const card = page.locator(".approval");
+    await card.waitFor();
+    expect(await text(card.locator(".approval-tool"))).toBe("send_email()");
+    expect(await card.locator("button.approve").isEnabled()).toBe(true);
+    await card.locator("button.approve").click();
+    await poll(() => text(page.locator(".summary"))).toBe("sent");
+    expect(sent).toEqual(["ada@example.com"]);
+    await page.screenshot({ path: join(ARTIFACTS, "chat-approval-restart.png"), fullPage: true });
+
+    // The other browser still shows the card from before; its click is refused on the card.
+    const stale = other.locator(".approval");
+    await stale.locator("button.approve").click();
+    await poll(() => text(stale.locator(".approval-status"))).toMatch(
+      /^No longer waiting: No run is waiting under .*already decided/,
+    );
+    expect(await stale.getAttribute("data-state")).toBe("error");
+    expect(await stale.locator("button.approve").isDisabled()).toBe(true);
+    expect(sent).toEqual(["ada@example.com"]);
+    await elsewhere.close();
+
+    // Reloaded, the decided card stays decided, above the answer.
+    await page.reload();
+    await page.locator(".summary").waitFor();
+    expect(await text(page.locator(".summary"))).toBe("sent");
+    expect(await page.locator(".approval button.approve").isDisabled()).toBe(true);
+    expect(await text(page.locator(".approval .approval-status"))).toBe("Approved");
   });
 });

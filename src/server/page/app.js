@@ -24,6 +24,8 @@
   let messages = loadMessages();
   let running = null;
   let health = null;
+  /** Work that waits for the current run to end (an approval clicked while it streams). */
+  const whenIdle = [];
 
   // ---------------------------------------------------------------- helpers
   function el(tag, props = {}, ...children) {
@@ -116,6 +118,16 @@
       const { value: _value, toolCalls: _calls, turns: _turns, ...result } = event.result;
       return { ...event, result };
     }
+    if (event.type === "approval_requested") {
+      // The whole program is in the code block already; keep the calling line only.
+      return {
+        ...event,
+        approvals: event.approvals.map(({ code, ...approval }) => ({
+          ...approval,
+          lineText: approval.lineText ?? lineOf(code, approval.line),
+        })),
+      };
+    }
     if (event.type === "turn_end") {
       // A look is redrawn from a short preview; its full value and calls are not kept.
       const { value, toolCalls: _calls, observation: _o, ...record } = event.record;
@@ -137,11 +149,22 @@
       : text;
   }
 
+  function lineOf(code, line) {
+    if (typeof code !== "string" || !line) return undefined;
+    return code.split("\n")[line - 1]?.trim();
+  }
+
   function assistantContent(events) {
-    const done = events.find((e) => e.type === "done");
-    if (done) return done.result.error ? `Error: ${done.result.error}` : done.result.summary;
-    const failure = events.find((e) => e.type === "error");
-    return failure ? `Error: ${failure.error.message}` : "(no answer)";
+    // A run resumed after its approvals ends with a later `done`: the last one counts.
+    const last = events.findLast((e) => e.type === "done" || e.type === "error");
+    if (last?.type === "error") return `Error: ${last.error.message}`;
+    if (!last) return "(no answer)";
+    const { result } = last;
+    if (result.status === "suspended") {
+      const tools = (result.pendingApprovals ?? []).map((a) => `${a.tool}()`).join(", ");
+      return `(waiting for approval: ${tools})`;
+    }
+    return result.error ? `Error: ${result.error}` : result.summary;
   }
 
   // ---------------------------------------------------------------- theme
@@ -370,9 +393,135 @@
     return frame;
   }
 
+  // ---------------------------------------------------------------- approvals
+  const LONG_VALUE_CHARS = 240;
+  const LONG_VALUE_LINES = 8;
+
+  /** An argument's value as text (strings as they are, the rest as pretty JSON), long ones folded. */
+  function argValue(value) {
+    let text;
+    if (typeof value === "string") text = value;
+    else {
+      try {
+        text = JSON.stringify(value, null, 2) ?? String(value);
+      } catch {
+        text = String(value);
+      }
+    }
+    const lines = text.split("\n");
+    if (text.length <= LONG_VALUE_CHARS && lines.length <= LONG_VALUE_LINES) {
+      return el("pre", { class: "arg-value", text });
+    }
+    const head = lines[0].slice(0, 80);
+    return el(
+      "details",
+      { class: "arg-long" },
+      el("summary", {
+        text: `${head}${head.length < text.length ? "…" : ""} (${text.length} characters)`,
+      }),
+      el("pre", { class: "arg-value", text }),
+    );
+  }
+
+  function argsList(args) {
+    if (!args || typeof args !== "object" || Array.isArray(args)) return argValue(args);
+    const entries = Object.entries(args);
+    if (entries.length === 0) return el("p", { class: "hint", text: "No arguments." });
+    const list = el("dl", { class: "approval-args" });
+    for (const [name, value] of entries)
+      list.append(el("dt", { text: name }), el("dd", {}, argValue(value)));
+    return list;
+  }
+
+  /**
+   * A card for one call waiting for approval. Everything model-made (the tool's arguments,
+   * the line) goes in as text, never as HTML.
+   */
+  function approvalCard(approval, lineText, { readOnly, onChoose }) {
+    const status = el("p", { class: "approval-status", role: "status" });
+    const reason = el("input", {
+      type: "text",
+      class: "approval-reason",
+      maxlength: "2000",
+      placeholder: "Reason (optional)",
+      "aria-label": `Reason for ${approval.tool}`,
+    });
+    const approve = el("button", { type: "button", class: "primary approve", text: "Approve" });
+    const deny = el("button", { type: "button", class: "danger deny", text: "Deny" });
+    const actions = el("div", { class: "approval-actions" }, reason, approve, deny);
+    const node = el(
+      "section",
+      { class: "approval", "aria-label": `Approval for ${approval.tool}` },
+      el(
+        "div",
+        { class: "approval-head" },
+        el("span", { class: "approval-badge", text: "Needs approval" }),
+        el("code", { class: "approval-tool", text: `${approval.tool}()` }),
+      ),
+      approval.line
+        ? el(
+            "div",
+            { class: "approval-line" },
+            el("span", { text: `line ${approval.line}` }),
+            lineText ? el("code", { text: lineText }) : null,
+          )
+        : null,
+      argsList(approval.args),
+      readOnly ? null : actions,
+      status,
+    );
+    node.dataset.approvalId = approval.id;
+    const setButtons = (enabled) => {
+      for (const control of [reason, approve, deny]) control.disabled = !enabled;
+      // Once decided, the status line says what was chosen; the controls step aside.
+      actions.hidden = !enabled;
+    };
+    const show = (state, text) => {
+      node.dataset.state = state;
+      status.textContent = text;
+    };
+    const choose = (approved) => {
+      const why = reason.value.trim();
+      const decision = why ? { approved, reason: why } : approved;
+      setButtons(false);
+      const left = onChoose(decision);
+      show(
+        approved ? "approved" : "denied",
+        left > 0
+          ? `${approved ? "Approved" : "Denied"}; decide the other ${left} to continue.`
+          : "Sending…",
+      );
+    };
+    approve.addEventListener("click", () => choose(true));
+    deny.addEventListener("click", () => choose(false));
+    const decisionText = (approved, why) =>
+      `${approved ? "Approved" : "Denied"}${why ? `: ${why}` : ""}`;
+    return {
+      node,
+      sent(decision) {
+        setButtons(false);
+        const approved = decision === true || decision?.approved === true;
+        reason.value = typeof decision === "object" ? (decision.reason ?? "") : "";
+        show(approved ? "approved" : "denied", `${decisionText(approved, reason.value)} · sent`);
+      },
+      decided(event) {
+        setButtons(false);
+        show(event.approved ? "approved" : "denied", decisionText(event.approved, event.reason));
+      },
+      failed(failure) {
+        setButtons(Boolean(failure.retry));
+        show("error", `${failure.title}: ${failure.message}`);
+      },
+    };
+  }
+
   // ---------------------------------------------------------------- one answer
-  /** Renders a run's events into an answer card; used live and when redrawing history. */
-  function createAnswerView() {
+  /**
+   * Renders a run's events into an answer card; used live and when redrawing history.
+   * `onDecide(continuationId, decisions)` is called when every approval of a suspended run
+   * has been clicked.
+   */
+  function createAnswerView({ onDecide } = {}) {
     const card = el("div", { class: "answer" });
     const phases = el("div", { class: "phases" });
     const codes = el("div", { class: "codes" });
@@ -385,6 +534,11 @@
       callRows: new Map(),
       output: null,
       maxTurns: 1,
+      /** The calling line of each approval, by id, from approval_requested. */
+      lineTexts: new Map(),
+      /** Approval cards by approval id, and each suspension's group by continuationId. */
+      approvalCards: new Map(),
+      approvalGroups: new Map(),
     };
 
     const phase = (text, status = "active") => {
@@ -508,8 +662,25 @@
         case "formatting":
           phase("Formatting");
           break;
+        case "approval_requested":
+          for (const approval of event.approvals ?? []) {
+            const lineText = approval.lineText ?? lineOf(approval.code, approval.line);
+            if (lineText) state.lineTexts.set(approval.id, lineText);
+          }
+          phase("Waiting for approval");
+          break;
+        case "approval_submitted":
+          state.approvalGroups.get(event.continuationId)?.submitted(event.decisions);
+          break;
+        case "approval_error":
+          state.approvalGroups.get(event.continuationId)?.failed(event);
+          break;
+        case "approval_decided":
+          state.approvalCards.get(event.id)?.decided(event);
+          break;
         case "done":
-          renderResult(event.result);
+          if (event.result.status === "suspended") renderApprovals(event);
+          else renderResult(event.result);
           break;
         case "error":
           failCurrent();
@@ -521,6 +692,52 @@
           break;
         default:
           break;
+      }
+    }
+
+    /** One card per pending approval; the decisions go out once every card is decided. */
+    function renderApprovals(event) {
+      const pending = event.result.pendingApprovals ?? [];
+      const id = event.continuationId;
+      const group = el("div", { class: "approvals" });
+      if (id) group.dataset.continuationId = id;
+      const chosen = {};
+      const cards = pending.map((approval) =>
+        approvalCard(approval, state.lineTexts.get(approval.id), {
+          readOnly: !id,
+          onChoose: (decision) => {
+            chosen[approval.id] = decision;
+            const left = pending.filter((a) => !(a.id in chosen)).length;
+            if (left === 0) onDecide?.(id, { ...chosen });
+            return left;
+          },
+        }),
+      );
+      for (const [i, card] of cards.entries()) state.approvalCards.set(pending[i].id, card);
+      group.append(...cards.map((card) => card.node));
+      if (!id) {
+        group.append(
+          el("p", {
+            class: "approval-note",
+            text:
+              event.resumeUnavailable ??
+              "This run waits for approval, but this server cannot resume it.",
+          }),
+        );
+      }
+      body.append(group);
+      if (id) {
+        state.approvalGroups.set(id, {
+          submitted: (decisions) => {
+            for (const [key, decision] of Object.entries(decisions ?? {})) {
+              state.approvalCards.get(key)?.sent(decision);
+            }
+          },
+          failed: (failure) => {
+            for (const key of Object.keys(chosen)) delete chosen[key];
+            for (const card of cards) card.failed(failure);
+          },
+        });
       }
     }
 
@@ -577,8 +794,15 @@
     els.messages.append(el("div", { class: "msg user" }, el("div", { class: "bubble", text })));
   }
 
-  function addAnswer() {
-    const view = createAnswerView();
+  /** An answer card for `message` (an assistant message, whose events it records). */
+  function addAnswer(message) {
+    const view = createAnswerView({
+      onDecide: (continuationId, decisions) => {
+        const go = () => resumeRun(message, view, continuationId, decisions);
+        if (running) whenIdle.push(go);
+        else go();
+      },
+    });
     els.messages.append(el("div", { class: "msg assistant" }, view.card));
     return view;
   }
@@ -589,8 +813,9 @@
     for (const message of messages) {
       if (message.role === "user") addUserBubble(message.content);
       else {
-        const view = addAnswer();
-        for (const event of message.events ?? []) view.onEvent(event);
+        message.events ??= [];
+        const view = addAnswer(message);
+        for (const event of message.events) view.onEvent(event);
       }
     }
     scrollToEnd();
@@ -602,6 +827,7 @@
     els.stop.hidden = !controller;
     els.input.disabled = Boolean(controller);
     for (const chip of els.nudges.querySelectorAll("button")) chip.disabled = Boolean(controller);
+    if (!controller) for (const work of whenIdle.splice(0)) work();
   }
 
   async function send() {
@@ -614,8 +840,9 @@
     autosize();
     els.empty.hidden = true;
     addUserBubble(text);
-    const view = addAnswer();
     const events = [];
+    const answer = { role: "assistant", content: "", events };
+    const view = addAnswer(answer);
     const record = (event) => {
       events.push(storableEvent(event));
       view.onEvent(event);
@@ -626,33 +853,93 @@
     const controller = new AbortController();
     setRunning(controller);
     try {
-      const response = await fetch("api/chat", {
+      await streamRun("api/chat", { message: text, history }, record, controller, (failure) =>
+        record({ type: "client_error", ...failure }),
+      );
+    } finally {
+      answer.content = assistantContent(events);
+      messages.push(answer);
+      saveMessages();
+      setRunning(null);
+      els.input.focus();
+      scrollToEnd();
+    }
+  }
+
+  /** Sends a suspended run's decisions; the rest of the answer streams into the same card. */
+  async function resumeRun(message, view, continuationId, decisions) {
+    const record = (event) => {
+      message.events.push(storableEvent(event));
+      view.onEvent(event);
+      scrollToEnd();
+    };
+    record({ type: "approval_submitted", continuationId, decisions });
+    saveMessages();
+    const controller = new AbortController();
+    setRunning(controller);
+    try {
+      await streamRun(
+        "api/approvals",
+        { continuationId, decisions },
+        record,
+        controller,
+        (failure) =>
+          record({
+            type: "approval_error",
+            continuationId,
+            ...failure,
+            // 410: the run was resumed already (another tab, a second click); nothing to retry.
+            retry: failure.status !== 410,
+          }),
+      );
+    } finally {
+      message.content = assistantContent(message.events);
+      saveMessages();
+      setRunning(null);
+      scrollToEnd();
+    }
+  }
+
+  const REFUSALS = {
+    MODEL_NOT_CONFIGURED: "No model configured",
+    BUSY: "The server is busy",
+    UNAUTHORIZED: "Not signed in",
+    BODY_TOO_LARGE: "The chat is too long",
+    APPROVAL_GONE: "No longer waiting",
+    RESUME_NOT_SUPPORTED: "Cannot resume here",
+  };
+
+  /**
+   * POSTs `body` to `path` and feeds the NDJSON events to `record`; a refusal, a cut-off
+   * stream or a network failure goes to `refused({ title, message, status? })` instead.
+   */
+  async function streamRun(path, body, record, controller, refused) {
+    let ended = false;
+    const onEvent = (event) => {
+      if (event.type === "done" || event.type === "error") ended = true;
+      record(event);
+    };
+    try {
+      const response = await fetch(path, {
         method: "POST",
         headers: {
           "content-type": "application/json",
           accept: "application/x-ndjson",
           ...authHeaders(),
         },
-        body: JSON.stringify({ message: text, history }),
+        body: JSON.stringify(body),
         signal: controller.signal,
       });
       if (!response.ok) {
-        const body = await response.json().catch(() => ({}));
-        const message = body.error?.message ?? `HTTP ${response.status}`;
+        const answer = await response.json().catch(() => ({}));
+        const message = answer.error?.message ?? `HTTP ${response.status}`;
         if (response.status === 401) showTokenForm();
-        const titles = {
-          MODEL_NOT_CONFIGURED: "No model configured",
-          BUSY: "The server is busy",
-          UNAUTHORIZED: "Not signed in",
-          BODY_TOO_LARGE: "The chat is too long",
-        };
-        const title = titles[body.error?.code] ?? `The server refused (${response.status})`;
-        record({ type: "client_error", title, message });
+        const title = REFUSALS[answer.error?.code] ?? `The server refused (${response.status})`;
+        refused({ title, message, status: response.status });
       } else {
-        await readNdjson(response, record);
-        if (!events.some((e) => e.type === "done" || e.type === "error")) {
-          record({
-            type: "client_error",
+        await readNdjson(response, onEvent);
+        if (!ended) {
+          refused({
             title: "The answer was cut off",
             message: "The connection closed before the run finished. Try again.",
           });
@@ -660,20 +947,13 @@
       }
     } catch (error) {
       if (controller.signal.aborted) {
-        record({ type: "client_error", title: "Stopped", message: "You stopped this run." });
+        refused({ title: "Stopped", message: "You stopped this run." });
       } else {
-        record({
-          type: "client_error",
+        refused({
           title: "Could not reach the server",
           message: String(error?.message ?? error),
         });
       }
-    } finally {
-      messages.push({ role: "assistant", content: assistantContent(events), events });
-      saveMessages();
-      setRunning(null);
-      els.input.focus();
-      scrollToEnd();
     }
   }
 
@@ -713,6 +993,12 @@
     send();
   });
   els.stop.addEventListener("click", () => running?.abort());
+  // Another tab of this chat saved (an approval decided there, a new message): show it here.
+  window.addEventListener("storage", (event) => {
+    if (event.key !== STORE_KEY || running) return;
+    messages = loadMessages();
+    redraw();
+  });
   $("new-chat").addEventListener("click", () => {
     if (running) running.abort();
     messages = [];
