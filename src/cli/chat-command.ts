@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CodeModeAgent, DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { CodeModeAgentOptions } from "../agent/types.js";
@@ -5,6 +7,7 @@ import { DurableChatAgent } from "../durable/chat-agent.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
 import type { ChatAgent } from "../server/types.js";
+import { cliContinuationSecret } from "./continuation-secret.js";
 import { demoOptions } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import {
@@ -34,6 +37,16 @@ export interface ChatCommandOptions {
   maxConcurrent?: string;
   durable?: string | boolean;
   restateAdmin?: string;
+  stateDir?: string;
+}
+
+/**
+ * Where `codemode chat` keeps what must outlive it (runs waiting for approval, under
+ * `approvals/`): `$XDG_STATE_HOME/codemode/chat`, else `~/.local/state/codemode/chat`.
+ */
+export function defaultChatStateDir(): string {
+  const base = process.env.XDG_STATE_HOME || join(homedir(), ".local", "state");
+  return join(base, "codemode", "chat");
 }
 
 /** Registers `codemode chat`. */
@@ -64,6 +77,10 @@ export function registerChatCommand(program: Command): void {
       "run each chat as a durable run on codemode workers through Restate (default ingress http://localhost:8080)",
     )
     .option(
+      "--state-dir <dir>",
+      "where runs waiting for approval are kept, so they survive a restart (default $XDG_STATE_HOME/codemode/chat, else ~/.local/state/codemode/chat)",
+    )
+    .option(
       "--restate-admin <url>",
       "with --durable: Restate's admin API, so a cancelled chat cancels its durable run",
     )
@@ -84,6 +101,9 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
     model,
     skills: skillsFromCli(loaded, options.skill),
     ...attemptOptionsFromCli(options),
+    // The same key in every run of this command (and of `codemode run`), so a run that
+    // waits for approval can be resumed after a restart.
+    continuationSecret: cliContinuationSecret(),
   };
   const makeAgent = () => new CodeModeAgent({ ...agentOptions, callLlm: cliCallLlm() });
   const base = makeAgent();
@@ -101,6 +121,8 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
       ? {
           model,
           run: (message, history, runOptions) => makeAgent().run(message, history, runOptions),
+          resume: (continuation, decisions, runOptions) =>
+            makeAgent().resume(continuation, decisions, runOptions),
           toolDescriptions: () => base.toolDescriptions(),
           usesDurableTools: () => base.usesDurableTools(),
         }
@@ -111,8 +133,11 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
     : checkModelSetup(model);
   // Loaded here, not at the top: every other command would pay for Hono at start-up.
   const { startChatServer } = await import("../server/start.js");
+  const { directoryContinuationStore } = await import("../server/continuation-store.js");
+  const stateDir = resolve(options.stateDir ?? defaultChatStateDir());
   const server = await startChatServer({
     agent,
+    store: directoryContinuationStore(join(stateDir, "approvals")),
     modelSetup: setup,
     ...(loaded.nudges ? { nudges: loaded.nudges } : {}),
     ...(options.title ? { title: options.title } : {}),

@@ -1,7 +1,10 @@
 /** `codemode chat` as a real child process on the built package. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent } from "codemode";
+import type { ChatDoneEvent } from "codemode/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readEvents } from "./helpers.js";
 
@@ -16,8 +19,18 @@ afterEach(() => {
 });
 
 /** Starts `codemode chat` and resolves with the URL it prints on stderr. */
-function startCli(args: string[]): Promise<{ url: string; stderr: () => string }> {
-  const env: Record<string, string | undefined> = { ...process.env };
+function startCli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; stderr: () => string; child: ChildProcess }> {
+  // The command keeps its secret and state in the user's directories: not this user's.
+  const home = mkdtempSync(join(tmpdir(), "codemode-chat-cli-home-"));
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_STATE_HOME: join(home, "state"),
+    ...extraEnv,
+  };
   for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"]) {
     delete env[key];
   }
@@ -32,7 +45,7 @@ function startCli(args: string[]): Promise<{ url: string; stderr: () => string }
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk;
       const match = /codemode chat: (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1]) resolve({ url: match[1], stderr: () => stderr });
+      if (match?.[1]) resolve({ url: match[1], stderr: () => stderr, child });
     });
     child.on("exit", (code) => reject(new Error(`codemode chat exited with ${code}: ${stderr}`)));
   });
@@ -77,5 +90,60 @@ describe("codemode chat", () => {
       llm: { ready: boolean; missingEnvVar: string };
     };
     expect(health.llm).toMatchObject({ ready: false, missingEnvVar: "OPENAI_API_KEY" });
+  });
+
+  it("keeps a run waiting for approval on disk: a new process after a SIGKILL resumes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "codemode-chat-cli-approvals-"));
+    const env = {
+      XDG_CONFIG_HOME: join(dir, "config"),
+      COUNT_FILE: join(dir, "calls.log"),
+      CODEMODE_CONTINUATION_SECRET: "",
+    };
+    const args = [
+      "--tools",
+      "test/cli/fixtures/refund-tools.ts",
+      "--model",
+      "replay:test/cli/fixtures/refund-replay.jsonl",
+      "--state-dir",
+      join(dir, "state"),
+    ];
+    const first = await startCli(args, env);
+    const asked = await fetch(`${first.url}api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Refund order 9." }),
+    });
+    const done = (await readEvents(asked)).at(-1) as ChatDoneEvent;
+    expect(done.result.status).toBe("suspended");
+    expect(done.result.pendingApprovals).toEqual([
+      expect.objectContaining({ tool: "refund", args: { id: 9, amount: 90 } }),
+    ]);
+    expect(readdirSync(join(dir, "state", "approvals"))).toEqual([`${done.continuationId}.json`]);
+    // The secret was made on first start, readable by the user alone.
+    const secretFile = join(dir, "config", "codemode", "continuation-secret");
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+
+    const exited = new Promise((resolve) => first.child.once("exit", resolve));
+    first.child.kill("SIGKILL");
+    await exited;
+
+    const second = await startCli(args, env);
+    const resumed = await fetch(`${second.url}api/approvals`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        continuationId: done.continuationId,
+        decisions: { [done.result.pendingApprovals![0]!.id]: true },
+      }),
+    });
+    expect(resumed.status).toBe(200);
+    const finished = (await readEvents(resumed)).at(-1) as ChatDoneEvent;
+    expect(finished.result).toMatchObject({ status: "done", summary: "refunded 90" });
+    // Each tool ran once over both processes: the order was not fetched again.
+    expect(readFileSync(env.COUNT_FILE, "utf8").trim().split("\n")).toEqual([
+      "get_order:9",
+      "refund:9:90",
+    ]);
+    expect(readdirSync(join(dir, "state", "approvals"))).toEqual([]);
   });
 });
