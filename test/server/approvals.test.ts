@@ -96,6 +96,20 @@ async function suspendedChat(server: ChatServer, message = "Tell Ada her refund 
 
 const approvalOf = (done: ChatDoneEvent) => done.result.pendingApprovals?.[0]?.id ?? "";
 
+/** Decides the suspended run's first approval and reads the resumed stream. */
+async function decide(
+  server: ChatServer,
+  done: ChatDoneEvent,
+  decision: boolean | { approved: boolean; reason?: string } = true,
+) {
+  const response = await post(server, "api/approvals", {
+    continuationId: done.continuationId,
+    decisions: { [approvalOf(done)]: decision },
+  });
+  expect(response.status).toBe(200);
+  return readEvents(response);
+}
+
 const tempDir = () => mkdtempSync(join(tmpdir(), "codemode-chat-approvals-"));
 
 describe("approvals in the chat API", () => {
@@ -172,13 +186,12 @@ describe("approvals in the chat API", () => {
     const server = await start({ agent: emailAgent(sent, [py(SEND)]) });
     const { done } = await suspendedChat(server);
     const id = approvalOf(done);
-    const events = await readEvents(
-      await post(server, "api/approvals", {
-        continuationId: done.continuationId,
-        decisions: { [id]: { approved: false, reason: "not before the refund clears" } },
-      }),
-    );
+    const events = await decide(server, done, {
+      approved: false,
+      reason: "not before the refund clears",
+    });
     expect(events[0]).toMatchObject({
+      id,
       type: "approval_decided",
       approved: false,
       reason: "not before the refund clears",
@@ -234,12 +247,7 @@ describe("approvals in the chat API", () => {
       store: directoryContinuationStore(dir),
     });
     expect(second.url).not.toBe(first.url);
-    const events = await readEvents(
-      await post(second, "api/approvals", {
-        continuationId: done.continuationId,
-        decisions: { [approvalOf(done)]: true },
-      }),
-    );
+    const events = await decide(second, done);
     expect(lastDone(events).result).toMatchObject({ status: "done", summary: "sent" });
     expect(sent).toEqual(["ada@example.com"]);
     expect(readdirSync(dir)).toEqual([]);
@@ -249,14 +257,7 @@ describe("approvals in the chat API", () => {
     const sent: string[] = [];
     const server = await start({ agent: emailAgent(sent, [py(SEND_TWICE)]) });
     const { done } = await suspendedChat(server);
-    const second = lastDone(
-      await readEvents(
-        await post(server, "api/approvals", {
-          continuationId: done.continuationId,
-          decisions: { [approvalOf(done)]: true },
-        }),
-      ),
-    );
+    const second = lastDone(await decide(server, done));
     expect(second.result.status).toBe("suspended");
     expect(second.result.pendingApprovals?.[0]).toMatchObject({
       tool: "send_email",
@@ -266,14 +267,7 @@ describe("approvals in the chat API", () => {
     expect(second.continuationId).not.toBe(done.continuationId);
     expect(sent).toEqual(["ada@example.com"]);
 
-    const third = lastDone(
-      await readEvents(
-        await post(server, "api/approvals", {
-          continuationId: second.continuationId,
-          decisions: { [approvalOf(second)]: true },
-        }),
-      ),
-    );
+    const third = lastDone(await decide(server, second));
     expect(third.result).toMatchObject({ status: "done", summary: "both sent" });
     expect(sent).toEqual(["ada@example.com", "bob@example.com"]);
   });
@@ -341,11 +335,7 @@ describe("approvals in the chat API", () => {
     expect(big.status).toBe(413);
 
     // None of that used up the run.
-    const ok = await post(server, "api/approvals", {
-      continuationId: done.continuationId,
-      decisions: { [id]: true },
-    });
-    expect(lastDone(await readEvents(ok)).result.summary).toBe("sent");
+    expect(lastDone(await decide(server, done)).result.summary).toBe("sent");
   });
 
   it("goes through the same auth as /api/chat", async () => {
@@ -380,12 +370,7 @@ describe("approvals in the chat API", () => {
       to: "[redacted]@example.com",
       subject: "hi",
     });
-    await readEvents(
-      await post(server, "api/approvals", {
-        continuationId: done.continuationId,
-        decisions: { [approvalOf(done)]: true },
-      }),
-    );
+    await decide(server, done);
     expect(sent).toEqual([`${secret}@example.com`]);
   });
 
