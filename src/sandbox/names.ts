@@ -1,6 +1,6 @@
 /** Messages for a name the program used that is not defined: list what is, suggest the closest. */
 export function unknownNameMessage(name: string, available: readonly string[]): string {
-  let message = `name '${name}' is not defined`;
+  let message = `name '${cutName(name)}' is not defined`;
   const closest = closestName(name, available);
   if (closest !== undefined) message += `. Did you mean '${closest}'?`;
   const end = closest === undefined ? "." : "";
@@ -17,12 +17,26 @@ export function unknownNameMessage(name: string, available: readonly string[]): 
 
 const MAX_LISTED = 60;
 
-/** The available name with the smallest edit distance, if it is close enough to be a typo. */
+/**
+ * Names longer than this are never compared: no function name is that long, and an edit
+ * distance costs the product of the two lengths, on the host's event loop.
+ */
+export const MAX_COMPARED_NAME = 100;
+
+/**
+ * The available name with the smallest edit distance, if it is close enough to be a typo.
+ * Bounded work whatever the program passes: a name past `MAX_COMPARED_NAME` characters gets
+ * no suggestion, and a candidate whose length alone puts it out of reach is skipped.
+ */
 export function closestName(name: string, available: readonly string[]): string | undefined {
+  if (name.length === 0 || name.length > MAX_COMPARED_NAME) return undefined;
+  const wanted = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of available) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (candidate.length > MAX_COMPARED_NAME) continue;
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue;
+    const d = editDistance(wanted, candidate.toLowerCase(), bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
@@ -34,15 +48,32 @@ export function closestName(name: string, available: readonly string[]): string 
   return bestDistance <= threshold || related ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/** The edit distance of `a` and `b`, or any value >= `bound` once it cannot be below it. */
+function editDistance(a: string, b: string, bound: number): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (current[j]! < rowMin) rowMin = current[j]!;
     }
+    if (rowMin >= bound) return rowMin;
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** A name as a message shows it: cut past `MAX_COMPARED_NAME` characters. */
+export function cutName(name: string): string {
+  return name.length <= MAX_COMPARED_NAME
+    ? name
+    : `${name.slice(0, MAX_COMPARED_NAME)}… (${name.length} characters)`;
+}
+
+/** `text` quoted for a message, cut to `max` characters (a program can pass megabytes). */
+export function quoteShort(text: string, max = 80): string {
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
 }

@@ -6,7 +6,7 @@
  * are ordinary tools over the set they were made for: deterministic, local, no model.
  */
 import { ToolDefinitionError, ToolError } from "../errors.js";
-import { closestName } from "../sandbox/names.js";
+import { closestName, quoteShort } from "../sandbox/names.js";
 import { defineTool } from "./define-tool.js";
 import {
   pythonDocstring,
@@ -18,6 +18,11 @@ import type { Tool } from "./types.js";
 
 export const SEARCH_TOOLS = "search_tools";
 export const DESCRIBE_TOOL = "describe_tool";
+/**
+ * The longest query `search_tools` reads: words to look for, not a document (a longer one
+ * is refused with a ValueError, so no call holds the host's event loop).
+ */
+export const MAX_QUERY_CHARS = 1000;
 /** The most matches one `search_tools` call returns. */
 export const MAX_SEARCH_LIMIT = 50;
 
@@ -317,9 +322,15 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
     },
     execute: ({ query, limit }): ToolMatch[] => {
       const text = String(query);
+      if (text.length > MAX_QUERY_CHARS) {
+        throw new ToolError(
+          `search_tools(query): the query is ${text.length} characters; ask with a few words (at most ${MAX_QUERY_CHARS} characters), e.g. search_tools("weather forecast").`,
+          { pythonType: "ValueError" },
+        );
+      }
       if (searchTerms(text).length === 0) {
         throw new ToolError(
-          `search_tools needs words to look for (got ${JSON.stringify(text)}), e.g. search_tools("weather forecast").`,
+          `search_tools needs words to look for (got ${quoteShort(text)}), e.g. search_tools("weather forecast").`,
           { pythonType: "ValueError" },
         );
       }
@@ -354,7 +365,7 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
         tools.map((t) => t.name),
       );
       throw new ToolError(
-        `There is no function named ${JSON.stringify(wanted)}.${close ? ` Did you mean ${JSON.stringify(close)}?` : ""} ` +
+        `There is no function named ${quoteShort(wanted)}.${close ? ` Did you mean ${JSON.stringify(close)}?` : ""} ` +
           "search_tools(query) finds functions by what they do.",
         { pythonType: "ValueError" },
       );
