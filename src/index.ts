@@ -65,6 +65,7 @@ export { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "./sand
 export {
   type AiSdkToolCallOptions,
   type AiSdkToolLike,
+  type FromAiSdkToolOptions,
   fromAiSdkTool,
 } from "./tools/ai-sdk-tool.js";
 export {
@@ -87,10 +88,13 @@ export {
 } from "./tools/signature.js";
 export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/tool-set.js";
 export type {
+  Compensate,
+  CompensationContext,
   DurableToolOptions,
   JsonSchema,
   NeedsApproval,
   Tool,
+  ToolAnnotations,
   ToolContext,
   ToolParameter,
   ValidationResult,

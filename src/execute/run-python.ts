@@ -7,12 +7,14 @@
 import { InvalidOptionsError } from "../errors.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { programAnnotations } from "../tools/annotations.js";
 import {
   DEFAULT_TOOL_LISTING_BUDGET,
   fullListingTokens,
   toolListingSection,
 } from "../tools/discovery.js";
 import { LiveToolSet, type ToolSetInput } from "../tools/tool-set.js";
+import type { ToolAnnotations } from "../tools/types.js";
 import { execute } from "./execute.js";
 import type { ExecuteOptions, ExecutionResult, ToolCallRecord } from "./types.js";
 
@@ -82,6 +84,11 @@ export interface RunPython {
   /** The tool's description: purpose, the functions' listing, the sandbox rules. */
   readonly description: string;
   /**
+   * What running a program does to the world, from the tools' annotations when the runner
+   * was made: read-only when every tool is, destructive or open-world when any may be.
+   */
+  readonly annotations: ToolAnnotations;
+  /**
    * Runs one program; resolves with the compact result (never rejects for the program's
    * errors). `onApproval` decides calls to `needsApproval` tools for this run (the door's
    * own channel to a human, e.g. MCP elicitation); without one, such a call ends the
@@ -133,6 +140,7 @@ export function createRunPython(options: RunPythonOptions): RunPython {
   const purpose = description?.trim() || DEFAULT_PURPOSE;
   return {
     description: `${purpose}\n\n${toolListingSection(tools, listing)}\n\n${SANDBOX_PYTHON_RULES}`,
+    annotations: programAnnotations(tools),
     async run(code, signal, onApproval) {
       if (typeof code !== "string") {
         return failed({ type: "TypeError", message: "code must be a string" }, "", []);

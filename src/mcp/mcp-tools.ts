@@ -8,6 +8,7 @@ import { McpError, ToolListChangedNotificationSchema } from "@modelcontextprotoc
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
 import { isRecord } from "../plain-object.js";
+import { listedAnnotations } from "../tools/annotations.js";
 import { defineTool } from "../tools/define-tool.js";
 import type { JsonSchema, Tool } from "../tools/types.js";
 import { connectMcp, type McpConnection, type McpServerSpec } from "./connect.js";
@@ -259,7 +260,7 @@ interface ListedTool {
   description?: string;
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
-  annotations?: { title?: string };
+  annotations?: { title?: string; [hint: string]: unknown };
 }
 
 /** Every tool, across pages. Stops on a repeated cursor so a buggy server cannot loop us. */
@@ -350,10 +351,12 @@ function mcpTool(
   const text = listed.description ?? listed.title ?? listed.annotations?.title ?? "";
   const description = [text.trim(), ...notes].filter((s) => s !== "").join("\n\n");
   const where = `MCP tool "${listed.name}" on server ${connection.label}`;
+  const annotations = listedAnnotations(listed.annotations);
   return defineTool({
     name,
     description,
     parameters: schema,
+    ...(annotations ? { annotations } : {}),
     ...(isRecord(listed.outputSchema) ? { returns: listed.outputSchema } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     execute: async (input, context) => {

@@ -20,6 +20,7 @@ import type { ApprovalDecision, Isolation } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { programAnnotations } from "../tools/annotations.js";
 import { compactToolListing } from "../tools/discovery.js";
 import { pythonToolListing } from "../tools/signature.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
@@ -134,6 +135,7 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
       title: "Run Python against the tools",
       description: runPython.description,
       inputSchema: { code: z.string().describe(RUN_PYTHON_CODE_DESCRIPTION) },
+      annotations: runPython.annotations,
     },
     async ({ code }, extra): Promise<CallToolResult> => {
       const result = await runPython.run(
@@ -165,6 +167,8 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
         inputSchema: {
           question: z.string().describe("What to answer or do, in plain language."),
         },
+        // The agent asks a model, which is outside the server's world.
+        annotations: { ...programAnnotations(agent.tools), openWorldHint: true },
       },
       async ({ question }, extra): Promise<CallToolResult> => {
         const result = await askAgent(agent, question, server.server, extra.signal);

@@ -11,7 +11,8 @@ import { randomUUID } from "node:crypto";
 import { errorText } from "../error-text.js";
 import { ToolDefinitionError } from "../errors.js";
 import { isPlainObject } from "../plain-object.js";
-import { checkNeedsApproval, freezeTool, isTool } from "./define-tool.js";
+import { checkAnnotations } from "./annotations.js";
+import { checkCompensate, checkNeedsApproval, freezeTool, isTool } from "./define-tool.js";
 import type { SchemaIssue } from "./json-schema-validator.js";
 import { parametersFromSchema } from "./parameters.js";
 import { assertToolName } from "./python-names.js";
@@ -22,7 +23,14 @@ import {
   type SchemaSpec,
   type StandardSchemaLike,
 } from "./schema.js";
-import type { JsonSchema, NeedsApproval, Tool, ToolContext } from "./types.js";
+import type {
+  Compensate,
+  JsonSchema,
+  NeedsApproval,
+  Tool,
+  ToolAnnotations,
+  ToolContext,
+} from "./types.js";
 import { createValidator } from "./validate-arguments.js";
 
 /** The parts of an AI SDK `Tool` codemode reads. Any `tool({ ... })` from `ai` fits. */
@@ -36,6 +44,17 @@ export interface AiSdkToolLike {
   type?: string | undefined;
   id?: string | undefined;
   needsApproval?: unknown;
+}
+
+/** What codemode adds to an AI SDK tool, which has no place for it. */
+export interface FromAiSdkToolOptions {
+  /**
+   * What the tool's calls do to the world, in MCP's words (`{ readOnlyHint: true }`).
+   * Without them the tool is treated as having side effects.
+   */
+  annotations?: ToolAnnotations;
+  /** Undoes a completed call when a run with `compensateOnFailure` ends failed or cancelled. */
+  compensate?: Compensate;
 }
 
 /** What an AI SDK tool's `execute` receives as its second argument. */
@@ -69,11 +88,23 @@ export function isAiSdkTool(value: unknown): value is AiSdkToolLike {
  * A codemode tool named `name` from an AI SDK tool. Python's keyword arguments become the
  * `input` object; `execute(input, { toolCallId, messages: [], abortSignal })` runs on the
  * host, and a streaming tool's last yielded value is the result. Throws ToolDefinitionError
- * for a tool codemode cannot run: no `execute`, provider-executed, or `needsApproval`.
+ * for a tool codemode cannot run (no `execute`, provider-executed) or for `options` of the
+ * wrong shape.
  */
-export function fromAiSdkTool(name: string, aiTool: AiSdkToolLike): Tool {
+export function fromAiSdkTool(
+  name: string,
+  aiTool: AiSdkToolLike,
+  options: FromAiSdkToolOptions = {},
+): Tool {
   assertToolName(name);
   const label = `AI SDK tool "${name}"`;
+  if (typeof options !== "object" || options === null) {
+    throw new ToolDefinitionError(
+      `${label}: the third argument must be { annotations?, compensate? } (got ${options === null ? "null" : typeof options}).`,
+    );
+  }
+  const annotations = checkAnnotations(options.annotations, label);
+  checkCompensate(options.compensate, label);
   if (!isAiSdkTool(aiTool)) {
     throw new ToolDefinitionError(
       `${label} is not an AI SDK tool: expected tool({ description, inputSchema, execute }) from "ai".`,
@@ -130,6 +161,8 @@ export function fromAiSdkTool(name: string, aiTool: AiSdkToolLike): Tool {
     },
     durable: undefined,
     needsApproval,
+    annotations,
+    compensate: options.compensate,
   });
 }
 

@@ -5,15 +5,19 @@
  * surface when the tool is built rather than in the middle of a model's run.
  */
 import { ToolDefinitionError } from "../errors.js";
+import { checkAnnotations } from "./annotations.js";
 import { isClassSource, parseFunctionParameters } from "./function-params.js";
 import { parametersFromSchema } from "./parameters.js";
 import { assertToolName } from "./python-names.js";
 import { compileParameters, compileSchema, type SchemaSpec } from "./schema.js";
 import type {
+  Compensate,
+  CompensationContext,
   DurableToolOptions,
   JsonSchema,
   NeedsApproval,
   Tool,
+  ToolAnnotations,
   ToolContext,
   ToolParameter,
   ValidationResult,
@@ -75,6 +79,22 @@ export interface ToolDefinition<
    * arguments (`({ amount }) => amount > 100`). See docs/approvals.md.
    */
   needsApproval?: boolean | ((input: InferParameters<P>) => boolean | PromiseLike<boolean>);
+  /**
+   * What the tool's calls do to the world, in MCP's words: `{ readOnlyHint: true }` for a
+   * lookup, `{ idempotentHint: true }` for a call that is harmless to repeat. Without them
+   * the tool is treated as having side effects: a retry replays its completed calls instead
+   * of running them again. See docs/side-effects.md.
+   */
+  annotations?: ToolAnnotations;
+  /**
+   * Undoes a completed call (`(input, result, context) => ...`), run once per call, newest
+   * first, when a run with `compensateOnFailure: true` ends failed or cancelled.
+   */
+  compensate?: (
+    input: InferParameters<P>,
+    result: Awaited<InferReturns<R>>,
+    context: CompensationContext,
+  ) => unknown;
 }
 
 /**
@@ -91,9 +111,11 @@ export function defineTool<
       "defineTool() expects an object: { name, description, inputSchema, execute }.",
     );
   }
-  const { name, description, execute, durable, timeoutMs, needsApproval } = definition;
+  const { name, description, execute, durable, timeoutMs, needsApproval, compensate } = definition;
   assertToolName(name);
   checkNeedsApproval(needsApproval, `Tool "${name}"`);
+  const annotations = checkAnnotations(definition.annotations, `Tool "${name}"`);
+  checkCompensate(compensate, `Tool "${name}"`);
   // Error messages name the key the user wrote.
   const [parameters, inputKey] = schemaUnderEitherName(definition, "inputSchema", "parameters");
   const [returns, outputKey] = schemaUnderEitherName(definition, "outputSchema", "returns");
@@ -127,7 +149,28 @@ export function defineTool<
     durable: durable === undefined ? undefined : Object.freeze({ ...durable }),
     timeoutMs,
     needsApproval: needsApproval as NeedsApproval | undefined,
+    annotations,
+    compensate:
+      compensate === undefined
+        ? undefined
+        : (input, result, context) =>
+            compensate.call(
+              definition,
+              input as InferParameters<P>,
+              result as Awaited<InferReturns<R>>,
+              context,
+            ),
   });
+}
+
+/** `compensate` must be a function; anything else would silently undo nothing. */
+export function checkCompensate(value: unknown, label: string): void {
+  if (value === undefined || typeof value === "function") return;
+  throw new ToolDefinitionError(
+    `${label}: compensate must be a function (input, result, context) => ... that undoes ` +
+      `one completed call, e.g. compensate: ({ order_id }, refund) => cancelRefund(refund.id) ` +
+      `(got ${value === null ? "null" : typeof value}).`,
+  );
 }
 
 /** `needsApproval` must be a boolean or a function; anything else would be a silent no. */
@@ -273,11 +316,14 @@ interface ToolParts {
   durable: DurableToolOptions | undefined;
   timeoutMs?: number | undefined;
   needsApproval?: NeedsApproval | undefined;
+  annotations?: ToolAnnotations | undefined;
+  compensate?: Compensate | undefined;
 }
 
 /** A frozen Tool without `undefined` optional fields (they would show up in spreads/JSON). */
 export function freezeTool(parts: ToolParts): Tool {
-  const { outputSchema, durable, timeoutMs, needsApproval, ...rest } = parts;
+  const { outputSchema, durable, timeoutMs, needsApproval, annotations, compensate, ...rest } =
+    parts;
   const tool: Tool = {
     ...rest,
     ...(outputSchema === undefined ? {} : { outputSchema }),
@@ -285,6 +331,29 @@ export function freezeTool(parts: ToolParts): Tool {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     // `false` is the same as absent: nothing to ask.
     ...(needsApproval === undefined || needsApproval === false ? {} : { needsApproval }),
+    ...(annotations === undefined ? {} : { annotations }),
+    ...(compensate === undefined ? {} : { compensate }),
   };
   return Object.freeze(tool);
+}
+
+/**
+ * Everything a tool is made of, calling through to it: the start of a copy that changes
+ * one part (`renameTool`, `durableTool`), so no copy forgets a part.
+ */
+export function toolParts(tool: Tool): ToolParts {
+  return {
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    validate: (input) => tool.validate(input),
+    execute: (input, context) => tool.execute(input, context),
+    durable: tool.durable,
+    timeoutMs: tool.timeoutMs,
+    needsApproval: tool.needsApproval,
+    annotations: tool.annotations,
+    compensate: tool.compensate,
+  };
 }

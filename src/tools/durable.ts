@@ -1,5 +1,5 @@
 import { ToolDefinitionError } from "../errors.js";
-import { freezeTool, isTool } from "./define-tool.js";
+import { freezeTool, isTool, toolParts } from "./define-tool.js";
 import type { DurableToolOptions, Tool } from "./types.js";
 
 /**
@@ -19,18 +19,10 @@ export function durableTool(tool: Tool, options: DurableToolOptions = {}): Tool 
   }
   checkDurableOptions(`durableTool(${tool.name})`, options);
   return freezeTool({
-    name: tool.name,
-    description: tool.description,
-    parameters: tool.parameters,
-    inputSchema: tool.inputSchema,
-    outputSchema: tool.outputSchema,
-    validate: (input) => tool.validate(input),
-    execute: (input, context) => tool.execute(input, context),
+    ...toolParts(tool),
     // Spreading the old marker keeps everything it carries, including the remote target
     // the durable layer stores on it under a symbol key (see durable/remote-spec.ts).
     durable: Object.freeze({ ...tool.durable, ...options }),
-    timeoutMs: tool.timeoutMs,
-    needsApproval: tool.needsApproval,
   });
 }
 

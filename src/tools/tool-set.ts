@@ -5,7 +5,7 @@
  */
 import { ToolDefinitionError } from "../errors.js";
 import { type AiSdkToolLike, fromAiSdkTool, isAiSdkTool } from "./ai-sdk-tool.js";
-import { freezeTool, functionTool, isTool } from "./define-tool.js";
+import { freezeTool, functionTool, isTool, toolParts } from "./define-tool.js";
 import { assertToolName } from "./python-names.js";
 import type { Tool } from "./types.js";
 
@@ -113,18 +113,7 @@ export function toolMap(tools: readonly Tool[]): Map<string, Tool> {
 export function renameTool(tool: Tool, name: string): Tool {
   assertToolName(name);
   if (tool.name === name) return tool;
-  return freezeTool({
-    name,
-    description: tool.description,
-    parameters: tool.parameters,
-    inputSchema: tool.inputSchema,
-    outputSchema: tool.outputSchema,
-    validate: (input) => tool.validate(input),
-    execute: (input, context) => tool.execute(input, context),
-    durable: tool.durable,
-    timeoutMs: tool.timeoutMs,
-    needsApproval: tool.needsApproval,
-  });
+  return freezeTool({ ...toolParts(tool), name });
 }
 
 function toTool(item: unknown, key: string | undefined, where: string): Tool {

@@ -57,6 +57,46 @@ export interface DurableToolOptions {
   idempotent?: boolean;
 }
 
+/**
+ * What a tool's calls do to the world, in the Model Context Protocol's names and meanings.
+ * All optional; a tool without them may change things (MCP's defaults). Only a tool with
+ * `readOnlyHint: true` or `idempotentHint: true` is run again by a retry; every other
+ * completed call is recorded in the run's journal and replayed, not repeated.
+ */
+export interface ToolAnnotations {
+  /** A human-readable title for the tool. */
+  title?: string;
+  /** The tool does not change its environment (a lookup, a search). */
+  readOnlyHint?: boolean;
+  /** The tool may destroy or overwrite (as opposed to only adding). MCP default: `true`. */
+  destructiveHint?: boolean;
+  /** Calling it again with the same arguments has no further effect. MCP default: `false`. */
+  idempotentHint?: boolean;
+  /** The tool reaches outside a closed world (the web, other people). MCP default: `true`. */
+  openWorldHint?: boolean;
+}
+
+/** What a tool's `compensate` receives besides the call's input and result. */
+export interface CompensationContext {
+  /** Aborted when the compensation takes longer than the tool's time limit. */
+  signal: AbortSignal;
+  /** Why the run is being undone: it ended failed or cancelled. */
+  reason: "failed" | "cancelled";
+  /** The run's error text, when it failed. */
+  error?: string;
+}
+
+/**
+ * Undoes one completed call (a refund for a charge): gets the validated input and the
+ * result the call returned. Runs at most once per call, newest call first, when a run with
+ * `compensateOnFailure` ends failed or cancelled.
+ */
+export type Compensate = (
+  input: Record<string, unknown>,
+  result: unknown,
+  context: CompensationContext,
+) => unknown;
+
 /** `true`, or whether this call (by its validated arguments) needs a human's approval. */
 export type NeedsApproval =
   | boolean
@@ -93,4 +133,8 @@ export interface Tool {
    * When it passes, the call's `signal` is aborted and Python gets a catchable `TimeoutError`.
    */
   readonly timeoutMs?: number;
+  /** What the tool's calls do to the world, in MCP's words (see `ToolAnnotations`). */
+  readonly annotations?: ToolAnnotations;
+  /** Undoes a completed call when a run with `compensateOnFailure` ends failed or cancelled. */
+  readonly compensate?: Compensate;
 }

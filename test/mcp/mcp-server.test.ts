@@ -50,6 +50,15 @@ function describeCodemodeServer(connect: () => Promise<Client>) {
     expect(ask.description).toContain("get_order(id: str) -> GetOrderResult");
     // The TypedDict its signature names is declared too.
     expect(ask.description).toContain("class GetOrderResult(TypedDict)");
+    // Both shop tools are read-only lookups in a closed world, so a program is too; ask
+    // also reaches a model.
+    expect(runPython.annotations).toEqual({
+      readOnlyHint: true,
+      idempotentHint: true,
+      destructiveHint: false,
+      openWorldHint: false,
+    });
+    expect(ask.annotations).toEqual({ ...runPython.annotations, openWorldHint: true });
   });
 
   it("run_python returns the value, the printed output and the tool calls", async () => {
@@ -319,6 +328,21 @@ describe("serveCodeModeMcpHttp in this process", () => {
     await vi.waitFor(() => expect(aborted).toBe(1), { timeout: 10_000, interval: 10 });
     const quick = await client.callTool({ name: "run_python", arguments: { code: "wait(0)" } });
     expect(structured(quick).value).toBe(0);
+    await client.close();
+  });
+
+  it("publishes that a program may change things when a tool has no annotations", async () => {
+    const client = new Client({ name: "test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    const { tools } = await client.listTools();
+    const sideEffects = {
+      readOnlyHint: false,
+      idempotentHint: false,
+      destructiveHint: true,
+      openWorldHint: true,
+    };
+    expect(tools.find((t) => t.name === "run_python")!.annotations).toEqual(sideEffects);
+    expect(tools.find((t) => t.name === "ask")!.annotations).toEqual(sideEffects);
     await client.close();
   });
 
