@@ -5,7 +5,7 @@
  * attempt, same conversation, the program itself continued from its snapshot.
  */
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
-import { errorText } from "../error-text.js";
+import { cutErrorText, errorText } from "../error-text.js";
 import { execute } from "../execute/execute.js";
 import { resumeExecution } from "../execute/resume.js";
 import type {
@@ -336,9 +336,10 @@ export class AgentRun {
       ls.reply = await this.inTurn(() => ctx.ask(ls.messages, ls.usage, this.runOptions.signal));
       return undefined;
     } catch (error) {
+      const why = cutErrorText(errorText(error));
       const text = retry
-        ? `Retry LLM call failed: ${errorText(error)}`
-        : `${ls.turn === 1 ? "Code generation" : "The LLM call"} failed: ${errorText(error)}`;
+        ? `Retry LLM call failed: ${why}`
+        : `${ls.turn === 1 ? "Code generation" : "The LLM call"} failed: ${why}`;
       const output = retry ? this.failedOutput : "";
       this.endTurn({ code: retry ? ls.code : "", kind: "failed", error: text, output });
       return this.finish({ error: text, ...(retry ? { output } : {}) });

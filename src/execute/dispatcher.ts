@@ -5,6 +5,7 @@
  * program can catch, unless it is a limit, which ends the run.
  */
 import { type Context, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import { cutErrorText } from "../error-text.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
@@ -194,7 +195,8 @@ export class ToolDispatcher {
       this.records.push(entry);
       this.events.onToolResult?.(entry);
     };
-    const fail = (args: unknown, type: string, message: string, fatal = false): CallOutcome => {
+    const fail = (args: unknown, type: string, fullMessage: string, fatal = false): CallOutcome => {
+      const message = cutErrorText(fullMessage);
       record(args, { error: { type, message } });
       return { ok: false, type, message, ...(fatal ? { fatal } : {}) };
     };
@@ -302,9 +304,10 @@ function endToolSpan(
     if ("result" in end) span.setAttribute("gen_ai.tool.call.result", safeJson(end.result));
   }
   if ("error" in end) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: end.error.message });
+    const message = cutErrorText(end.error.message);
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
     span.setAttribute("error.type", end.error.type);
-    span.recordException({ name: end.error.type, message: end.error.message });
+    span.recordException({ name: end.error.type, message });
   }
   span.end();
 }

@@ -3,7 +3,7 @@
  * The same loop serves the worker process and the in-process mode; only the
  * `RunnerHost` differs (a message hop, or a direct function call).
  */
-import { errorText } from "../error-text.js";
+import { cutErrorText, errorText } from "../error-text.js";
 import { limitMessage } from "./limits.js";
 import {
   monty,
@@ -387,7 +387,7 @@ function explain(type: string, message: string, toolNames: readonly string[]): s
 }
 
 function failure(type: string, message: string, line?: number): RunOutcome {
-  const error: SandboxErrorInfo = { type, message };
+  const error: SandboxErrorInfo = { type, message: cutErrorText(message) };
   if (line !== undefined && line > 0) error.line = line;
   return { ok: false, error };
 }

@@ -3,7 +3,7 @@
  * for every door that runs tools (the dispatcher, and the durable steps that journal a
  * tool's outcome), so a program catches the same exception either way.
  */
-import { errorText } from "../error-text.js";
+import { cutErrorText, errorText } from "../error-text.js";
 import { toJsonSafe } from "../sandbox/values.js";
 
 /**
@@ -22,6 +22,10 @@ export function pythonTypeOf(error: unknown): string {
 
 /** An Error's message, a string as it is, any other thrown value as JSON (never throws). */
 export function thrownMessage(error: unknown): string {
+  return cutErrorText(fullThrownMessage(error));
+}
+
+function fullThrownMessage(error: unknown): string {
   if (error instanceof Error || typeof error === "string") return errorText(error);
   try {
     return JSON.stringify(toJsonSafe(error)) ?? errorText(error);

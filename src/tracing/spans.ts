@@ -18,7 +18,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { errorText } from "../error-text.js";
+import { cutErrorText, errorText } from "../error-text.js";
 
 /** How much a run's spans record. */
 export interface TelemetryOptions {
@@ -78,11 +78,11 @@ export async function inSpan<T>(
 
 /** Marks a span failed: error status, `error.type`, and the exception as an event. */
 export function failSpan(span: Span, error: unknown, type?: string): void {
-  const message = errorText(error);
+  const message = cutErrorText(errorText(error));
+  const name = type ?? (error instanceof Error ? error.name : "Error");
   span.setStatus({ code: SpanStatusCode.ERROR, message });
-  span.setAttribute("error.type", type ?? (error instanceof Error ? error.name : "Error"));
-  if (error instanceof Error) span.recordException(error);
-  else span.recordException({ name: type ?? "Error", message });
+  span.setAttribute("error.type", name);
+  span.recordException({ name, message });
 }
 
 /** `anthropic:claude-haiku-4-5` as the GenAI provider and model attributes. */
