@@ -81,3 +81,25 @@ export class ContinuationError extends CodeModeError {
     super(`Cannot resume: ${message}.`);
   }
 }
+
+/**
+ * `agent.run(message, history, { state })` refused the conversation state it was given:
+ * `reason` says why (`not-state`: not a `ProgramState` or a sealed state; `other-chat`: it
+ * belongs to another chat; `tampered`: a sealed state whose signature does not match). The
+ * run does not reject: it starts without variables and reports this as `result.stateError`
+ * and a `state_refused` event.
+ */
+export class ConversationStateError extends CodeModeError {
+  override readonly code: string = "CONVERSATION_STATE";
+  constructor(
+    readonly reason: "not-state" | "other-chat" | "tampered",
+    message: string,
+  ) {
+    super(`Conversation state refused, the run starts without it: ${message}.`);
+  }
+
+  /** As JSON (a chat server streams results): the code, reason and message. */
+  toJSON(): { name: string; code: string; reason: string; message: string } {
+    return { name: this.name, code: this.code, reason: this.reason, message: this.message };
+  }
+}

@@ -15,6 +15,7 @@
 
 // The agent and its LLM clients.
 export { CodeModeAgent, type ToolDescription } from "./agent/code-mode-agent.js";
+export type { ConversationState } from "./agent/conversation-state.js";
 export type { Skill } from "./agent/skills.js";
 export type {
   AgentEvent,
@@ -31,6 +32,7 @@ export type {
 export {
   CodeModeError,
   ContinuationError,
+  ConversationStateError,
   InvalidOptionsError,
   LlmError,
   MissingApiKeyError,

@@ -3,7 +3,7 @@
  * tools, and a failure goes back to the model for another attempt. A port of Flyte's
  * `CodeModeAgent` (names in camelCase).
  */
-import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import { ContinuationError, ConversationStateError, InvalidOptionsError } from "../errors.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
@@ -19,6 +19,14 @@ import {
   openContinuation,
   sealContinuation,
 } from "./continuation.js";
+import {
+  boundConversationState,
+  type ConversationState,
+  checkConversationState,
+  conversationStateNote,
+  DEFAULT_MAX_STATE_BYTES,
+  sealConversationState,
+} from "./conversation-state.js";
 import { buildSystemPrompt, resolveToolListing } from "./prompt.js";
 import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
 import { loadSkills } from "./skills.js";
@@ -107,6 +115,12 @@ export class CodeModeAgent {
         `toolListingBudget must be a whole number of tokens >= 0 (got ${budget}).`,
       );
     }
+    const maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+    if (!Number.isInteger(maxStateBytes) || maxStateBytes < 0) {
+      throw new InvalidOptionsError(
+        `maxStateBytes must be a whole number of bytes >= 0 (got ${maxStateBytes}).`,
+      );
+    }
     this.skills = loadSkills(options.skills ?? []);
     void this.systemPrompt; // built now, so a bad tool or skill throws here
   }
@@ -185,10 +199,69 @@ export class CodeModeAgent {
     if (typeof message !== "string") {
       throw new InvalidOptionsError("agent.run(message) needs the user's message as a string.");
     }
-    const messages: ChatMessage[] = [...validHistory(history), { role: "user", content: message }];
-    return new AgentRun(this.loopContext(), initialState(messages), options).drive({
-      kind: "start",
+    const chatId = options.chatId;
+    if (chatId !== undefined && typeof chatId !== "string") {
+      throw new InvalidOptionsError("chatId must be a string that identifies the chat.");
+    }
+    const past = validHistory(history);
+    // The conversation's variables: only the turn loop keeps and uses them.
+    let state: ConversationState | undefined;
+    let stateError: ConversationStateError | undefined;
+    if (this.maxTurns > 1 && options.state !== undefined) {
+      try {
+        state = boundConversationState(
+          checkConversationState(options.state, chatId, {
+            secret: this.continuation.secret,
+            toolNames: new Set(this.tools.map((t) => t.name)),
+          }),
+          this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+          chatId,
+        );
+      } catch (error) {
+        if (!(error instanceof ConversationStateError)) throw error;
+        stateError = error;
+        try {
+          options.onEvent?.({
+            type: "state_refused",
+            error,
+            attempt: 1,
+            maxAttempts: this.maxRetries + 1,
+            turn: 1,
+          });
+        } catch {
+          // A listener's bug must not break the run.
+        }
+      }
+    }
+    const note = state ? conversationStateNote(state) : undefined;
+    const messages: ChatMessage[] = [
+      ...past,
+      { role: "user", content: note ? `${message}\n\n${note}` : message },
+    ];
+    const ls = initialState(messages);
+    if (state) {
+      ls.programState = state;
+      ls.startState = state;
+    }
+    if (chatId !== undefined) ls.chatId = chatId;
+    return new AgentRun(this.loopContext(), ls, options, stateError).drive({ kind: "start" });
+  }
+
+  /**
+   * `result.state` as one signed string (with `continuationSecret`), for a caller that must
+   * hand the conversation's state to someone else and take it back (a client, a durable
+   * run's input): `run(message, history, { state: sealed, chatId })` reads only a string
+   * this agent's secret signed, bound to the chat the state was made in.
+   */
+  sealState(state: ConversationState): string {
+    const checked = checkConversationState(state, state?.chatId, {
+      secret: this.continuation.secret,
+      toolNames: new Set(),
     });
+    return sealConversationState(
+      { ...checked, ...(state.chatId !== undefined ? { chatId: state.chatId } : {}) },
+      this.continuation.secret,
+    );
   }
 
   /**

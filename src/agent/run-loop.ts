@@ -6,6 +6,7 @@
  */
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { cutErrorText, errorText } from "../error-text.js";
+import type { ConversationStateError } from "../errors.js";
 import { execute } from "../execute/execute.js";
 import { resumeExecution } from "../execute/resume.js";
 import type {
@@ -19,6 +20,11 @@ import type {
 import type { ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
+import {
+  boundConversationState,
+  type ConversationState,
+  DEFAULT_MAX_STATE_BYTES,
+} from "./conversation-state.js";
 import { extractCode, findCode } from "./extract-code.js";
 import { observationMessage } from "./observation.js";
 import { retryMessage } from "./prompt.js";
@@ -46,6 +52,10 @@ export interface LoopState {
   reply: string;
   /** Variables earlier turns kept. */
   programState?: ProgramState;
+  /** The conversation's state the run started from (what a failed run hands back). */
+  startState?: ConversationState;
+  /** The chat the run belongs to (`AgentRunOptions.chatId`): its state is bound to it. */
+  chatId?: string;
   turns: AgentTurn[];
   toolCalls: AgentToolCall[];
   turnCalls: AgentToolCall[];
@@ -110,6 +120,8 @@ export class AgentRun {
     private readonly ctx: LoopContext,
     private readonly ls: LoopState,
     private readonly runOptions: AgentRunOptions,
+    /** Why the `state` the caller passed was refused, for the result. */
+    private readonly stateError?: ConversationStateError,
   ) {
     this.loop = ctx.maxTurns > 1;
   }
@@ -254,6 +266,7 @@ export class AgentRun {
       const judged = this.judge(result);
       const output = result.output;
       if (judged.kind === "answer") {
+        if (result.ok && result.state) ls.programState = result.state;
         this.endTurn({ code: ls.code, kind: "answer", value: judged.value, output });
         this.emit({ type: "formatting", ...this.info() });
         return this.finish({
@@ -482,6 +495,20 @@ export class AgentRun {
     });
   }
 
+  /**
+   * What the conversation carries to its next message: the variables the run's programs
+   * left when it is done, else the state it started from (a failed program keeps nothing).
+   */
+  private conversationState(status: AgentResult["status"]): ConversationState {
+    const { ls } = this;
+    const kept = status === "done" ? ls.programState : ls.startState;
+    return boundConversationState(
+      kept ?? { variables: {}, dropped: [] },
+      this.ctx.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+      ls.chatId,
+    );
+  }
+
   private finish(fields: Partial<AgentResult>): AgentResult {
     const { ls } = this;
     const result: AgentResult = {
@@ -497,8 +524,10 @@ export class AgentRun {
       output: "",
       usage: ls.usage,
       durationMs: ls.elapsedMs + performance.now() - this.t0,
+      ...(this.stateError ? { stateError: this.stateError } : {}),
       ...fields,
     };
+    if (this.loop) result.state = this.conversationState(result.status);
     this.emit({ type: "done", result, ...this.info() });
     return result;
   }

@@ -1,3 +1,4 @@
+import type { ConversationStateError } from "../errors.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -10,6 +11,7 @@ import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
 import type { TelemetryOptions } from "../tracing/spans.js";
+import type { ConversationState } from "./conversation-state.js";
 import type { Skill } from "./skills.js";
 
 export interface CodeModeAgentOptions {
@@ -92,6 +94,12 @@ export interface CodeModeAgentOptions {
    * `console.warn`) say so when it is over budget.
    */
   toolListing?: "full" | "compact" | "auto";
+  /**
+   * Largest conversation state (`result.state`: the variables carried to the next message)
+   * in bytes, each variable sized as `v8.serialize` writes it. Past it the largest variables
+   * are dropped and the next message's prompt says which. Default `1 MiB`.
+   */
+  maxStateBytes?: number;
   /** `"auto"`'s budget for the full listing, in tokens counted as UTF-8 bytes / 4. Default `10_000`. */
   toolListingBudget?: number;
 }
@@ -181,6 +189,15 @@ export interface AgentResult {
   /** Tokens over all LLM calls. */
   usage: Required<TokenUsage>;
   durationMs: number;
+  /**
+   * With the turn loop on (`maxTurns > 1`): the data variables the run's programs left, for
+   * the conversation's next message (`agent.run(next, history, { state })`). A failed or
+   * suspended run returns the state it started from. Bound to `chatId` when the run named
+   * one; at most `maxStateBytes`.
+   */
+  state?: ConversationState;
+  /** The `state` passed to the run was refused (the run started without it); why. */
+  stateError?: ConversationStateError;
 }
 
 export interface AttemptInfo {
@@ -217,6 +234,7 @@ export type AgentEvent =
   | ({ type: "output"; text: string } & AttemptInfo)
   | ({ type: "retrying"; error: string } & AttemptInfo)
   | ({ type: "formatting" } & AttemptInfo)
+  | ({ type: "state_refused"; error: ConversationStateError } & AttemptInfo)
   | ({ type: "done"; result: AgentResult } & AttemptInfo);
 
 export interface AgentRunOptions {
@@ -224,6 +242,19 @@ export interface AgentRunOptions {
   signal?: AbortSignal;
   /** Receives every event as it happens. */
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * The conversation so far: the previous message's `result.state` (or a string from
+   * `agent.sealState()`). The first program starts with its variables defined, and the
+   * prompt lists them. Used with the turn loop on (`maxTurns > 1`). A value that is not one,
+   * or one bound to another chat, is refused: the run starts without it and says so in
+   * `result.stateError` and a `state_refused` event (it does not reject).
+   */
+  state?: ConversationState | string;
+  /**
+   * The chat this message belongs to: the result's `state` is bound to it, and a `state`
+   * bound to another chat is refused. Any string that identifies the chat to you.
+   */
+  chatId?: string;
 }
 
 export type { ChatMessage };

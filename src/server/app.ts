@@ -213,7 +213,8 @@ export function createChatApp(options: ChatAppOptions): Hono {
     result: AgentResult,
     message: string | undefined,
   ): Promise<{ result: AgentResult; continuationId?: string; resumeUnavailable?: string }> => {
-    const { continuation, ...shown } = result;
+    // The conversation's state stays on the server (it holds the programs' data as Python values).
+    const { continuation, state: _state, ...shown } = result;
     if (result.status !== "suspended") return { result: shown };
     if (typeof agent.resume !== "function") {
       return {
