@@ -10,12 +10,19 @@ export default defineConfig({
     // never tests a stale `dist/`.
     alias: [
       { find: /^codemode$/, replacement: src("index.ts") },
+      {
+        find: /^codemode\/examples\/data-tools$/,
+        replacement: fileURLToPath(new URL("./examples/data-tools/tools.ts", import.meta.url)),
+      },
       { find: /^codemode\/(ai-sdk|mcp|server|durable|eval)$/, replacement: src("$1/index.ts") },
     ],
   },
   test: {
     // One rule: every test lives under test/, in the folder of the layer it drives.
     include: ["test/**/*.test.ts"],
+    // A scratch folder for the packed-and-installed package the test/packed/ helper
+    // makes once per run, only when a test asks for it.
+    globalSetup: ["test/packed/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests start sandbox worker processes; two cores, so keep parallelism modest.

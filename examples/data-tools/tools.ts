@@ -4,8 +4,8 @@
  * configuration the chat UI can render. A model answers a question like "Which region had
  * the highest revenue in Q3 2024?" with one short Python program that calls these tools.
  *
- * Load them with `codemode run --tools examples/data-tools/tools.ts`, or import them:
- * `execute(code, { tools: dataTools })`.
+ * Load them with `codemode run --tools examples/data-tools/tools.ts` (or `--demo`), or
+ * import them, built into the package: `import { tools } from "codemode/examples/data-tools"`.
  */
 import { defineTool, type Tool, ToolError } from "codemode";
 import { z } from "zod";

@@ -1,50 +1,27 @@
 /**
- * The package as a user installs it: `npm pack`, `npm install <tarball>` into an empty
- * project, then `codemode chat` there without an API key. The command it prints for the
- * offline demo must work from that install (the demo's tools and replay ship inside the
- * package), so this test runs exactly that command and asks the server a question.
- * Packs the built `dist/` (`npm test` builds before it runs the tests).
+ * The package as a user installs it (test/packed/installed.ts: packed from a clean tree,
+ * installed in an empty project), then `codemode chat` there without an API key. The
+ * command it prints for the offline demo must work from that install (the demo's tools
+ * and replay ship inside the package), so this test runs exactly that command and asks
+ * the server a question.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { type ChildProcess, spawn } from "node:child_process";
 import type { AgentEvent } from "codemode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEvents } from "../server/helpers.js";
+import { packedInstall } from "./installed.js";
 
-const ROOT = join(import.meta.dirname, "../..");
-const run = promisify(execFile);
 const KEYS = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
 
-let dir: string;
 let app: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist/cli/demo.js"))) {
-    throw new Error("dist/ is missing or stale: run `npm run build` first (npm test does).");
-  }
-  dir = mkdtempSync(join(tmpdir(), "codemode-pack-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], {
-    cwd: ROOT,
-  });
-  const [packed] = JSON.parse(stdout) as { filename: string }[];
-  app = join(dir, "app");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
-  // Dependencies come from the registry (through npm's cache when it has them).
-  await run(
-    "npm",
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", join(dir, packed!.filename)],
-    { cwd: app },
-  );
-}, 120_000);
+  ({ app } = await packedInstall());
+}, 300_000);
 
 afterAll(() => {
   for (const child of children.splice(0)) stop(child);
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Its own process group: `npx` starts the server as a child of its own. */
