@@ -4,6 +4,7 @@
  * `CodeModeAgent` (names in camelCase).
  */
 import { ContinuationError, ConversationStateError, InvalidOptionsError } from "../errors.js";
+import { decideEvery } from "../execute/call-policy.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
@@ -277,18 +278,8 @@ export class CodeModeAgent {
     options: AgentRunOptions = {},
   ): Promise<AgentResult> {
     const opened = openContinuation(this.continuation, continuation);
-    if (decisions === null || typeof decisions !== "object") {
-      throw new InvalidOptionsError(
-        "agent.resume(continuation, decisions) needs { [approvalId]: true | false | { approved: false, reason } }.",
-      );
-    }
-    for (const approval of opened.suspended.approvals) {
-      if (!Object.hasOwn(decisions, approval.id)) {
-        throw new InvalidOptionsError(
-          `No decision for approval ${approval.id} (${approval.tool}()): pass one for every id in pendingApprovals.`,
-        );
-      }
-    }
+    const decided = decideEvery(opened.suspended.approvals, decisions);
+    if (!decided.ok) throw new InvalidOptionsError(`agent.resume(): ${decided.message}.`);
     const claim = this.options.claimContinuation ?? claimInMemory;
     if (!(await claim(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");

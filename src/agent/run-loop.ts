@@ -7,6 +7,7 @@
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { cutErrorText, errorText } from "../error-text.js";
 import type { ConversationStateError } from "../errors.js";
+import { checkDecision, decidedEvent, pendingApproval, verdictOf } from "../execute/call-policy.js";
 import { execute } from "../execute/execute.js";
 import { resumeExecution } from "../execute/resume.js";
 import type {
@@ -203,8 +204,8 @@ export class AgentRun {
     let pending: ExecutionResult | undefined;
     if (entry.kind === "resume") {
       for (const approval of entry.suspended.approvals) {
-        const decision = entry.decisions[approval.id];
-        this.emit({ type: "approval_decided", ...decided(approval, decision), ...this.info() });
+        const verdict = verdictOf(entry.decisions[approval.id]);
+        this.emit({ type: "approval_decided", ...decidedEvent(approval, verdict), ...this.info() });
       }
       this.emit({ type: "executing", ...this.info() });
       this.openTurnSpan();
@@ -401,7 +402,7 @@ export class AgentRun {
               const decision = await onApproval(request);
               this.emit({
                 type: "approval_decided",
-                ...decided(request, decision),
+                ...decidedEvent(request, verdictOf(decision)),
                 ...this.info(),
               });
               return decision;
@@ -426,10 +427,10 @@ export class AgentRun {
     } catch (error) {
       return `the program review failed: ${errorText(error)}`;
     }
-    if (decision === true || (typeof decision === "object" && decision?.approved === true)) {
-      return undefined;
-    }
-    const reason = typeof decision === "object" && decision?.reason ? `: ${decision.reason}` : "";
+    const verdict = checkDecision(decision);
+    if (typeof verdict === "string") return `the program review answered wrongly: ${verdict}`;
+    if (verdict.approved) return undefined;
+    const reason = verdict.reason ? `: ${verdict.reason}` : "";
     return `the program was rejected before it ran${reason}. Write a different program.`;
   }
 
@@ -456,12 +457,7 @@ export class AgentRun {
     return this.finish({
       status: "suspended",
       output,
-      pendingApprovals: suspended.approvals.map(({ id, tool, args, line }) => ({
-        id,
-        tool,
-        args,
-        ...(line !== undefined ? { line } : {}),
-      })),
+      pendingApprovals: suspended.approvals.map(pendingApproval),
       continuation,
     });
   }
@@ -542,14 +538,4 @@ function isAnswer(value: unknown): boolean {
     !(value instanceof Uint8Array) &&
     Object.hasOwn(value, "summary")
   );
-}
-
-function decided(
-  request: Pick<ApprovalRequest, "id" | "tool">,
-  decision: ApprovalDecision | undefined,
-): { id: string; tool: string; approved: boolean; reason?: string } {
-  const approved =
-    decision === true || (typeof decision === "object" && decision?.approved === true);
-  const reason = typeof decision === "object" && decision?.reason ? decision.reason : undefined;
-  return { id: request.id, tool: request.tool, approved, ...(reason ? { reason } : {}) };
 }

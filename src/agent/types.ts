@@ -4,6 +4,7 @@ import type {
   ApprovalRequest,
   ExecutionError,
   Isolation,
+  PendingApproval,
   ToolCallRecord,
 } from "../execute/types.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
@@ -146,16 +147,6 @@ export interface ProgramReview {
   attempt: number;
 }
 
-/** A call the run waits on, as `AgentResult.pendingApprovals` lists it. */
-export interface PendingApproval {
-  id: string;
-  tool: string;
-  /** The validated arguments, by parameter name. */
-  args: Record<string, unknown>;
-  /** The program's line that makes the call, when it names the tool on one line only. */
-  line?: number;
-}
-
 export interface AgentResult {
   /**
    * `"done"` with an answer; `"failed"` with `error` set; `"suspended"` waiting on
@@ -257,4 +248,4 @@ export interface AgentRunOptions {
   chatId?: string;
 }
 
-export type { ChatMessage };
+export type { ChatMessage, PendingApproval };

@@ -6,13 +6,14 @@
  * handler resolves the promise with the decision.
  */
 import type { AgentEvent } from "../agent/types.js";
+import { type ApprovalVerdict, checkDecision } from "../execute/call-policy.js";
 import type { ApprovalRequest } from "../execute/types.js";
 
-/** What the promise holds, and what the `approve` handler takes besides `key`. */
-export interface DurableVerdict {
-  approved: boolean;
-  reason?: string;
-}
+/**
+ * What the promise holds, and what the `approve` handler takes besides `key`: the verdict
+ * every door reads a decision into (execute/call-policy.ts).
+ */
+export type DurableVerdict = ApprovalVerdict;
 
 /** The body of `POST /<service>/<runId>/approve`. */
 export interface DurableApproveInput extends DurableVerdict {
@@ -25,7 +26,6 @@ export function approvalKey(execution: number, seq: number): string {
 }
 
 const KEY = /^approval-[1-9][0-9]*-[1-9][0-9]*$/;
-const MAX_REASON_CHARS = 10_000;
 
 export const APPROVE_BODY_SHAPE =
   '{ "key": "approval-<program>-<seq>", "approved": true | false, "reason"?: string }';
@@ -48,28 +48,9 @@ export function parseApproveInput(
       message: `"key" must be an approval key such as "approval-1-2" (the id in the run's pending approvals), got ${JSON.stringify(key) ?? "nothing"}`,
     };
   }
-  const verdict = checkVerdict({ approved, ...(reason !== undefined ? { reason } : {}) });
+  const verdict = checkDecision({ approved, ...(reason !== undefined ? { reason } : {}) });
   if (typeof verdict === "string") return { ok: false, message: verdict };
   return { ok: true, key, verdict };
-}
-
-/** An `ApprovalDecision` (`true`, `false`, `{ approved, reason }`) as a verdict, or why not. */
-export function checkVerdict(decision: unknown): DurableVerdict | string {
-  if (decision === true || decision === false) return { approved: decision };
-  if (decision === null || typeof decision !== "object" || Array.isArray(decision)) {
-    return 'a decision is true, false or { "approved": boolean, "reason"?: string }';
-  }
-  const { approved, reason } = decision as { approved?: unknown; reason?: unknown };
-  if (typeof approved !== "boolean") {
-    return `"approved" must be true or false, got ${JSON.stringify(approved) ?? "nothing"}`;
-  }
-  if (reason !== undefined && typeof reason !== "string") {
-    return `"reason" must be a string, got ${JSON.stringify(reason)}`;
-  }
-  if (typeof reason === "string" && reason.length > MAX_REASON_CHARS) {
-    return `"reason" is longer than ${MAX_REASON_CHARS} characters`;
-  }
-  return reason ? { approved, reason } : { approved };
 }
 
 /** The approvals a run's progress shows as requested and not yet decided, in order. */

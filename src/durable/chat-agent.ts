@@ -9,12 +9,12 @@
 import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import { decideEvery, pendingApproval } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
 import { cancelInvocation, runInvocationId } from "./admin.js";
 import {
-  checkVerdict,
   DURABLE_CONTINUATION_PREFIX,
   pendingInProgress,
   requestedInProgress,
@@ -97,8 +97,8 @@ export class DurableChatAgent {
    * Continues a run that `run()` (or an earlier `resume`) returned suspended: sends each
    * decision (by the ids of `pendingApprovals`) to the workflow, which holds the run's
    * state, then waits for the result like `run()`, and may suspend again. Works from any
-   * process (a restarted chat server): the continuation is just `durable:<runId>`. Approvals
-   * without a decision here stay pending, so the result is suspended on them again. Throws
+   * process (a restarted chat server): the continuation is just `durable:<runId>`. As with
+   * `agent.resume`, every pending approval is decided at once. Throws
    * `ContinuationError` for a continuation that is not `durable:<runId>` or whose approvals
    * were already decided, `InvalidOptionsError` for a malformed decision (nothing is sent).
    */
@@ -109,17 +109,12 @@ export class DurableChatAgent {
   ): Promise<AgentResult> {
     const t0 = performance.now();
     const runId = runIdOf(continuation);
-    if (decisions === null || typeof decisions !== "object" || Array.isArray(decisions)) {
-      throw new InvalidOptionsError(
-        "resume(continuation, decisions) needs { [approvalId]: true | false | { approved: false, reason } }.",
-      );
-    }
-    for (const [id, decision] of Object.entries(decisions)) {
-      const verdict = checkVerdict(decision);
-      if (typeof verdict === "string") {
-        throw new InvalidOptionsError(`The decision for approval ${id}: ${verdict}.`);
-      }
-    }
+    // Each decision is read before anything is sent (the ids are checked against the run below).
+    const given = decideEvery(
+      Object.keys(decisions ?? {}).map((id) => ({ id, tool: "a tool" })),
+      decisions,
+    );
+    if (!given.ok) throw new InvalidOptionsError(`resume(): ${given.message}.`);
     const events = await this.client.progress(runId);
     const pending = pendingInProgress(events);
     const decidedBefore = Object.keys(decisions).filter(
@@ -131,14 +126,13 @@ export class DurableChatAgent {
         `approval ${decidedBefore.join(", ")} of run ${runId} was already decided`,
       );
     }
-    const deciding = pending.filter((p) => Object.hasOwn(decisions, p.id));
-    if (deciding.length === 0) {
-      throw new InvalidOptionsError(
-        pending.length > 0
-          ? `Run ${runId} waits on ${pending.map((p) => `${p.id} (${p.tool}())`).join(", ")}: pass a decision for them.`
-          : `Run ${runId} waits on no approval: nothing to resume.`,
-      );
+    if (pending.length === 0) {
+      throw new InvalidOptionsError(`Run ${runId} waits on no approval: nothing to resume.`);
     }
+    // The same rule as agent.resume: every pending approval decided at once.
+    const decided = decideEvery(pending, decisions);
+    if (!decided.ok) throw new InvalidOptionsError(`resume(): ${decided.message}.`);
+    const deciding = pending;
     for (const approval of deciding) {
       try {
         await this.client.approve(runId, approval.id, decisions[approval.id]!);
@@ -321,12 +315,7 @@ function suspendedResult(
   const code = suspended.events.findLast((e) => e.type === "code_generated");
   return {
     status: "suspended",
-    pendingApprovals: suspended.pending.map(({ id, tool, args, line }) => ({
-      id,
-      tool,
-      args,
-      ...(line !== undefined ? { line } : {}),
-    })),
+    pendingApprovals: suspended.pending.map(pendingApproval),
     continuation: `${DURABLE_CONTINUATION_PREFIX}${suspended.runId}`,
     code: code?.type === "code_generated" ? code.code : "",
     value: null,

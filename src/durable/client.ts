@@ -6,15 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
+import { checkDecision } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
 import { causeText, trimSlash } from "./admin.js";
-import {
-  checkVerdict,
-  type DurableVerdict,
-  parseApproveInput,
-  pendingInProgress,
-} from "./approvals.js";
+import { type DurableVerdict, parseApproveInput, pendingInProgress } from "./approvals.js";
 import { DurableRunError, RestateUnavailableError } from "./errors.js";
 import { DEFAULT_DURABLE_SERVICE } from "./service.js";
 
@@ -188,7 +184,7 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
 
   const approve: DurableClient["approve"] = async (runId, key, decision) => {
     checkRunId(runId);
-    const verdict = checkVerdict(decision);
+    const verdict = checkDecision(decision);
     if (typeof verdict === "string") {
       throw new InvalidOptionsError(`approve(runId, key, decision): ${verdict}.`);
     }

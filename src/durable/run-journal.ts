@@ -9,6 +9,7 @@
 import type { RestatePromise, WorkflowContext } from "@restatedev/restate-sdk";
 import type { AgentEvent } from "../agent/types.js";
 import { ToolError } from "../errors.js";
+import { decidedEvent } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
@@ -118,10 +119,7 @@ export class RunJournal {
     const verdict = await this.wait(this.ctx.promise<DurableVerdict>(key).get());
     this.publish({
       type: "approval_decided",
-      id: key,
-      tool: request.tool,
-      approved: verdict.approved === true,
-      ...(verdict.reason ? { reason: verdict.reason } : {}),
+      ...decidedEvent({ id: key, tool: request.tool }, verdict),
       ...at,
     });
     return verdict;

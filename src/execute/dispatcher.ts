@@ -13,22 +13,17 @@ import { prepareCall } from "../tools/prepare-call.js";
 import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import { tracer } from "../tracing/spans.js";
+import type { ApprovalVerdict } from "./call-policy.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
 
-/** A call waiting for a human: its place in the batch, and what the human is shown. */
-export interface PendingApproval {
+/** A call held for a human: its place in the batch, and what the human is shown. */
+export interface HeldCall {
   index: number;
   tool: string;
   /** The validated arguments by parameter name, JSON-safe. */
   args: Record<string, unknown>;
-}
-
-/** A human's answer for one call: run it, or raise PermissionError with the reason. */
-export interface ApprovalVerdict {
-  approved: boolean;
-  reason?: string;
 }
 
 export class ToolDispatcher {
@@ -39,7 +34,7 @@ export class ToolDispatcher {
   /** Verdicts for the batch being resumed, by index; used once, by that batch. */
   private verdicts: Map<number, ApprovalVerdict> | undefined;
   /** The calls of the batch that stopped the program, waiting for a human. */
-  pending: PendingApproval[] = [];
+  pending: HeldCall[] = [];
 
   constructor(
     private readonly tools: ReadonlyMap<string, Tool>,
@@ -126,8 +121,8 @@ export class ToolDispatcher {
    * these arguments). A call whose arguments do not validate needs none: it will not run.
    * A `needsApproval` function that throws counts as "yes": asking is the safe side.
    */
-  private async approvalsNeeded(batch: CallBatch): Promise<PendingApproval[]> {
-    const pending: PendingApproval[] = [];
+  private async approvalsNeeded(batch: CallBatch): Promise<HeldCall[]> {
+    const pending: HeldCall[] = [];
     for (const [index, call] of batch.calls.entries()) {
       const tool = this.tools.get(call.name);
       if (!tool?.needsApproval) continue;

@@ -12,7 +12,8 @@ import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sand
 import { runProgram } from "../sandbox/runner.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, inSpan, recordsContent } from "../tracing/spans.js";
-import { type ApprovalVerdict, clampTimerMs, ToolDispatcher } from "./dispatcher.js";
+import { type ApprovalVerdict, verdictOf } from "./call-policy.js";
+import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -304,19 +305,6 @@ export class ExecutionRun {
       clearTimeout(clock);
     }
   }
-}
-
-/** `true`/`false`/`{ approved, reason }` as one shape. */
-export function verdictOf(decision: ApprovalDecision | undefined): ApprovalVerdict {
-  if (decision === true) return { approved: true };
-  if (decision && typeof decision === "object" && decision.approved === true) {
-    return { approved: true };
-  }
-  const reason =
-    decision && typeof decision === "object" && typeof decision.reason === "string"
-      ? decision.reason
-      : undefined;
-  return reason !== undefined ? { approved: false, reason } : { approved: false };
 }
 
 /** The line that calls `tool`, when the program names it on exactly one line. */

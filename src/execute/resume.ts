@@ -5,8 +5,9 @@
  * `PermissionError` in the program.
  */
 import { InvalidOptionsError } from "../errors.js";
+import { decideEvery } from "./call-policy.js";
 import { executionTools } from "./execute.js";
-import { ExecutionRun, SUSPENSION_VERSION, type SuspendedRun, verdictOf } from "./execution-run.js";
+import { ExecutionRun, SUSPENSION_VERSION, type SuspendedRun } from "./execution-run.js";
 import type {
   ApprovalDecision,
   ExecuteOptions,
@@ -38,21 +39,10 @@ export async function resumeExecution(
         `got ${names.join(", ") || "none"}. Pass the same tools as to execute().`,
     );
   }
-  if (decisions === null || typeof decisions !== "object") {
-    throw new InvalidOptionsError(
-      "resumeExecution() needs the decisions as { [approvalId]: true | false | { approved: false, reason } }.",
-    );
-  }
+  const decided = decideEvery(suspended.approvals, decisions);
+  if (!decided.ok) throw new InvalidOptionsError(`resumeExecution(): ${decided.message}.`);
   const verdicts = new Map(
-    run.pending.map(({ id, index }) => {
-      if (!Object.hasOwn(decisions, id)) {
-        const request = suspended.approvals.find((a) => a.id === id);
-        throw new InvalidOptionsError(
-          `No decision for approval ${id} (${request?.tool ?? "a tool"}()): pass one for every id in suspended.approvals.`,
-        );
-      }
-      return [index, verdictOf(decisions[id])] as const;
-    }),
+    run.pending.map(({ id, index }) => [index, decided.verdicts.get(id)!] as const),
   );
   const resumedOptions: ExecuteOptions = {
     ...options,

@@ -61,22 +61,32 @@ export type ExecutionResult =
       suspended?: SuspendedExecution;
     });
 
-/** A call that waits for a human: what to show them. */
-export interface ApprovalRequest {
-  /** Decide by this id (random, unique to this request). */
+/** A call that waits for a human's decision, as every door lists it (`pendingApprovals`). */
+export interface PendingApproval {
+  /** Decide by this id (unique to this request). */
   id: string;
+  tool: string;
+  /** The validated arguments, by parameter name (JSON-safe). */
+  args: Record<string, unknown>;
+  /** The line that calls the tool, when the program names it on one line only. */
+  line?: number;
+  /**
+   * How many times this tool already ran with these arguments in this run (a side-effecting
+   * tool's completed calls, from the run's journal): set when it did, so the person
+   * deciding can tell a repeat.
+   */
+  ranBefore?: number;
+}
+
+/** A call that waits for a human: what to show them. */
+export interface ApprovalRequest extends PendingApproval {
   /**
    * The call's `seq` in `toolCalls` once it runs (1-based within the program): stable
    * across replays of the same program, for keys that must be deterministic (durable runs).
    */
   seq: number;
-  tool: string;
-  /** The validated arguments, by parameter name (JSON-safe). */
-  args: Record<string, unknown>;
   /** The program that makes the call. */
   code: string;
-  /** The line that calls the tool, when the program names it on one line only. */
-  line?: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { errorText } from "../error-text.js";
 import { CodeModeError, InvalidOptionsError } from "../errors.js";
+import { decideEvery } from "../execute/call-policy.js";
 import { loadAsset } from "./assets.js";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
 import { memoryContinuationStore, newContinuationId } from "./continuation-store.js";
@@ -430,25 +431,9 @@ export function createChatApp(options: ChatAppOptions): Hono {
     const { continuationId: id, decisions } = parsed.data;
     const record = await store.load(id);
     if (!record) return gone(c, id);
-    const waiting = new Map(record.approvals.map((a) => [a.id, a]));
-    const missing = record.approvals.find((a) => !Object.hasOwn(decisions, a.id));
-    if (missing) {
-      return fail(
-        c,
-        400,
-        "INVALID_REQUEST",
-        `decisions: no decision for approval ${missing.id} (${missing.tool}()). Decide every pending approval of the run in one request.`,
-      );
-    }
-    const unknown = Object.keys(decisions).find((key) => !waiting.has(key));
-    if (unknown !== undefined) {
-      return fail(
-        c,
-        400,
-        "INVALID_REQUEST",
-        `decisions: ${JSON.stringify(unknown)} is not one of this run's approvals (${[...waiting.keys()].join(", ")}).`,
-      );
-    }
+    // The rule every door shares: each pending approval decided, in one request.
+    const decided = decideEvery(record.approvals, decisions);
+    if (!decided.ok) return fail(c, 400, "INVALID_REQUEST", `decisions: ${decided.message}.`);
     return respond(c, {
       ...(record.message !== undefined ? { message: record.message } : {}),
       // Deleting the record is the claim: of two clicks, only one resumes the run.

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { checkDecision } from "../execute/call-policy.js";
+import type { ApprovalDecision } from "../execute/types.js";
 import { CONTINUATION_ID } from "./continuation-store.js";
 
 /** The body of `POST /api/chat`. */
@@ -28,8 +30,6 @@ export function chatRequestSchema(limits: { maxMessageChars: number; maxHistoryM
 
 export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
 
-/** Longest reason a denial may give (it reaches the program's PermissionError). */
-export const MAX_REASON_CHARS = 2000;
 /** Most decisions one request may carry (a parallel_map can wait on several calls). */
 export const MAX_DECISIONS = 1000;
 
@@ -38,19 +38,11 @@ export const APPROVALS_REQUEST_SHAPE =
 
 /** The body of `POST /api/approvals`. */
 export function approvalsRequestSchema() {
-  const decision = z.union(
-    [
-      z.boolean(),
-      z.object({
-        approved: z.boolean({ error: "approved must be true or false" }),
-        reason: z
-          .string({ error: "reason must be a string" })
-          .max(MAX_REASON_CHARS, { error: `reason is longer than ${MAX_REASON_CHARS} characters` })
-          .optional(),
-      }),
-    ],
-    { error: "a decision is true, false or { approved, reason? }" },
-  );
+  // Read by the rule every door uses (execute/call-policy.ts).
+  const decision = z.unknown().superRefine((value, ctx) => {
+    const verdict = checkDecision(value);
+    if (typeof verdict === "string") ctx.addIssue({ code: "custom", message: verdict });
+  }) as z.ZodType<ApprovalDecision>;
   return z.object({
     continuationId: z
       .string({ error: "continuationId must be a string (the done event's continuationId)" })

@@ -152,12 +152,43 @@ describe("CodeModeAgent approvals", () => {
       callLlm: scripted([]),
     });
     await expect(other.resume(text, { [id]: true })).rejects.toMatchObject({ reason: "tools" });
-    await expect(agent.resume(text, {})).rejects.toThrow(/No decision for approval/);
+    await expect(agent.resume(text, {})).rejects.toThrow(/no decision for approval/i);
 
     await agent.resume(text, { [id]: true });
     const again = agent.resume(text, { [id]: true });
     await expect(again).rejects.toBeInstanceOf(ContinuationError);
     await expect(agent.resume(text, { [id]: true })).rejects.toMatchObject({ reason: "used" });
+  });
+
+  it("reads decisions by the one rule every door shares: all pending at once, nothing else, well-formed", async () => {
+    const { sent, tools } = emailTools();
+    const both = `r = parallel_map(send_email, ["a@x", "b@x"], ["hi", "hi"])
+{"summary": "sent"}`;
+    const agent = new CodeModeAgent({
+      tools,
+      callLlm: scripted([py(both)]),
+      isolation: "in-process",
+    });
+    const first = await agent.run("Email both.");
+    const [a, b] = first.pendingApprovals!.map((p) => p.id);
+    const text = first.continuation!;
+    // A partial decision is refused (as DurableChatAgent.resume and POST /api/approvals do).
+    await expect(agent.resume(text, { [a!]: true })).rejects.toThrow(
+      `agent.resume(): no decision for approval ${b} (send_email()): decide every pending approval of the run at once.`,
+    );
+    await expect(agent.resume(text, { [a!]: true, [b!]: true, other: true })).rejects.toThrow(
+      '"other" is not one of this run\'s approvals',
+    );
+    await expect(agent.resume(text, { [a!]: true, [b!]: "yes" as never })).rejects.toThrow(
+      `the decision for approval ${b}: a decision is true, false or { "approved": boolean, "reason"?: string }`,
+    );
+    await expect(
+      agent.resume(text, { [a!]: true, [b!]: { approved: false, reason: "x".repeat(2001) } }),
+    ).rejects.toThrow('"reason" is longer than 2000 characters');
+    // None of that used the continuation up.
+    const done = await agent.resume(text, { [a!]: true, [b!]: true });
+    expect(done.status).toBe("done");
+    expect(sent.sort()).toEqual(["a@x", "b@x"]);
   });
 
   it("a continuation without a shared secret does not resume in another agent's process", async () => {

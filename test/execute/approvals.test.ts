@@ -173,7 +173,7 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
     const { tools } = shopTools();
     const suspended = suspendedOf(await execute(PROGRAM, { tools, isolation }));
     await expect(resumeExecution(suspended, {}, { tools, isolation })).rejects.toThrow(
-      /No decision for approval .* \(refund\(\)\)/,
+      /no decision for approval .* \(refund\(\)\)/i,
     );
     const id = suspended.approvals[0]!.id;
     await expect(
