@@ -4,6 +4,7 @@
  * cut to a byte budget so a model is never sent megabytes.
  */
 import type { ProgramState, ToolCallRecord } from "../execute/types.js";
+import { isRebuiltValue } from "../sandbox/state-capture.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { pythonTypeName } from "../tools/python-types.js";
 
@@ -38,7 +39,10 @@ export function observationMessage(input: ObservationInput): string {
   const outputRoom = room - byteLength(valueText);
   const parts = [head, valueText];
   if (output !== "") {
-    parts.push("It printed:", cutBytes(output, Math.max(100, outputRoom), "print less"));
+    parts.push(
+      "It printed:",
+      fenced(cutBytes(output, Math.max(100, outputRoom - 16), "print less")),
+    );
   }
   parts.push(tail);
   return parts.join("\n");
@@ -83,7 +87,8 @@ function toolCallLine(calls: readonly ToolCallRecord[]): string {
   if (failed.length === 0) return `${calls.length} (${counts}), all succeeded`;
   const first = failed[0]!;
   const why = first.error ? `${first.error.type}: ${first.error.message}` : "failed";
-  return `${calls.length} (${counts}), ${failed.length} failed; the first: ${first.name}() ${cutBytes(why, 300, "")}`;
+  // The message is the tool's (or the program's) text: quoted, so it cannot pose as ours.
+  return `${calls.length} (${counts}), ${failed.length} failed; the first: ${first.name}() ${JSON.stringify(cutBytes(why, 300, ""))}`;
 }
 
 function stateLines(state: ProgramState | undefined): string[] {
@@ -95,11 +100,23 @@ function stateLines(state: ProgramState | undefined): string[] {
     const more = names.length > 40 ? `, and ${names.length - 40} more` : "";
     lines.push(`Variables the next program can use as they are: ${shown.join(", ")}${more}`);
   }
-  const notData = state.dropped.filter((d) => d.reason === "not data").map((d) => d.name);
+  const isCode = (kind: string | undefined) =>
+    kind === undefined || kind === "function" || kind === "module";
+  const notData = state.dropped
+    .filter((d) => d.reason === "not data" && isCode(d.kind))
+    .map((d) => d.name);
+  const otherKinds = state.dropped
+    .filter((d) => d.reason === "not data" && !isCode(d.kind))
+    .map((d) => `${d.name} (${JSON.stringify(d.kind)})`);
   const tooLarge = state.dropped.filter((d) => d.reason === "too large").map((d) => d.name);
   if (notData.length > 0) {
     lines.push(
       `Not kept (functions and imports): ${notData.join(", ")}; define or import them again where you need them.`,
+    );
+  }
+  if (otherKinds.length > 0) {
+    lines.push(
+      `Not kept (values of these types cannot cross to the next program): ${otherKinds.join(", ")}; make them again where you need them, or keep their data (list(it)).`,
     );
   }
   if (tooLarge.length > 0) {
@@ -112,6 +129,11 @@ function stateLines(state: ProgramState | undefined): string[] {
 
 /** A short Python description of a kept value (Monty's own representation): "list of 3". */
 export function pythonKind(value: unknown): string {
+  if (isRebuiltValue(value)) {
+    const { __codemode_rebuild__: kind, value: inner } = value;
+    if (kind === "frozenset" && inner instanceof Set) return `frozenset of ${inner.size}`;
+    return kind;
+  }
   const name = pythonTypeName(value);
   if (name === "Date" || name === "DateTime") return name.toLowerCase();
   if (typeof value === "string") return `str of ${value.length} chars`;
@@ -119,6 +141,17 @@ export function pythonKind(value: unknown): string {
   if (value instanceof Uint8Array || Array.isArray(value)) return `${name} of ${value.length}`;
   if (name === "dict") return `dict of ${Object.keys(value as object).length} keys`;
   return name;
+}
+
+/**
+ * Text the program controls (what it printed, an error's message) as a fenced block whose
+ * fence is longer than any run of backticks inside, so none of its lines can pose as the
+ * library's own lines around it.
+ */
+export function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text}\n${fence}`;
 }
 
 function byteLength(text: string): number {

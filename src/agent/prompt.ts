@@ -1,6 +1,7 @@
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { fullListingTokens, toolListingSection } from "../tools/discovery.js";
 import type { Tool } from "../tools/types.js";
+import { fenced } from "./observation.js";
 
 export const DEFAULT_SYSTEM_PROMPT_PREFIX =
   "You are a helpful assistant. Write Python code to accomplish the user's request.";
@@ -76,8 +77,9 @@ export function buildSystemPrompt(options: {
 
 /** The user message asking for a fix after a failed attempt. */
 export function retryMessage(error: string, code: string, output: string): string {
+  // The error's message and the output are the program's text: fenced (see `fenced`).
   const printed = output.trim()
-    ? `\n\nPrinted output before the failure:\n${output.length > 2000 ? `${output.slice(0, 2000)}\n[...]` : output}`
+    ? `\n\nPrinted output before the failure:\n${fenced(output.length > 2000 ? `${output.slice(0, 2000)}\n[...]` : output)}`
     : "";
-  return `The code failed with this error:\n${error}${printed}\n\nFailed code:\n\`\`\`python\n${code}\n\`\`\`\n\nFix the code and reply with the complete corrected program in one \`\`\`python block.`;
+  return `The code failed with this error:\n${fenced(error)}${printed}\n\nFailed code:\n\`\`\`python\n${code}\n\`\`\`\n\nFix the code and reply with the complete corrected program in one \`\`\`python block.`;
 }

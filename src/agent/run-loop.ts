@@ -159,7 +159,16 @@ export class AgentRun {
       },
       async (span, runCtx) => {
         this.runCtx = runCtx;
-        const result = await this.loopOnce(entry);
+        let result: AgentResult;
+        try {
+          result = await this.loopOnce(entry);
+        } catch (error) {
+          // Whatever a program or a tool set does, the run resolves: failed, saying why.
+          const why = cutErrorText(errorText(error));
+          const name = error instanceof Error ? error.name : "Error";
+          this.endTurn({ code: this.ls.code, kind: "failed", error: why, output: "" });
+          result = this.finish({ error: `The run failed: ${name}: ${why}` });
+        }
         this.closeTurnSpan();
         span.setAttribute("codemode.status", result.status);
         span.setAttribute("codemode.turns", result.turns.length);

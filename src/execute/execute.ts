@@ -79,9 +79,16 @@ function stateInputs(
   }
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(variables)) {
-    if (!isPythonIdentifier(name) || tools.has(name) || Object.hasOwn(options.inputs ?? {}, name)) {
+    // A tool set that changed since (a live MCP server) may now have a tool of that name:
+    // the tool wins, the program sees the function.
+    if (tools.has(name)) continue;
+    if (
+      !isPythonIdentifier(name) ||
+      name.startsWith("__codemode") ||
+      Object.hasOwn(options.inputs ?? {}, name)
+    ) {
       throw new InvalidOptionsError(
-        `state variable "${name}" is not a Python name, or is also a tool or an input; pass the state of an earlier run as it is.`,
+        `state variable "${name}" is not a Python name, or is also an input; pass the state of an earlier run as it is.`,
       );
     }
     out[name] = value;
@@ -102,6 +109,11 @@ function convertInputs(
     if (!isPythonIdentifier(name)) {
       throw new InvalidOptionsError(
         `Input "${name}" is not a valid Python variable name; use letters, digits and _.`,
+      );
+    }
+    if (name.startsWith("__codemode")) {
+      throw new InvalidOptionsError(
+        `Input "${name}" is reserved: names starting with __codemode are the sandbox's own.`,
       );
     }
     if (tools.has(name)) {

@@ -123,7 +123,12 @@ export interface ProgramState {
    * Names the program assigned that are not kept: functions, modules and classes ("not
    * data"), and the largest variables past `limits.maxStateBytes` ("too large").
    */
-  readonly dropped: readonly { name: string; reason: "not data" | "too large" }[];
+  readonly dropped: readonly {
+    name: string;
+    reason: "not data" | "too large";
+    /** For "not data": the Python type that cannot cross (`function`, `module`, `iterator`, ...). */
+    kind?: string;
+  }[];
 }
 
 /** Where the program runs. */

@@ -7,6 +7,7 @@
 import {
   isIdentifierSpelling,
   isPythonIdentifier,
+  isReservedToolName,
   PYTHON_KEYWORDS,
   RESERVED_TOOL_NAMES,
   suggestIdentifier,
@@ -25,7 +26,7 @@ export interface McpRename {
 function problem(name: string): string | undefined {
   if (!isIdentifierSpelling(name)) return "not a Python identifier";
   if (PYTHON_KEYWORDS.has(name)) return "a Python keyword";
-  if (RESERVED_TOOL_NAMES.has(name)) return "would hide a Python builtin";
+  if (isReservedToolName(name)) return "would hide a Python builtin or the sandbox's own";
   return undefined;
 }
 

@@ -38,13 +38,15 @@ export interface RunSuspension {
   keepState: boolean;
   /** Printed bytes kept so far (the output limit spans the whole program). */
   outputBytes: number;
+  /** The name of the state pause in this program (random per run). */
+  stateHost?: string;
 }
 
 /** The variables a program kept for the next one: Monty's own values, by name. */
 export interface RunState {
   values: Record<string, unknown>;
   /** Variables not kept: functions, modules and classes ("not data"), or past maxStateBytes. */
-  dropped: { name: string; reason: "not data" | "too large" }[];
+  dropped: { name: string; reason: "not data" | "too large"; kind?: string }[];
   /** The program could not be rewritten to keep its variables (none were kept). */
   unavailable?: true;
 }

@@ -24,7 +24,15 @@ import type {
   SandboxErrorInfo,
 } from "./protocol.js";
 import { raisableExceptionType } from "./python-exceptions.js";
-import { STATE_HOST, withStateCapture } from "./state-capture.js";
+import {
+  isStateName,
+  needsStatePrelude,
+  rangeArguments,
+  STATE_HOST,
+  stateHostName,
+  statePrelude,
+  withStateCapture,
+} from "./state-capture.js";
 import { fromPython, jsonByteSize } from "./values.js";
 
 export interface RunnerHost {
@@ -57,9 +65,18 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
     );
   }
   // The prelude costs ~40 µs to parse; only programs that name parallel_map pay it.
-  const lineOffset = code.includes(PARALLEL_MAP) ? PRELUDE_LINES : 0;
-  const prelude = lineOffset ? PRELUDE : "";
-  const inputNames = Object.keys(request.inputs);
+  let lineOffset = code.includes(PARALLEL_MAP) ? PRELUDE_LINES : 0;
+  let prelude = lineOffset ? PRELUDE : "";
+  let inputs = request.inputs;
+  // Keeping state, or starting from kept values Monty cannot take as inputs (a range):
+  // one more line that binds what the state block needs before the program runs.
+  if (request.keepState === true || needsStatePrelude(inputs)) {
+    const state = statePrelude(inputs);
+    prelude = state.line + prelude;
+    inputs = state.inputs;
+    lineOffset += 1;
+  }
+  const inputNames = Object.keys(inputs);
   const created = monty.Monty.create(prelude + code, { scriptName: "main.py", inputs: inputNames });
   if (created instanceof monty.MontyException) return syntaxFailure(created, lineOffset);
   if (created instanceof monty.MontyTypingError) {
@@ -67,9 +84,10 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
   }
   let program = created as NativeMonty;
   let keepState = request.keepState === true;
+  const stateHost = stateHostName();
   if (keepState) {
     const exclude = new Set([...request.toolNames, PARALLEL_MAP]);
-    const rewritten = monty.Monty.create(prelude + withStateCapture(code, exclude), {
+    const rewritten = monty.Monty.create(prelude + withStateCapture(code, exclude, stateHost), {
       scriptName: "main.py",
       inputs: inputNames,
     });
@@ -78,12 +96,12 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
       keepState = false;
     } else program = rewritten as NativeMonty;
   }
-  const run = new ProgramRun(request, host, { lineOffset, keepState, outputBytes: 0 });
+  const run = new ProgramRun(request, host, { lineOffset, keepState, outputBytes: 0, stateHost });
   if (request.keepState && !keepState) run.state!.unavailable = true;
   let progress: Progress;
   try {
     progress = program.start({
-      ...(inputNames.length > 0 ? { inputs: request.inputs } : {}),
+      ...(inputNames.length > 0 ? { inputs } : {}),
       limits: {
         maxMemory: limits.maxMemoryBytes,
         maxAllocations: finiteOrUndefined(limits.maxAllocations),
@@ -143,7 +161,13 @@ class ProgramRun {
   constructor(
     private readonly request: RunRequest,
     private readonly host: RunnerHost,
-    private readonly carried: { lineOffset: number; keepState: boolean; outputBytes: number },
+    private readonly carried: {
+      lineOffset: number;
+      keepState: boolean;
+      outputBytes: number;
+      /** The state pause's name in this program (suspensions from before it was random: none). */
+      stateHost?: string;
+    },
   ) {
     this.state = carried.keepState ? new StateReceiver(request.limits.maxStateBytes) : undefined;
     this.output = new OutputCollector(request.limits.maxOutputBytes, host, carried.outputBytes);
@@ -173,7 +197,7 @@ class ProgramRun {
           continue;
         }
         const snapshot = progress as NativeSnapshot;
-        if (this.state && snapshot.functionName === STATE_HOST) {
+        if (this.state && snapshot.functionName === (this.carried.stateHost ?? STATE_HOST)) {
           this.state.receive(snapshot.args);
           progress = snapshot.resume({ returnValue: null });
           continue;
@@ -197,6 +221,7 @@ class ProgramRun {
                 lineOffset,
                 keepState: this.state !== undefined,
                 outputBytes: this.output.bytesKept,
+                ...(this.carried.stateHost ? { stateHost: this.carried.stateHost } : {}),
               },
             };
           }
@@ -456,13 +481,33 @@ class StateReceiver {
   constructor(private readonly maxBytes: number) {}
 
   receive(args: unknown[]): void {
-    const [kept, dropped] = args;
+    const [kept, dropped, rebuilt] = args;
     if (kept instanceof Map) {
-      for (const [name, value] of kept) if (typeof name === "string") this.values[name] = value;
+      for (const [name, value] of kept) if (isStateName(name)) this.values[name] = value;
+    }
+    if (rebuilt instanceof Map) {
+      for (const [name, entry] of rebuilt) {
+        if (!isStateName(name) || !Array.isArray(entry)) continue;
+        const [kind, value] = entry as unknown[];
+        if (kind === "frozenset") {
+          this.values[name] = { __codemode_rebuild__: "frozenset", value };
+          continue;
+        }
+        const range = typeof value === "string" ? rangeArguments(value) : undefined;
+        if (kind === "range" && range) {
+          this.values[name] = { __codemode_rebuild__: "range", value: range };
+        } else this.dropped.push({ name, reason: "not data", kind: String(kind) });
+      }
     }
     if (Array.isArray(dropped)) {
-      for (const name of dropped) {
-        if (typeof name === "string") this.dropped.push({ name, reason: "not data" });
+      for (const entry of dropped) {
+        const [name, kind] = Array.isArray(entry) ? entry : [entry];
+        if (!isStateName(name)) continue;
+        this.dropped.push({
+          name,
+          reason: "not data",
+          ...(typeof kind === "string" ? { kind } : {}),
+        });
       }
     }
   }

@@ -13,17 +13,123 @@
  * was, without keeping state.
  */
 
-/** The pause the appended block makes, with `(kept: dict, dropped: list[str])`. */
+/**
+ * The pause the appended block makes, with `(kept: dict, dropped: list[(name, kind)],
+ * rebuilt: dict)`. Each run calls it under this name plus a random suffix (see
+ * `stateHostName`), so a program cannot make the call itself.
+ */
 export const STATE_HOST = "__codemode_state__";
 const VALUE = "__codemode_value__";
 const PUT = "__codemode_put__";
+/** The builtins the block and the prelude use, bound before the program can rebind them. */
+const TYPE = "__codemode_type__";
+const PRELUDE_BUILTINS = {
+  type: TYPE,
+  range: "__codemode_range__",
+  frozenset: "__codemode_frozenset__",
+};
 
-/** Python's keywords and the soft ones; never variable names. */
+/** Python types whose values cross to the next program as themselves (see values.ts). */
+const CROSSING_KINDS = [
+  "int",
+  "float",
+  "str",
+  "bool",
+  "NoneType",
+  "list",
+  "tuple",
+  "dict",
+  "set",
+  "bytes",
+  "date",
+  "datetime",
+  "datetime.datetime",
+  "timedelta",
+  "timezone",
+  "ellipsis",
+];
+
+/** A name the state block can hand over: what its scan collects (no newline, no quote). */
+export function isStateName(name: unknown): name is string {
+  return typeof name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
+/** A per-run name for the state pause, unguessable by the program. */
+export function stateHostName(): string {
+  return `${STATE_HOST.slice(0, -2)}_${Math.random().toString(36).slice(2, 12)}__`;
+}
+
+/**
+ * A value kept between programs that Monty cannot hand over as itself: a `range` (it would
+ * arrive as the string `'range(0, 5)'`) or a `frozenset` (it would arrive as a set). The
+ * state holds it tagged (a plain object, which no Python value converts to), and the next
+ * program's prelude builds it again from `value`: `range(*value)`, `frozenset(value)`.
+ */
+export interface RebuiltValue {
+  readonly __codemode_rebuild__: "range" | "frozenset";
+  readonly value: unknown;
+}
+
+export function isRebuiltValue(value: unknown): value is RebuiltValue {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const kind = (value as { __codemode_rebuild__?: unknown }).__codemode_rebuild__;
+  return kind === "range" || kind === "frozenset";
+}
+
+/** `range(2, 10, 3)` as Monty writes a range, back to its arguments. */
+export function rangeArguments(repr: string): number[] | undefined {
+  const m = /^range\((-?\d+), (-?\d+)(?:, (-?\d+))?\)$/.exec(repr);
+  if (!m) return undefined;
+  const args = [Number(m[1]), Number(m[2]), Number(m[3] ?? 1)];
+  return args.every(Number.isSafeInteger) ? args : undefined;
+}
+
+/**
+ * The line put before a program that keeps state, or that starts with rebuilt values: it
+ * binds the builtins the appended block uses under reserved names (before the program can
+ * rebind `type`), then gives inputs their values. An input named like one of those builtins,
+ * and every rebuilt value, comes in under a reserved name and is assigned here.
+ */
+export function statePrelude(inputs: Readonly<Record<string, unknown>>): {
+  line: string;
+  inputs: Record<string, unknown>;
+} {
+  const statements = Object.entries(PRELUDE_BUILTINS).map(
+    ([builtin, alias]) => `${alias} = ${builtin}`,
+  );
+  const renamed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    const rebuilt = isRebuiltValue(value);
+    if (!rebuilt && !Object.hasOwn(PRELUDE_BUILTINS, name)) {
+      renamed[name] = value;
+      continue;
+    }
+    const input = `__codemode_input_${name}__`;
+    renamed[input] = rebuilt ? value.value : value;
+    if (!rebuilt) statements.push(`${name} = ${input}`);
+    else if (value.__codemode_rebuild__ === "range") {
+      statements.push(`${name} = ${PRELUDE_BUILTINS.range}(*${input})`);
+    } else statements.push(`${name} = ${PRELUDE_BUILTINS.frozenset}(${input})`);
+  }
+  return { line: `${statements.join("; ")}\n`, inputs: renamed };
+}
+
+/** True when `inputs` hold a value only the state prelude can give the program. */
+export function needsStatePrelude(inputs: Readonly<Record<string, unknown>>): boolean {
+  return Object.values(inputs).some(isRebuiltValue);
+}
+
+/**
+ * Python's keywords, and `_`; never variables worth keeping. The soft keywords `match`,
+ * `case` and `type` are ordinary names too (`type = "bar"` is common in chart code), so
+ * they are kept like any other.
+ */
 const KEYWORDS = new Set(
   (
     "False None True and as assert async await break class continue def del elif else " +
     "except finally for from global if import in is lambda nonlocal not or pass raise " +
-    "return try while with yield match case type _"
+    "return try while with yield _"
   ).split(" "),
 );
 
@@ -48,36 +154,59 @@ interface Scan {
  * `code` rewritten to hand its data variables to the host before it ends, keeping its
  * result; `exclude` holds names that are never state (tools, builtins the sandbox adds).
  */
-export function withStateCapture(code: string, exclude: ReadonlySet<string>): string {
+export function withStateCapture(
+  source: string,
+  exclude: ReadonlySet<string>,
+  stateHost = STATE_HOST,
+): string {
+  // Python reads \r\n and a lone \r as line ends too; one kind keeps the scan simple (and
+  // a backslash before \r\n a continuation). The line count does not change.
+  const code = source.replace(/\r\n?/g, "\n");
   const scan = scanPython(code);
   const names = [...scan.names].filter((n) => !exclude.has(n) && !n.startsWith("__codemode"));
   const last = lastStatement(code, scan);
   let body: string;
-  if (last !== undefined && isExpression(code.slice(last))) {
-    body = `${code.slice(0, last)}${VALUE} = (${code.slice(last)}\n)`;
+  // A semicolon after the last statement (`x;`) is left out of the parentheses.
+  const trailing = scan.semicolons.at(-1);
+  const end =
+    last !== undefined &&
+    trailing !== undefined &&
+    trailing > last &&
+    onlyBlankOrComment(code.slice(trailing + 1))
+      ? trailing
+      : code.length;
+  if (last !== undefined && isExpression(code.slice(last, end))) {
+    body = `${code.slice(0, last)}${VALUE} = (${code.slice(last, end)}\n)${code.slice(end + 1)}`;
   } else {
     body = `${code}\n${VALUE} = None`;
   }
+  // No name here that the program can rebind: `type` is the prelude's alias, the rest is
+  // syntax, literals and methods of str.
   const block = [
-    // Builtins (len, int, ...) are not the program's; its functions and imports are.
-    `def ${PUT}(kept, dropped, name, value):`,
-    "    kind = type(value).__name__",
-    `    if kind == "function" or kind == "module":`,
-    "        dropped.append(name)",
-    `    elif kind != "builtin_function_or_method" and kind != "type":`,
+    `def ${PUT}(kept, dropped, rebuilt, name, value):`,
+    `    kind = ${TYPE}(value).__name__`,
+    `    if kind in (${CROSSING_KINDS.map((k) => `"${k}"`).join(", ")}):`,
     "        kept[name] = value",
+    `    elif kind.endswith("Error") or kind.endswith("Exception") or kind.endswith("Warning"):`,
+    "        kept[name] = value",
+    `    elif kind == "range" or kind == "frozenset":`,
+    `        rebuilt[name] = (kind, f"{value!r}" if kind == "range" else value)`,
+    // Builtins (len, int, ...) are not the program's; its functions, imports and the rest are.
+    `    elif kind != "builtin_function_or_method" and kind != "type":`,
+    "        dropped.append((name, kind))",
     "__codemode_kept__ = {}",
     "__codemode_dropped__ = []",
+    "__codemode_rebuilt__ = {}",
   ];
   for (const name of names) {
     block.push(
       "try:",
-      `    ${PUT}(__codemode_kept__, __codemode_dropped__, "${name}", ${name})`,
-      "except NameError:",
+      `    ${PUT}(__codemode_kept__, __codemode_dropped__, __codemode_rebuilt__, "${name}", ${name})`,
+      "except:",
       "    pass",
     );
   }
-  block.push(`${STATE_HOST}(__codemode_kept__, __codemode_dropped__)`, VALUE);
+  block.push(`${stateHost}(__codemode_kept__, __codemode_dropped__, __codemode_rebuilt__)`, VALUE);
   return `${body}\n${block.join("\n")}\n`;
 }
 
@@ -87,12 +216,22 @@ function lastStatement(code: string, scan: Scan): number | undefined {
   const last = lines[lines.length - 1];
   // An indented last line belongs to a compound statement (if/for/def/...): no value.
   if (last?.indent !== 0) return undefined;
-  const semicolon = scan.semicolons.filter((s) => s > last.start).pop();
+  const semicolons = scan.semicolons.filter((s) => s > last.start);
+  // `x;`: a semicolon that ends the line ends the statement before it.
+  if (semicolons.length > 0 && onlyBlankOrComment(code.slice(semicolons.at(-1)! + 1))) {
+    semicolons.pop();
+  }
+  const semicolon = semicolons.pop();
   if (semicolon === undefined) return last.start;
   // `a = 1; a`: the expression after the last semicolon.
   let start = semicolon + 1;
   while (code[start] === " " || code[start] === "\t") start += 1;
-  return code.slice(start).trim() === "" ? undefined : start;
+  return onlyBlankOrComment(code.slice(start)) ? undefined : start;
+}
+
+function onlyBlankOrComment(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed === "" || trimmed.startsWith("#");
 }
 
 function isBlankOrComment(code: string, start: number): boolean {
@@ -155,7 +294,8 @@ function scanPython(code: string, keepTopLevel = false): Scan & { topLevel?: str
       i += 1;
       continue;
     }
-    if (c === "\\" && code[i + 1] === "\n") {
+    if (c === "\\" && (code[i + 1] === "\n" || code[i + 1] === "\r")) {
+      if (code[i + 1] === "\r" && code[i + 2] === "\n") i += 1;
       i += 2; // a continuation: the logical line goes on
       continue;
     }

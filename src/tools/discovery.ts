@@ -7,7 +7,7 @@
  */
 import { ToolDefinitionError, ToolError } from "../errors.js";
 import { closestName, quoteShort } from "../sandbox/names.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, freezeTool, toolParts } from "./define-tool.js";
 import {
   pythonDocstring,
   pythonSignatures,
@@ -287,8 +287,7 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
       return signatures.get(name) ?? name;
     };
   })();
-  const search = defineTool({
-    name: SEARCH_TOOLS,
+  const search = builtinTool(SEARCH_TOOLS, {
     description:
       "Find functions by what they do: the best matches for the words of `query` (names, " +
       "descriptions, parameter names), best first. Call one with the signature shown; " +
@@ -343,8 +342,7 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
         }));
     },
   });
-  const describe = defineTool({
-    name: DESCRIBE_TOOL,
+  const describe = builtinTool(DESCRIBE_TOOL, {
     description:
       "One function's full signature, docstring and the TypedDicts it uses, as text: " +
       "print(describe_tool(name)).",
@@ -374,6 +372,17 @@ export function withToolDiscovery(tools: readonly Tool[]): readonly Tool[] {
   all = Object.freeze([...tools, search, describe]);
   withDiscovery.set(tools, all);
   return all;
+}
+
+/** A tool under one of the sandbox's reserved names (which `defineTool` refuses to users). */
+function builtinTool(
+  name: string,
+  definition: Omit<Parameters<typeof defineTool>[0], "name">,
+): Tool {
+  const tool = defineTool({ ...definition, name: "codemode_builtin" } as Parameters<
+    typeof defineTool
+  >[0]);
+  return freezeTool({ ...toolParts(tool), name });
 }
 
 /** True for the names of the two discovery functions. */

@@ -51,6 +51,8 @@ export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
  */
 export const RESERVED_TOOL_NAMES: ReadonlySet<string> = new Set([
   "parallel_map",
+  "search_tools",
+  "describe_tool",
   "Any",
   "Literal",
   "NotImplementedError",
@@ -115,6 +117,19 @@ export function suggestIdentifier(name: string, reserved: ReadonlySet<string> = 
   return s;
 }
 
+/** The sandbox's own functions, and the prefix of the names its rewrites use. */
+const SANDBOX_NAMES: ReadonlySet<string> = new Set([
+  "parallel_map",
+  "search_tools",
+  "describe_tool",
+]);
+const SANDBOX_PREFIX = "__codemode";
+
+/** A name no tool may take: a builtin generated code relies on, or the sandbox's own. */
+export function isReservedToolName(name: string): boolean {
+  return RESERVED_TOOL_NAMES.has(name) || name.startsWith(SANDBOX_PREFIX);
+}
+
 /** Throws a ToolDefinitionError that says what to call the tool instead. */
 export function assertToolName(name: unknown): asserts name is string {
   if (typeof name !== "string" || name === "") {
@@ -132,6 +147,12 @@ export function assertToolName(name: unknown): asserts name is string {
   if (PYTHON_KEYWORDS.has(name)) {
     throw new ToolDefinitionError(
       `Tool name "${name}" is a Python keyword: try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,
+    );
+  }
+  if (SANDBOX_NAMES.has(name) || name.startsWith(SANDBOX_PREFIX)) {
+    throw new ToolDefinitionError(
+      `Tool name "${name}" is reserved: the sandbox defines ${name.startsWith(SANDBOX_PREFIX) ? "names starting with __codemode" : `its own ${name}()`} ` +
+        `for every program. Try "${suggestIdentifier(name, RESERVED_TOOL_NAMES)}".`,
     );
   }
   if (RESERVED_TOOL_NAMES.has(name)) {

@@ -48,8 +48,8 @@ describe.each<Isolation>(["process", "in-process"])("keepState (%s)", (isolation
     );
     expect(first.state!.dropped).toEqual(
       expect.arrayContaining([
-        { name: "datetime", reason: "not data" },
-        { name: "helper", reason: "not data" },
+        { name: "datetime", reason: "not data", kind: "module" },
+        { name: "helper", reason: "not data", kind: "function" },
       ]),
     );
 
