@@ -14,7 +14,10 @@ export default defineConfig({
         find: /^codemode\/examples\/data-tools$/,
         replacement: fileURLToPath(new URL("./examples/data-tools/tools.ts", import.meta.url)),
       },
-      { find: /^codemode\/(ai-sdk|mcp|server|durable|eval)$/, replacement: src("$1/index.ts") },
+      {
+        find: /^codemode\/(ai-sdk|mcp|openapi|server|durable|eval)$/,
+        replacement: src("$1/index.ts"),
+      },
     ],
   },
   test: {

@@ -130,6 +130,97 @@ export function isReservedToolName(name: string): boolean {
   return RESERVED_TOOL_NAMES.has(name) || name.startsWith(SANDBOX_PREFIX);
 }
 
+/** Why `name` is not usable as a tool name as it is, or undefined when it is. */
+export function toolNameProblem(name: string): string | undefined {
+  if (!isIdentifierSpelling(name)) return "not a Python identifier";
+  if (PYTHON_KEYWORDS.has(name)) return "a Python keyword";
+  if (isReservedToolName(name)) return "would hide a Python builtin or the sandbox's own";
+  return undefined;
+}
+
+/** A foreign tool name (an MCP tool's, an OpenAPI operation's) and the Python name it wants. */
+export interface WantedToolName {
+  /** What the source calls it: the MCP tool name, the operationId or `GET /path`. */
+  readonly key: string;
+  /** The Python name it would take if it were free and valid (prefix and all). */
+  readonly wanted: string;
+}
+
+/** One tool that reaches Python under another name than it wanted, and why. */
+export interface ToolRename {
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/**
+ * Python names for foreign tools, settled the same way whatever order they come in. A
+ * wanted name that is valid and free is kept; an invalid one gets a close spelling; when
+ * several want the same identifier, the one that wanted exactly that spelling wins and the
+ * others (sorted by key) get `_2`, `_3`, ... `taken` holds names other tools already use;
+ * `what(key)` words a tool in the reasons (`MCP tool "x"`).
+ */
+export function settleToolNames(
+  requests: readonly WantedToolName[],
+  taken: ReadonlySet<string>,
+  what: (key: string) => string,
+): { names: Map<string, string>; renamed: ToolRename[] } {
+  const wantedOf = new Map(requests.map((r) => [r.key, r.wanted]));
+  const candidates = new Map<string, string[]>();
+  for (const { key, wanted } of requests) {
+    const base = toolNameProblem(wanted) ? suggestIdentifier(wanted, RESERVED_TOOL_NAMES) : wanted;
+    const group = candidates.get(base) ?? [];
+    group.push(key);
+    candidates.set(base, group);
+  }
+  const used = new Set(taken);
+  for (const base of candidates.keys()) used.add(base);
+  const result = new Map<string, string>();
+  const renamed: ToolRename[] = [];
+  for (const [base, group] of candidates) {
+    // Exact spelling first, then by key: independent of the listing order.
+    const ordered = [...group].sort((a, b) => {
+      const exact = Number(wantedOf.get(b) === base) - Number(wantedOf.get(a) === base);
+      return exact !== 0 ? exact : a < b ? -1 : a > b ? 1 : 0;
+    });
+    ordered.forEach((key, i) => {
+      const wanted = wantedOf.get(key)!;
+      let to = base;
+      let reason = toolNameProblem(wanted);
+      if (i > 0 || taken.has(base)) {
+        let n = 2;
+        while (used.has(`${base}_${n}`)) n++;
+        to = `${base}_${n}`;
+        used.add(to);
+        reason = `"${base}" is taken by ${i > 0 ? what(ordered[0]!) : "another tool"}`;
+      }
+      result.set(key, to);
+      if (to !== wanted) renamed.push({ from: key, to, reason: reason ?? "renamed" });
+    });
+  }
+  return { names: result, renamed };
+}
+
+/**
+ * Python keyword-argument names for foreign parameter names (`from` -> `from_`, `user-id`
+ * -> `user_id`), as a map from Python name back to the original name. Names that are
+ * already identifiers keep their spelling.
+ */
+export function pythonParameterNames(properties: readonly string[]): Map<string, string> {
+  const back = new Map<string, string>();
+  const clean = new Set(properties.filter((p) => isPythonIdentifier(p)));
+  for (const property of properties) {
+    if (clean.has(property)) {
+      back.set(property, property);
+      continue;
+    }
+    let name = suggestIdentifier(property);
+    while (back.has(name) || clean.has(name)) name = `${name}_`;
+    back.set(name, property);
+  }
+  return back;
+}
+
 /** Throws a ToolDefinitionError that says what to call the tool instead. */
 export function assertToolName(name: unknown): asserts name is string {
   if (typeof name !== "string" || name === "") {

@@ -14,6 +14,7 @@ const ENTRIES = {
   codemode: "src/index.ts",
   "codemode/ai-sdk": "src/ai-sdk/index.ts",
   "codemode/mcp": "src/mcp/index.ts",
+  "codemode/openapi": "src/openapi/index.ts",
   "codemode/server": "src/server/index.ts",
   "codemode/durable": "src/durable/index.ts",
   "codemode/eval": "src/eval/index.ts",
@@ -141,6 +142,19 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "McpToolsOptions",
     ],
   },
+  "codemode/openapi": {
+    values: ["OpenApiError", "openApiTools"],
+    types: [
+      "OpenApiApprovalPolicy",
+      "OpenApiOperationInfo",
+      "OpenApiProblem",
+      "OpenApiRename",
+      "OpenApiSkippedOperation",
+      "OpenApiSource",
+      "OpenApiToolSet",
+      "OpenApiToolsOptions",
+    ],
+  },
   "codemode/server": {
     values: [
       "checkModelSetup",
@@ -226,6 +240,7 @@ async function valueNames(entry: Entry): Promise<string[]> {
     codemode: () => import("codemode"),
     "codemode/ai-sdk": () => import("codemode/ai-sdk"),
     "codemode/mcp": () => import("codemode/mcp"),
+    "codemode/openapi": () => import("codemode/openapi"),
     "codemode/server": () => import("codemode/server"),
     "codemode/durable": () => import("codemode/durable"),
     "codemode/eval": () => import("codemode/eval"),
