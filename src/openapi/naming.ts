@@ -5,7 +5,6 @@
  * exactly that spelling keeps it, the others (sorted by operationId or `METHOD /path`)
  * get `_2`, `_3`, ...
  */
-import { DESCRIBE_TOOL, SEARCH_TOOLS } from "../tools/discovery.js";
 import { settleToolNames, type ToolRename } from "../tools/python-names.js";
 
 /** `getOrderByID` -> `get_order_by_id`, `pets.list` -> `pets_list`, `X-Rate` -> `x_rate`. */
@@ -53,7 +52,7 @@ export function methodAndPath(method: string, path: string): string {
 
 /**
  * Python names for `operations`, keyed by `methodAndPath`. `prefix` is prepended with an
- * underscore; `taken` holds names other tools use (the discovery builtins always are).
+ * underscore; `taken` holds names other tools use.
  */
 export function operationToolNames(
   operations: readonly NamedOperation[],
@@ -68,9 +67,5 @@ export function operationToolNames(
       wanted: prefix ? `${prefix}_${name}` : name,
     };
   });
-  return settleToolNames(
-    requests,
-    new Set([...taken, SEARCH_TOOLS, DESCRIBE_TOOL]),
-    (key) => `operation "${key}"`,
-  );
+  return settleToolNames(requests, new Set(taken), (key) => `operation "${key}"`);
 }
