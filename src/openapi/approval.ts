@@ -1,10 +1,12 @@
 /**
- * Which operations a human approves before they run. By default (`"writes"`) every
- * operation that may change something does: all but GET, HEAD and OPTIONS. `"none"` asks
- * for nothing, `"all"` for every call, and a function decides per operation.
+ * The safety defaults of an operation, from its HTTP method: what its tool's annotations
+ * say (GET/HEAD/OPTIONS read only, PUT/DELETE idempotent, DELETE destructive) and which
+ * calls a human approves before they run. By default (`"writes"`) every operation that may
+ * change something does: all but GET, HEAD and OPTIONS. `"none"` asks for nothing, `"all"`
+ * for every call, and a function decides per operation.
  */
 import { InvalidOptionsError } from "../errors.js";
-import type { NeedsApproval } from "../tools/types.js";
+import type { NeedsApproval, ToolAnnotations } from "../tools/types.js";
 
 /** What `include` and `approve` functions are told about an operation. */
 export interface OpenApiOperationInfo {
@@ -69,4 +71,18 @@ export function operationNeedsApproval(
     `openApiTools({ approve }) returned ${JSON.stringify(decided)} for ${operation.method} ` +
       `${operation.path}: return true, false or a function of the call's arguments.`,
   );
+}
+
+/**
+ * MCP's hints for a method, as HTTP defines it: the safe methods only read; PUT and DELETE
+ * may be repeated to the same effect; DELETE destroys. POST and PATCH keep MCP's defaults
+ * (may change and destroy, not idempotent), so a retry never repeats them.
+ */
+export function methodAnnotations(method: string): ToolAnnotations {
+  const upper = method.toUpperCase();
+  if (isReadOnlyMethod(upper)) return { readOnlyHint: true };
+  if (upper === "PUT") return { readOnlyHint: false, idempotentHint: true, destructiveHint: true };
+  if (upper === "DELETE")
+    return { readOnlyHint: false, idempotentHint: true, destructiveHint: true };
+  return { readOnlyHint: false };
 }

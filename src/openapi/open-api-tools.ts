@@ -10,6 +10,7 @@ import type { ToolRename } from "../tools/python-names.js";
 import type { Tool } from "../tools/types.js";
 import {
   checkApprovalPolicy,
+  methodAnnotations,
   type OpenApiApprovalPolicy,
   type OpenApiOperationInfo,
   operationNeedsApproval,
@@ -169,6 +170,7 @@ export async function openApiTools(
           fetch: settings.fetch,
           timeoutMs: settings.timeoutMs,
           needsApproval: operationNeedsApproval(settings.approve, op),
+          annotations: methodAnnotations(op.method),
         }),
       );
       operations.set(op.toolName, op);

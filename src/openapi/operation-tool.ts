@@ -4,7 +4,7 @@
  * call's abort signal and turns the answer into a value or a Python exception.
  */
 import { defineTool } from "../tools/define-tool.js";
-import type { JsonSchema, NeedsApproval, Tool } from "../tools/types.js";
+import type { JsonSchema, NeedsApproval, Tool, ToolAnnotations } from "../tools/types.js";
 import { httpStatusError, requestFailure } from "./http-errors.js";
 import type { OperationInput } from "./parameters.js";
 import { buildRequest } from "./request.js";
@@ -28,6 +28,7 @@ export interface OperationToolSpec {
   readonly fetch: typeof globalThis.fetch;
   readonly timeoutMs: number | undefined;
   readonly needsApproval: NeedsApproval;
+  readonly annotations: ToolAnnotations;
 }
 
 export function operationTool(spec: OperationToolSpec): Tool {
@@ -46,6 +47,7 @@ export function operationTool(spec: OperationToolSpec): Tool {
     ...(spec.outputSchema !== undefined ? { outputSchema: spec.outputSchema } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
     needsApproval: spec.needsApproval,
+    annotations: spec.annotations,
     execute: async (input, context) => {
       const { url, init } = buildRequest(plan, input, spec.baseUrl, spec.headers);
       const where = `${method} ${url.pathname}`;

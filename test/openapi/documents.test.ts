@@ -61,6 +61,15 @@ describe("the Petstore 3.0 document", () => {
     // GET and HEAD are read-only; everything else waits for approval by default.
     const approval = Object.fromEntries(tools.map((t) => [t.name, t.needsApproval === true]));
     expect(approval).toMatchObject({ get_pet_by_id: false, add_pet: true, delete_pet: true });
+    // MCP's hints from the method: a retry may repeat GET, PUT and DELETE, never POST.
+    const hints = Object.fromEntries(tools.map((t) => [t.name, t.annotations]));
+    expect(hints).toMatchObject({
+      get_pet_by_id: { readOnlyHint: true },
+      update_pet: { readOnlyHint: false, idempotentHint: true, destructiveHint: true },
+      delete_pet: { readOnlyHint: false, idempotentHint: true, destructiveHint: true },
+      add_pet: { readOnlyHint: false },
+    });
+    expect(hints.add_pet).not.toHaveProperty("idempotentHint");
   });
 
   it("resolves the relative server URL against the URL it was fetched from", async () => {
