@@ -42,7 +42,7 @@ export interface ChatCommandOptions {
 
 /**
  * Where `codemode chat` keeps what must outlive it (runs waiting for approval, under
- * `approvals/`): `$XDG_STATE_HOME/codemode/chat`, else `~/.local/state/codemode/chat`.
+ * `approvals/`; each chat's variables, under `chats/`): `$XDG_STATE_HOME/codemode/chat`, else `~/.local/state/codemode/chat`.
  */
 export function defaultChatStateDir(): string {
   const base = process.env.XDG_STATE_HOME || join(homedir(), ".local", "state");
@@ -78,7 +78,7 @@ export function registerChatCommand(program: Command): void {
     )
     .option(
       "--state-dir <dir>",
-      "where runs waiting for approval are kept, so they survive a restart (default $XDG_STATE_HOME/codemode/chat, else ~/.local/state/codemode/chat)",
+      "where runs waiting for approval and each chat's variables are kept, so they survive a restart (default $XDG_STATE_HOME/codemode/chat, else ~/.local/state/codemode/chat)",
     )
     .option(
       "--restate-admin <url>",
@@ -134,10 +134,13 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
   // Loaded here, not at the top: every other command would pay for Hono at start-up.
   const { startChatServer } = await import("../server/start.js");
   const { directoryContinuationStore } = await import("../server/continuation-store.js");
+  const { directoryChatStateStore } = await import("../server/chat-state-store.js");
   const stateDir = resolve(options.stateDir ?? defaultChatStateDir());
   const server = await startChatServer({
     agent,
     store: directoryContinuationStore(join(stateDir, "approvals")),
+    // What each chat's programs kept, so a chat goes on after a restart.
+    chatStates: directoryChatStateStore(join(stateDir, "chats")),
     modelSetup: setup,
     ...(loaded.nudges ? { nudges: loaded.nudges } : {}),
     ...(options.title ? { title: options.title } : {}),

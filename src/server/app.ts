@@ -7,12 +7,14 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ConversationState } from "../agent/conversation-state.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { errorText } from "../error-text.js";
 import { CodeModeError, InvalidOptionsError } from "../errors.js";
 import { decideEvery } from "../execute/call-policy.js";
 import { loadAsset } from "./assets.js";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
+import { CHAT_ID, chatKey, memoryChatStateStore, newChatId } from "./chat-state-store.js";
 import { memoryContinuationStore, newContinuationId } from "./continuation-store.js";
 import { createSafeJson, secretsFromEnv } from "./json.js";
 import { RunSlots } from "./run-slots.js";
@@ -21,6 +23,8 @@ import {
   approvalsRequestSchema,
   chatRequestSchema,
   describeIssues,
+  FORGET_REQUEST_SHAPE,
+  forgetRequestSchema,
 } from "./schema.js";
 import type { ChatAppOptions, ModelSetup } from "./types.js";
 
@@ -43,11 +47,14 @@ export interface ChatErrorEvent {
 /**
  * The last line of a stream that ended well. A suspended run's `done` carries
  * `continuationId` (send it to `POST /api/approvals` with the decisions) or, when the run
- * cannot be resumed here, `resumeUnavailable` saying why. `result.continuation` is never sent.
+ * cannot be resumed here, `resumeUnavailable` saying why. `result.continuation` and
+ * `result.state` are never sent. A `POST /api/chat` run's `done` carries `chatId`: send it
+ * with the chat's next message, so the run starts from what this one's programs kept.
  */
 export type ChatDoneEvent = Extract<AgentEvent, { type: "done" }> & {
   continuationId?: string;
   resumeUnavailable?: string;
+  chatId?: string;
 };
 
 /** Everything `POST /api/chat` and `POST /api/approvals` can stream. */
@@ -67,6 +74,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
     typeof options.modelSetup === "function" ? options.modelSetup() : options.modelSetup;
   const nudges = [...(options.nudges ?? [])];
   const store = options.store ?? memoryContinuationStore();
+  const chatStates = options.chatStates ?? memoryChatStateStore();
 
   const json = (c: Context, value: unknown, status = 200, headers: Record<string, string> = {}) =>
     c.body(toJson(value), status as 200, {
@@ -206,16 +214,33 @@ export function createChatApp(options: ChatAppOptions): Hono {
     );
   };
 
+  /** The chat's remembered state, or none (unknown, expired, or unreadable: a fresh start). */
+  const loadChatState = async (key: string): Promise<unknown> => {
+    try {
+      return (await chatStates.load(key))?.state;
+    } catch {
+      return undefined;
+    }
+  };
+
   /**
    * What a finished run's `done` carries besides the result: a suspended run is stored and
-   * its id sent instead of the continuation (which never leaves the server).
+   * its id sent instead of the continuation (which never leaves the server); the chat's
+   * state is kept under its key, never sent.
    */
   const settle = async (
     result: AgentResult,
     message: string | undefined,
+    chat: string | undefined,
   ): Promise<{ result: AgentResult; continuationId?: string; resumeUnavailable?: string }> => {
-    // The conversation's state stays on the server (it holds the programs' data as Python values).
-    const { continuation, state: _state, ...shown } = result;
+    const { continuation, state, ...shown } = result;
+    if (chat !== undefined && state !== undefined) {
+      try {
+        await chatStates.save(chat, { state, updatedAt: Date.now() });
+      } catch {
+        // Not kept: the chat's next message starts from the state it had.
+      }
+    }
     if (result.status !== "suspended") return { result: shown };
     if (typeof agent.resume !== "function") {
       return {
@@ -236,6 +261,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
         continuation,
         approvals: result.pendingApprovals ?? [],
         ...(message !== undefined ? { message } : {}),
+        ...(chat !== undefined ? { chat } : {}),
         createdAt: Date.now(),
       });
     } catch (error) {
@@ -261,6 +287,10 @@ export function createChatApp(options: ChatAppOptions): Hono {
       ) => Promise<AgentResult> | AgentResult;
       claim?: () => Promise<Response | undefined>;
       message?: string;
+      /** The chat's key: the run's state is kept under it. */
+      chat?: string;
+      /** Sent to the client with the result (`POST /api/chat`'s chat id). */
+      extra?: { chatId: string };
     },
   ): Promise<Response> => {
     const requestSignal = c.req.raw.signal;
@@ -317,7 +347,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
     if (!wantsStream(c)) {
       try {
         const result = await go(() => {});
-        return json(c, await settle(result, run.message));
+        return json(c, { ...(await settle(result, run.message, run.chat)), ...run.extra });
       } catch (error) {
         return fail(c, 500, errorCode(error), errorMessage(error));
       } finally {
@@ -347,7 +377,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
           .then(async (result: AgentResult) => {
             // An agent that forgot its `done` event still ends the stream properly.
             const base = done ?? { type: "done", result, attempt: result.attempts, maxAttempts: 0 };
-            send({ ...base, ...(await settle(result, run.message)) });
+            send({ ...base, ...(await settle(result, run.message, run.chat)), ...run.extra });
           })
           .catch((error: unknown) => {
             send({
@@ -395,10 +425,43 @@ export function createChatApp(options: ChatAppOptions): Hono {
     const notReady = modelNotReady(c);
     if (notReady) return notReady;
     const { message, history } = parsed.data;
+    // A chat id the server made and still holds state for goes on; any other starts a chat.
+    const given = parsed.data.chatId;
+    let chatId: string | undefined;
+    let state: unknown;
+    if (given !== undefined && CHAT_ID.test(given)) {
+      state = await loadChatState(chatKey(given));
+      if (state !== undefined) chatId = given;
+    }
+    chatId ??= newChatId();
+    const chat = chatKey(chatId);
     return respond(c, {
       message,
-      start: (signal, onEvent) => agent.run(message, history, { signal, onEvent }),
+      chat,
+      extra: { chatId },
+      start: (signal, onEvent) =>
+        agent.run(message, history, {
+          signal,
+          onEvent,
+          // The agent binds the state to the key (a hash), so the id itself is never stored.
+          chatId: chat,
+          ...(state !== undefined ? { state: state as ConversationState | string } : {}),
+        }),
     });
+  });
+
+  // ---- chat state --------------------------------------------------------------------------
+  const forgetSchema = forgetRequestSchema();
+  app.post("/api/forget", limitBody("Send only { chatId }."), async (c) => {
+    const raw = await readJson(c, FORGET_REQUEST_SHAPE);
+    if (!raw.ok) return raw.response;
+    const parsed = forgetSchema.safeParse(raw.value);
+    if (!parsed.success) {
+      return fail(c, 400, "INVALID_REQUEST", describeIssues(parsed.error, FORGET_REQUEST_SHAPE));
+    }
+    const { chatId } = parsed.data;
+    const forgotten = CHAT_ID.test(chatId) ? await chatStates.delete(chatKey(chatId)) : false;
+    return json(c, { forgotten });
   });
 
   // ---- approvals ---------------------------------------------------------------------------
@@ -437,6 +500,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
     return respond(c, {
       ...(record.message !== undefined ? { message: record.message } : {}),
       // Deleting the record is the claim: of two clicks, only one resumes the run.
+      ...(record.chat !== undefined ? { chat: record.chat } : {}),
       claim: async () => ((await store.delete(id)) ? undefined : gone(c, id)),
       start: (signal, onEvent) => resume(record.continuation, decisions, { signal, onEvent }),
     });
@@ -487,6 +551,18 @@ function checkOptions(options: ChatAppOptions) {
   ) {
     throw new InvalidOptionsError(
       "createChatApp: store must be a ContinuationStore: { save(id, record), load(id), delete(id) } (e.g. directoryContinuationStore(dir)).",
+    );
+  }
+  const { chatStates } = options;
+  if (
+    chatStates !== undefined &&
+    (!chatStates ||
+      typeof chatStates.save !== "function" ||
+      typeof chatStates.load !== "function" ||
+      typeof chatStates.delete !== "function")
+  ) {
+    throw new InvalidOptionsError(
+      "createChatApp: chatStates must be a ChatStateStore: { save(key, record), load(key), delete(key) } (e.g. directoryChatStateStore(dir)).",
     );
   }
   if (options.nudges !== undefined && !isStringArray(options.nudges)) {

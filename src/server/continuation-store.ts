@@ -19,6 +19,8 @@ export interface ContinuationRecord {
   approvals: PendingApproval[];
   /** The chat message that started the run. */
   message?: string;
+  /** The chat's state key (`chatKey(chatId)`, never the id): the resumed run's state is kept under it. */
+  chat?: string;
   /** `Date.now()` when the run suspended. */
   createdAt: number;
 }

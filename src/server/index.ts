@@ -1,6 +1,12 @@
 /** The chat web app: `createChatApp` (a Hono app) and `startChatServer` (on Node). */
 export { type ChatDoneEvent, type ChatStreamEvent, createChatApp } from "./app.js";
 export {
+  type ChatStateRecord,
+  type ChatStateStore,
+  directoryChatStateStore,
+  memoryChatStateStore,
+} from "./chat-state-store.js";
+export {
   type ContinuationRecord,
   type ContinuationStore,
   directoryContinuationStore,

@@ -25,6 +25,21 @@ export function chatRequestSchema(limits: { maxMessageChars: number; maxHistoryM
         error: `history has more than ${limits.maxHistoryMessages} messages; send only the most recent ones`,
       })
       .default([]),
+    chatId: z
+      .string({ error: "chatId must be a string (the last done event's chatId)" })
+      .max(200, { error: "chatId is not an id this server made" })
+      .optional(),
+  });
+}
+
+export const FORGET_REQUEST_SHAPE = '{ "chatId": string }';
+
+/** The body of `POST /api/forget`: the chat whose state the server drops (New chat). */
+export function forgetRequestSchema() {
+  return z.object({
+    chatId: z
+      .string({ error: "chatId must be a string (the done event's chatId)" })
+      .max(200, { error: "chatId is not an id this server made" }),
   });
 }
 
@@ -58,7 +73,7 @@ export function approvalsRequestSchema() {
 /** One readable line per problem, e.g. `history[2].role: role must be "user" or "assistant"`. */
 export function describeIssues(
   error: z.ZodError,
-  expected = '{ "message": string, "history"?: [{ "role": "user" | "assistant", "content": string }] }',
+  expected = '{ "message": string, "history"?: [{ "role": "user" | "assistant", "content": string }], "chatId"?: string }',
 ): string {
   const lines = error.issues.slice(0, 5).map((issue) => {
     const path = issue.path

@@ -1,7 +1,9 @@
 import type { ToolDescription } from "../agent/code-mode-agent.js";
+import type { ConversationState } from "../agent/conversation-state.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
+import type { ChatStateStore } from "./chat-state-store.js";
 import type { ContinuationStore } from "./continuation-store.js";
 
 /**
@@ -13,11 +15,20 @@ export interface ChatAgent {
    * Answers one message. Must report progress through `onEvent` (ending with the `done`
    * event), stop soon after `signal` aborts, and resolve (not reject) for model or code
    * failures, with `result.error` set. A rejection is reported to the client as an error.
+   * `state` is what this chat's last run returned as `result.state` (opaque to the server:
+   * a `ConversationState`, or a sealed string from an agent that hands out sealed states;
+   * absent for a new chat), `chatId` a key for the chat the state must be bound to. An agent
+   * without conversations ignores both and returns no `state`.
    */
   run(
     message: string,
     history: readonly ChatMessage[],
-    options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void },
+    options: {
+      signal?: AbortSignal;
+      onEvent?: (event: AgentEvent) => void;
+      state?: ConversationState | string;
+      chatId?: string;
+    },
   ): Promise<AgentResult>;
   /**
    * Continues a run that ended `status: "suspended"`, from its `result.continuation` (an
@@ -92,6 +103,12 @@ export interface ChatAppOptions {
    * `continuationSecret` that is the same in every process.
    */
   store?: ContinuationStore;
+  /**
+   * Where each chat's state is kept between its messages (the agent's `result.state`, by a
+   * hash of the chat id the server makes). Default: this process's memory (1000 chats, 7
+   * days). To survive a restart, pass `directoryChatStateStore(dir)`.
+   */
+  chatStates?: ChatStateStore;
   /**
    * Strings that must never leave the server (they are replaced by `[redacted]` in every
    * response). Default: values of environment variables whose names end in `_KEY`,

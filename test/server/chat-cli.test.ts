@@ -146,4 +146,48 @@ describe("codemode chat", () => {
     ]);
     expect(readdirSync(join(dir, "state", "approvals"))).toEqual([]);
   });
+
+  it("keeps a chat's variables under --state-dir: a restarted server goes on with them, New chat drops them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "codemode-chat-cli-chats-"));
+    const env = { XDG_CONFIG_HOME: join(dir, "config"), COUNT_FILE: join(dir, "calls.log") };
+    const args = [
+      "--tools",
+      "test/cli/fixtures/refund-tools.ts",
+      "--model",
+      "replay:test/server/fixtures/remember-replay.jsonl",
+      "--no-type-check",
+      "--state-dir",
+      join(dir, "state"),
+    ];
+    const ask = async (url: string, chatId?: string) => {
+      const response = await fetch(`${url}api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "Order 9?", ...(chatId ? { chatId } : {}) }),
+      });
+      return (await readEvents(response)).at(-1) as ChatDoneEvent;
+    };
+    const first = await startCli(args, env);
+    const fetched = await ask(first.url);
+    expect(fetched.result.summary).toBe("fetched 90");
+    expect(readdirSync(join(dir, "state", "chats"))).toHaveLength(1);
+    const exited = new Promise((resolve) => first.child.once("exit", resolve));
+    first.child.kill("SIGTERM");
+    await exited;
+
+    const second = await startCli(args, env);
+    const kept = await ask(second.url, fetched.chatId);
+    expect(kept.result.summary).toBe("kept 90");
+    expect(kept.chatId).toBe(fetched.chatId);
+    expect(readFileSync(env.COUNT_FILE, "utf8").trim().split("\n")).toEqual(["get_order:9"]);
+
+    const forgot = await fetch(`${second.url}api/forget`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chatId: fetched.chatId }),
+    });
+    expect(await forgot.json()).toEqual({ forgotten: true });
+    const again = await ask(second.url, fetched.chatId);
+    expect(again.result.summary).toBe("fetched 90");
+  });
 });

@@ -16,6 +16,9 @@
     sidebar: $("sidebar"),
   };
   const STORE_KEY = `codemode.chat:${location.pathname}`;
+  // The id the server gave this chat: sent with each message so the server's programs start
+  // from what the chat's earlier answers kept. The state itself stays on the server.
+  const CHAT_ID_KEY = `${STORE_KEY}:id`;
   const TOKEN_KEY = "codemode.token";
   const MAX_STORED_CHARS = 2_000_000;
   const HISTORY_SENT = 40;
@@ -91,6 +94,35 @@
     } catch {
       return [];
     }
+  }
+
+  function chatId() {
+    try {
+      return localStorage.getItem(CHAT_ID_KEY) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function setChatId(id) {
+    try {
+      if (id) localStorage.setItem(CHAT_ID_KEY, id);
+      else localStorage.removeItem(CHAT_ID_KEY);
+    } catch {
+      // Storage disabled: the next message starts a new chat on the server.
+    }
+  }
+
+  /** New chat: the server forgets this chat's state (best effort). */
+  function forgetChat() {
+    const id = chatId();
+    setChatId(undefined);
+    if (!id) return;
+    fetch("api/forget", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...authHeaders() },
+      body: JSON.stringify({ chatId: id }),
+    }).catch(() => {});
   }
 
   function saveMessages() {
@@ -844,6 +876,7 @@
     const answer = { role: "assistant", content: "", events };
     const view = addAnswer(answer);
     const record = (event) => {
+      if (event.type === "done" && typeof event.chatId === "string") setChatId(event.chatId);
       events.push(storableEvent(event));
       view.onEvent(event);
       scrollToEnd();
@@ -853,7 +886,9 @@
     const controller = new AbortController();
     setRunning(controller);
     try {
-      await streamRun("api/chat", { message: text, history }, record, controller, (failure) =>
+      const id = chatId();
+      const body = { message: text, history, ...(id ? { chatId: id } : {}) };
+      await streamRun("api/chat", body, record, controller, (failure) =>
         record({ type: "client_error", ...failure }),
       );
     } finally {
@@ -1001,6 +1036,7 @@
   });
   $("new-chat").addEventListener("click", () => {
     if (running) running.abort();
+    forgetChat();
     messages = [];
     saveMessages();
     redraw();
