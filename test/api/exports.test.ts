@@ -159,7 +159,9 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
     values: [
       "checkModelSetup",
       "createChatApp",
+      "directoryChatStateStore",
       "directoryContinuationStore",
+      "memoryChatStateStore",
       "memoryContinuationStore",
       "startChatServer",
     ],
@@ -169,6 +171,8 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "ChatAuthHook",
       "ChatDoneEvent",
       "ChatServer",
+      "ChatStateRecord",
+      "ChatStateStore",
       "ChatStreamEvent",
       "ContinuationRecord",
       "ContinuationStore",
