@@ -40,6 +40,9 @@ export interface SuspendedRun {
   pending: { id: string; index: number }[];
 }
 
+/** One reason for every run's closing abort: an Error per run costs a stack capture. */
+const RUN_ENDED = new Error("the run ended");
+
 export class ExecutionRun {
   private readonly controller = new AbortController();
   private readonly dispatcher: ToolDispatcher;
@@ -54,6 +57,7 @@ export class ExecutionRun {
     carried?: SuspendedRun,
   ) {
     this.limits = resolveLimits(options.limits);
+    const run = this;
     this.output = carried ? [carried.output] : [];
     this.dispatcher = new ToolDispatcher(
       toolsByName,
@@ -61,7 +65,13 @@ export class ExecutionRun {
       this.controller.signal,
       options,
       carried ? { records: carried.records, started: carried.started } : undefined,
-      { parent: () => this.spanCtx, recordContent: recordsContent(options.telemetry) },
+      {
+        parent: () => this.spanCtx,
+        // Read when a span records, not per run: process.env costs microseconds a read.
+        get recordContent() {
+          return run.recordContent;
+        },
+      },
     );
     const onCallerAbort = () => this.controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onCallerAbort();
@@ -70,6 +80,12 @@ export class ExecutionRun {
   }
 
   private readonly detach: () => void;
+  private recordContentMemo: boolean | undefined;
+  /** Whether spans hold content (telemetry.recordContent, else the env), read once. */
+  private get recordContent(): boolean {
+    this.recordContentMemo ??= recordsContent(this.options.telemetry);
+    return this.recordContentMemo;
+  }
   /** The program's span context: tool calls nest under it. */
   private spanCtx: Context = context.active();
 
@@ -107,7 +123,7 @@ export class ExecutionRun {
       },
       async (span, ctx) => {
         this.spanCtx = ctx;
-        if (recordsContent(options.telemetry)) span.setAttribute("codemode.code", this.code);
+        if (span.isRecording() && this.recordContent) span.setAttribute("codemode.code", this.code);
         const result = await run();
         span.setAttribute("codemode.tool_calls", result.toolCalls.length);
         if (result.ok) span.setAttribute("codemode.outcome", "ok");
@@ -166,7 +182,7 @@ export class ExecutionRun {
       this.detach();
     }
     // Stop any tool call still in flight (e.g. siblings of a parallel_map element that hit a limit).
-    if (!this.controller.signal.aborted) this.controller.abort(new Error("the run ended"));
+    if (!this.controller.signal.aborted) this.controller.abort(RUN_ENDED);
     const base = this.base();
     if (!outcome.ok) return { ok: false, error: outcome.error, ...base };
     if (!this.options.keepState) return { ok: true, value: outcome.value, ...base };
