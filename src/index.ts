@@ -52,6 +52,7 @@ export type {
   ExecutionResult,
   Isolation,
   ProgramState,
+  SideEffect,
   SuspendedExecution,
   ToolCallRecord,
 } from "./execute/types.js";

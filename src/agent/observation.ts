@@ -3,10 +3,11 @@
  * what it printed, an account of its tool calls and the variables the next program can use,
  * cut to a byte budget so a model is never sent megabytes.
  */
-import type { ProgramState, ToolCallRecord } from "../execute/types.js";
+import type { ProgramState, SideEffect, ToolCallRecord } from "../execute/types.js";
 import { isRebuiltValue } from "../sandbox/state-capture.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { pythonTypeName } from "../tools/python-types.js";
+import { lookEffectsLine } from "./effects-text.js";
 
 export interface ObservationInput {
   turn: number;
@@ -15,6 +16,8 @@ export interface ObservationInput {
   output: string;
   toolCalls: readonly ToolCallRecord[];
   state: ProgramState | undefined;
+  /** The look's calls that changed things (side-effecting tools), named in the message. */
+  effects?: readonly SideEffect[];
   /** The whole message stays within this many bytes (UTF-8), notes included. */
   maxBytes: number;
 }
@@ -24,6 +27,7 @@ export function observationMessage(input: ObservationInput): string {
   const { turn, maxTurns, maxBytes } = input;
   const tail = [
     `Tool calls: ${toolCallLine(input.toolCalls)}`,
+    ...lookEffectsLine(input.effects ?? []),
     ...stateLines(input.state),
     turn + 1 >= maxTurns
       ? 'This was the last look: reply now with the final answer (a program ending in a dict with "summary", or plain text).'

@@ -1,6 +1,8 @@
+import type { SideEffect } from "../execute/types.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { fullListingTokens, toolListingSection } from "../tools/discovery.js";
 import type { Tool } from "../tools/types.js";
+import { retryEffectsNote } from "./effects-text.js";
 import { fenced } from "./observation.js";
 
 export const DEFAULT_SYSTEM_PROMPT_PREFIX =
@@ -76,10 +78,15 @@ export function buildSystemPrompt(options: {
 }
 
 /** The user message asking for a fix after a failed attempt. */
-export function retryMessage(error: string, code: string, output: string): string {
+export function retryMessage(
+  error: string,
+  code: string,
+  output: string,
+  effects: readonly SideEffect[] = [],
+): string {
   // The error's message and the output are the program's text: fenced (see `fenced`).
   const printed = output.trim()
     ? `\n\nPrinted output before the failure:\n${fenced(output.length > 2000 ? `${output.slice(0, 2000)}\n[...]` : output)}`
     : "";
-  return `The code failed with this error:\n${fenced(error)}${printed}\n\nFailed code:\n\`\`\`python\n${code}\n\`\`\`\n\nFix the code and reply with the complete corrected program in one \`\`\`python block.`;
+  return `The code failed with this error:\n${fenced(error)}${printed}\n\nFailed code:\n\`\`\`python\n${code}\n\`\`\`${retryEffectsNote(effects)}\n\nFix the code and reply with the complete corrected program in one \`\`\`python block.`;
 }

@@ -7,13 +7,23 @@
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { cutErrorText, errorText } from "../error-text.js";
 import type { ConversationStateError } from "../errors.js";
-import { checkDecision, decidedEvent, pendingApproval, verdictOf } from "../execute/call-policy.js";
+import {
+  beginProgram,
+  checkDecision,
+  decidedEvent,
+  type EffectJournal,
+  effectOf,
+  effectsOfCalls,
+  newJournal,
+  pendingApproval,
+  verdictOf,
+} from "../execute/call-policy.js";
 import { execute } from "../execute/execute.js";
+import type { RunExecuteOptions } from "../execute/execution-run.js";
 import { resumeExecution } from "../execute/resume.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
-  ExecuteOptions,
   ExecutionResult,
   ProgramState,
   SuspendedExecution,
@@ -65,6 +75,11 @@ export interface LoopState {
   turnStartedAt: number;
   /** Time spent running before this process picked the run up (waits not counted). */
   elapsedMs: number;
+  /**
+   * The run's completed side-effecting calls, over every turn and attempt: a retry replays
+   * them instead of running them again. In the continuation, so it survives a resume.
+   */
+  journal: EffectJournal;
 }
 
 /** What the loop needs of its agent. */
@@ -97,6 +112,7 @@ export function initialState(messages: ChatMessage[]): LoopState {
     usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
     turnStartedAt: Date.now(),
     elapsedMs: 0,
+    journal: newJournal(),
   };
 }
 
@@ -125,6 +141,8 @@ export class AgentRun {
     private readonly stateError?: ConversationStateError,
   ) {
     this.loop = ctx.maxTurns > 1;
+    // A continuation sealed before runs kept a journal starts one now.
+    ls.journal ??= newJournal();
   }
 
   private info = (): AttemptInfo => ({
@@ -256,6 +274,7 @@ export class AgentRun {
           };
         } else {
           this.emit({ type: "executing", ...this.info() });
+          beginProgram(ls.journal, ls.turn, ls.attempt);
           result = await this.inTurn(() =>
             execute(ls.code, {
               ...this.executeOptions(),
@@ -296,6 +315,7 @@ export class AgentRun {
           output,
           toolCalls: ls.turnCalls,
           state: ls.programState,
+          effects: effectsOfCalls(ls.turnCalls),
           maxBytes: ctx.maxObservationBytes,
         });
         this.endTurn({ code: ls.code, kind: "look", value: judged.value, output, observation });
@@ -327,12 +347,21 @@ export class AgentRun {
       this.emit({ type: "retrying", error, ...this.info() });
       ls.messages.push(
         { role: "assistant", content: ls.reply },
-        { role: "user", content: retryMessage(error, ls.code, output) },
+        {
+          role: "user",
+          content: retryMessage(error, ls.code, output, this.turnEffects()),
+        },
       );
       ls.reply = "";
       this.retrying = true;
       this.failedOutput = output;
     }
+  }
+
+  /** The calls this turn's attempts completed that changed things. */
+  private turnEffects() {
+    const { journal } = this.ls;
+    return journal.entries.slice(journal.turnStart).map(effectOf);
   }
 
   /** Set after a failed attempt: the next LLM call asks for a fix. */
@@ -389,12 +418,13 @@ export class AgentRun {
   }
 
   /** The execute() options every program of the run shares. */
-  private executeOptions(): ExecuteOptions {
+  private executeOptions(): RunExecuteOptions {
     const { options } = this.ctx;
     const { signal } = this.runOptions;
     const onApproval = options.onApproval;
     return {
       tools: this.ctx.tools,
+      effects: this.ls.journal,
       ...(this.ctx.toolDiscovery ? { toolDiscovery: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.isolation ? { isolation: options.isolation } : {}),
@@ -532,6 +562,10 @@ export class AgentRun {
       ...(this.stateError ? { stateError: this.stateError } : {}),
       ...fields,
     };
+    // A failed (or cancelled) run says what it already changed, so nobody repeats it blindly.
+    if (result.status === "failed" && ls.journal.entries.length > 0) {
+      result.effects = ls.journal.entries.map(effectOf);
+    }
     if (this.loop) result.state = this.conversationState(result.status);
     this.emit({ type: "done", result, ...this.info() });
     return result;

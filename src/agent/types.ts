@@ -5,6 +5,7 @@ import type {
   ExecutionError,
   Isolation,
   PendingApproval,
+  SideEffect,
   ToolCallRecord,
 } from "../execute/types.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
@@ -189,6 +190,12 @@ export interface AgentResult {
   state?: ConversationState;
   /** The `state` passed to the run was refused (the run started without it); why. */
   stateError?: ConversationStateError;
+  /**
+   * On a failed or cancelled run: the calls that changed things and completed before it
+   * ended (tools not `readOnlyHint` or `idempotentHint`), oldest first. They happened; a
+   * caller that tries again should not repeat them blindly.
+   */
+  effects?: SideEffect[];
 }
 
 export interface AttemptInfo {
@@ -220,7 +227,11 @@ export type AgentEvent =
   | ({ type: "generating_code" } & AttemptInfo)
   | ({ type: "code_generated"; code: string } & AttemptInfo)
   | ({ type: "executing" } & AttemptInfo)
-  | ({ type: "tool_call"; call: { seq: number; name: string; args: unknown } } & AttemptInfo)
+  | ({
+      type: "tool_call";
+      /** `replayed`: the call returns an earlier attempt's outcome without running. */
+      call: { seq: number; name: string; args: unknown; replayed?: true };
+    } & AttemptInfo)
   | ({ type: "tool_result"; record: ToolCallRecord } & AttemptInfo)
   | ({ type: "output"; text: string } & AttemptInfo)
   | ({ type: "retrying"; error: string } & AttemptInfo)

@@ -4,7 +4,14 @@
  * decision is read, that every pending call is decided at once, the cap on a denial's
  * reason, and how a pending call is shown. The doors call these; none re-implements them.
  */
-import type { ApprovalDecision, ApprovalRequest, PendingApproval } from "./types.js";
+import { toJsonSafe } from "../sandbox/values.js";
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  PendingApproval,
+  SideEffect,
+  ToolCallRecord,
+} from "./types.js";
 
 /** Longest reason a denial may give (it reaches the program's `PermissionError`). */
 export const MAX_REASON_CHARS = 2_000;
@@ -114,4 +121,138 @@ export function decidedEvent(
     approved: verdict.approved,
     ...(verdict.reason ? { reason: verdict.reason } : {}),
   };
+}
+
+// ---- The run's journal: completed side-effecting calls, and their replay on a retry ----
+
+/**
+ * One completed call of a tool that is not read-only or idempotent. Plain data, so the
+ * journal travels inside a continuation and is rebuilt alike by a durable run's replay.
+ */
+export interface JournalEntry {
+  tool: string;
+  /** The validated arguments, JSON-safe. */
+  args: Record<string, unknown>;
+  /** The tool and its arguments as canonical JSON (object keys sorted): what a replay matches. */
+  key: string;
+  ok: boolean;
+  /** The value Python got back, as it went in (replayed as is). */
+  value?: unknown;
+  /** The exception Python got, when the call raised. */
+  error?: { type: string; message: string };
+  turn: number;
+  attempt: number;
+  /** The call's seq within its program. */
+  seq: number;
+}
+
+/**
+ * The journal of one run. Entries of the current turn's earlier (failed) attempts are what
+ * the current program may replay; a new turn starts with none, so a later turn may poll on
+ * purpose. `used` counts, per key, the entries the current program has replayed.
+ */
+export interface EffectJournal {
+  entries: JournalEntry[];
+  turn: number;
+  attempt: number;
+  /** Index of the first entry of the current turn. */
+  turnStart: number;
+  /** Entries before this index (and from `turnStart`) are replayable by the current program. */
+  replayEnd: number;
+  used: Record<string, number>;
+}
+
+export function newJournal(): EffectJournal {
+  return { entries: [], turn: 1, attempt: 1, turnStart: 0, replayEnd: 0, used: {} };
+}
+
+/**
+ * A program starts (not a resume): in a new turn nothing is replayable; in a retry, every
+ * call the turn's earlier attempts completed is.
+ */
+export function beginProgram(journal: EffectJournal, turn: number, attempt: number): void {
+  if (turn !== journal.turn) journal.turnStart = journal.entries.length;
+  journal.turn = turn;
+  journal.attempt = attempt;
+  journal.replayEnd = journal.entries.length;
+  journal.used = {};
+}
+
+/** Completed calls the current program may replay, for the given tool name. */
+export function hasReplayable(journal: EffectJournal, tool: string): boolean {
+  for (let i = journal.turnStart; i < journal.replayEnd; i++) {
+    if (journal.entries[i]!.tool === tool) return true;
+  }
+  return false;
+}
+
+/**
+ * The entry the next call with `key` replays: the k-th replayable entry with that key for
+ * the program's k-th such call. `used` is the count so far (the journal's, or a trial copy).
+ */
+export function replayFor(
+  journal: EffectJournal,
+  key: string,
+  used: Record<string, number> = journal.used,
+): JournalEntry | undefined {
+  let skip = used[key] ?? 0;
+  for (let i = journal.turnStart; i < journal.replayEnd; i++) {
+    const entry = journal.entries[i]!;
+    if (entry.key !== key) continue;
+    if (skip === 0) {
+      used[key] = (used[key] ?? 0) + 1;
+      return entry;
+    }
+    skip -= 1;
+  }
+  return undefined;
+}
+
+/** How many times the run already completed this call (same tool, canonical arguments). */
+export function ranBefore(journal: EffectJournal, key: string): number {
+  let n = 0;
+  for (const entry of journal.entries) if (entry.key === key) n += 1;
+  return n;
+}
+
+/** The canonical form of a call: tool name and JSON with object keys sorted. */
+export function callKey(tool: string, args: unknown): string {
+  return `${tool}(${canonicalJson(args)})`;
+}
+
+/** JSON with object keys in sorted order, for JSON-safe data. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(value).sort();
+  const parts = keys.map(
+    (k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`,
+  );
+  return `{${parts.join(",")}}`;
+}
+
+/** A journal entry as runs report it (`AgentResult.effects`). */
+export function effectOf(entry: JournalEntry): SideEffect {
+  return {
+    tool: entry.tool,
+    args: entry.args,
+    ok: entry.ok,
+    ...(entry.ok ? { result: toJsonSafe(entry.value) } : { error: entry.error! }),
+    seq: entry.seq,
+    turn: entry.turn,
+    attempt: entry.attempt,
+  };
+}
+
+/** The side-effecting calls among one program's records (for a door without a journal). */
+export function effectsOfCalls(calls: readonly ToolCallRecord[]): SideEffect[] {
+  return calls
+    .filter((c) => c.sideEffect)
+    .map((c) => ({
+      tool: c.name,
+      args: c.args as Record<string, unknown>,
+      ok: c.ok,
+      ...(c.ok ? { result: c.result } : { error: c.error! }),
+      seq: c.seq,
+    }));
 }

@@ -9,11 +9,21 @@ import { cutErrorText } from "../error-text.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
+import { hasSideEffects } from "../tools/annotations.js";
 import { prepareCall } from "../tools/prepare-call.js";
 import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import { tracer } from "../tracing/spans.js";
-import type { ApprovalVerdict } from "./call-policy.js";
+import {
+  type ApprovalVerdict,
+  callKey,
+  type EffectJournal,
+  hasReplayable,
+  type JournalEntry,
+  newJournal,
+  ranBefore,
+  replayFor,
+} from "./call-policy.js";
 import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
@@ -24,6 +34,8 @@ export interface HeldCall {
   tool: string;
   /** The validated arguments by parameter name, JSON-safe. */
   args: Record<string, unknown>;
+  /** Times the run already completed this call (a side-effecting tool's), when it did. */
+  ranBefore?: number;
 }
 
 export class ToolDispatcher {
@@ -35,6 +47,8 @@ export class ToolDispatcher {
   private verdicts: Map<number, ApprovalVerdict> | undefined;
   /** The calls of the batch that stopped the program, waiting for a human. */
   pending: HeldCall[] = [];
+  /** Calls of the batch in flight that replay a journaled call instead of running, by index. */
+  private replays: Map<number, JournalEntry> | undefined;
 
   constructor(
     private readonly tools: ReadonlyMap<string, Tool>,
@@ -48,6 +62,8 @@ export class ToolDispatcher {
       parent: () => context.active(),
       recordContent: false,
     },
+    /** The run's journal of completed side-effecting calls (this program's alone by default). */
+    readonly journal: EffectJournal = newJournal(),
   ) {
     this.records = [...carried.records];
     this.started = carried.started;
@@ -75,7 +91,7 @@ export class ToolDispatcher {
   }
 
   readonly callTools = async (batch: CallBatch): Promise<HostAnswer> => {
-    const { maxToolCalls, maxConcurrentToolCalls } = this.limits;
+    const { maxToolCalls } = this.limits;
     if (this.started + batch.calls.length > maxToolCalls) {
       const detail =
         batch.calls.length > 1
@@ -89,8 +105,11 @@ export class ToolDispatcher {
       };
       return batch.calls.map(() => outcome);
     }
+    // Which calls replay is settled for the whole batch first, in call order, so that a
+    // replayed call is never asked about and identical calls match entries in order.
+    const replays = await this.replaysOf(batch);
     if (this.verdicts === undefined) {
-      const pending = await this.approvalsNeeded(batch);
+      const pending = await this.approvalsNeeded(batch, replays?.byIndex);
       if (pending.length > 0) {
         // Nothing in the batch runs: the program stops here until a human decides.
         this.pending = pending;
@@ -98,6 +117,19 @@ export class ToolDispatcher {
         return { suspend: true, reason: `${names} needs approval before it runs` };
       }
     }
+    if (replays) {
+      this.journal.used = replays.used;
+      this.replays = replays.byIndex;
+    }
+    try {
+      return await this.runBatch(batch);
+    } finally {
+      this.replays = undefined;
+    }
+  };
+
+  private async runBatch(batch: CallBatch): Promise<CallOutcome[]> {
+    const { maxConcurrentToolCalls } = this.limits;
     // The common case, one call: no lanes, no Promise.all.
     if (batch.calls.length === 1) return [await this.callOne(batch.calls[0]!, 0)];
     const concurrency = Math.max(
@@ -114,18 +146,46 @@ export class ToolDispatcher {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.calls.length) }, lane));
     return outcomes;
-  };
+  }
+
+  /**
+   * In a retry, the calls of `batch` that replay a call an earlier attempt of this turn
+   * completed: the k-th call with the same tool and canonical arguments gets the k-th
+   * entry. `used` is the journal's count after the batch, committed only once it runs.
+   * Nothing to do (no await, no work) in a first attempt.
+   */
+  private async replaysOf(
+    batch: CallBatch,
+  ): Promise<{ byIndex: Map<number, JournalEntry>; used: Record<string, number> } | undefined> {
+    const journal = this.journal;
+    if (journal.replayEnd <= journal.turnStart) return undefined;
+    const used = { ...journal.used };
+    const byIndex = new Map<number, JournalEntry>();
+    for (const [index, call] of batch.calls.entries()) {
+      const tool = this.tools.get(call.name);
+      if (!tool || !hasSideEffects(tool) || !hasReplayable(journal, call.name)) continue;
+      const prepared = await prepareCall(tool, call.args, call.kwargs);
+      if (!prepared.ok) continue;
+      const entry = replayFor(journal, callKey(call.name, toJsonSafe(prepared.value)), used);
+      if (entry) byIndex.set(index, entry);
+    }
+    return byIndex.size > 0 ? { byIndex, used } : undefined;
+  }
 
   /**
    * The calls of `batch` whose tool asks for approval (`needsApproval`: true, or true for
    * these arguments). A call whose arguments do not validate needs none: it will not run.
    * A `needsApproval` function that throws counts as "yes": asking is the safe side.
    */
-  private async approvalsNeeded(batch: CallBatch): Promise<HeldCall[]> {
+  private async approvalsNeeded(
+    batch: CallBatch,
+    replays: ReadonlyMap<number, JournalEntry> | undefined,
+  ): Promise<HeldCall[]> {
     const pending: HeldCall[] = [];
     for (const [index, call] of batch.calls.entries()) {
       const tool = this.tools.get(call.name);
-      if (!tool?.needsApproval) continue;
+      // A replayed call does not run, so there is nothing to approve.
+      if (!tool?.needsApproval || replays?.has(index)) continue;
       const prepared = await prepareCall(tool, call.args, call.kwargs);
       if (!prepared.ok) continue;
       let needed = true;
@@ -138,7 +198,15 @@ export class ToolDispatcher {
       }
       if (needed) {
         const args = toJsonSafe(prepared.bound) as Record<string, unknown>;
-        pending.push({ index, tool: call.name, args });
+        const before = hasSideEffects(tool)
+          ? ranBefore(this.journal, callKey(call.name, toJsonSafe(prepared.value)))
+          : 0;
+        pending.push({
+          index,
+          tool: call.name,
+          args,
+          ...(before > 0 ? { ranBefore: before } : {}),
+        });
       }
     }
     return pending;
@@ -173,11 +241,17 @@ export class ToolDispatcher {
       },
       this.trace.parent(),
     );
+    // Set once a side-effecting tool's execute is called: its outcome goes in the journal.
+    let effect: { args: Record<string, unknown>; key: string } | undefined;
+    let replayed = false;
     const record = (
       args: unknown,
       end: { result: unknown } | { error: { type: string; message: string } },
     ) => {
-      if (span.isRecording()) endToolSpan(span, args, end, this.trace.recordContent);
+      if (span.isRecording()) {
+        if (replayed) span.setAttribute("codemode.tool.replayed", true);
+        endToolSpan(span, args, end, this.trace.recordContent);
+      }
       const entry: ToolCallRecord = {
         seq,
         name: call.name,
@@ -186,7 +260,21 @@ export class ToolDispatcher {
         ...("result" in end ? { result: toJsonSafe(end.result) } : { error: end.error }),
         startedAt,
         durationMs: performance.now() - t0,
+        ...(effect ? { sideEffect: true as const } : {}),
+        ...(replayed ? { replayed: true as const } : {}),
       };
+      if (effect) {
+        const journal = this.journal;
+        journal.entries.push({
+          tool: call.name,
+          args: effect.args,
+          key: effect.key,
+          ...("result" in end ? { ok: true, value: end.result } : { ok: false, error: end.error }),
+          turn: journal.turn,
+          attempt: journal.attempt,
+          seq,
+        });
+      }
       this.records.push(entry);
       this.events.onToolResult?.(entry);
     };
@@ -223,8 +311,23 @@ export class ToolDispatcher {
       const why = verdict.reason?.trim() ? `: ${verdict.reason.trim()}` : "";
       return fail(shownArgs, "PermissionError", `${call.name}() was not approved${why}`);
     }
+    const replay = this.replays?.get(index);
+    if (replay) {
+      // Completed by an earlier attempt of this turn: its outcome again, without running.
+      replayed = true;
+      this.events.onToolCall?.({ seq, name: call.name, args: shownArgs, replayed: true });
+      if (!replay.ok) return fail(shownArgs, replay.error!.type, replay.error!.message);
+      const value = toPython(replay.value, `${call.name}() result`);
+      record(shownArgs, { result: value });
+      return { ok: true, value };
+    }
     this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
     if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
+    const sideEffect = hasSideEffects(tool);
+    // The arguments as they were before the tool could touch them.
+    const effectArgs = sideEffect
+      ? (toJsonSafe(prepared.value) as Record<string, unknown>)
+      : undefined;
 
     // Each call gets its own signal: aborted when the run ends or when this call times out.
     // Cheap on the hot path: one listener on the run's signal serves every call in flight,
@@ -245,7 +348,10 @@ export class ToolDispatcher {
     let result: unknown;
     try {
       // The tool runs in its span's context, so the tool's own spans nest under it.
-      const run = () => tool.execute(prepared.value, flight.context(seq));
+      const run = () => {
+        if (effectArgs) effect = { args: effectArgs, key: callKey(call.name, effectArgs) };
+        return tool.execute(prepared.value, flight.context(seq));
+      };
       result = await flight.wait(
         span.isRecording()
           ? () => context.with(trace.setSpan(this.trace.parent(), span), run)

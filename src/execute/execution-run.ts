@@ -12,7 +12,7 @@ import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sand
 import { runProgram } from "../sandbox/runner.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, inSpan, recordsContent } from "../tracing/spans.js";
-import { type ApprovalVerdict, verdictOf } from "./call-policy.js";
+import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import type {
   ApprovalDecision,
@@ -38,6 +38,16 @@ export interface SuspendedRun {
   previousState: ProgramState | undefined;
   /** Pending approvals by id, with their place in the batch. */
   pending: { id: string; index: number }[];
+  /** The journal of completed side-effecting calls (the agent run's, when it gave one). */
+  journal?: EffectJournal;
+}
+
+/**
+ * What the agent hands `execute` / `resumeExecution` besides the public options: its run's
+ * journal, so every program of the run (every turn, attempt and resume) shares it.
+ */
+export interface RunExecuteOptions extends ExecuteOptions {
+  effects?: EffectJournal;
 }
 
 /** One reason for every run's closing abort: an Error per run costs a stack capture. */
@@ -72,6 +82,7 @@ export class ExecutionRun {
           return run.recordContent;
         },
       },
+      (options as RunExecuteOptions).effects ?? carried?.journal ?? newJournal(),
     );
     const onCallerAbort = () => this.controller.abort(options.signal?.reason);
     if (options.signal?.aborted) onCallerAbort();
@@ -219,6 +230,7 @@ export class ExecutionRun {
         args: pending.args,
         code: this.code,
         ...(line !== undefined ? { line } : {}),
+        ...(pending.ranBefore ? { ranBefore: pending.ranBefore } : {}),
       };
     });
   }
@@ -263,6 +275,7 @@ export class ExecutionRun {
       keepState: this.options.keepState === true,
       previousState: this.options.state,
       pending: requests.map((r) => ({ id: r.id, index: this.pendingIndex(r.id) })),
+      journal: this.dispatcher.journal,
     };
     const suspended: SuspendedExecution = {
       version: SUSPENSION_VERSION,

@@ -34,6 +34,36 @@ export interface ToolCallRecord {
   /** Epoch milliseconds when the call started. */
   startedAt: number;
   durationMs: number;
+  /**
+   * The call ran a tool that may change things (not `readOnlyHint` or `idempotentHint`):
+   * it is in the run's journal, and a retry replays it rather than running it again.
+   */
+  sideEffect?: true;
+  /**
+   * The call did not run: an earlier attempt of this turn completed the same call (same
+   * tool, canonically equal arguments), and this is its recorded outcome.
+   */
+  replayed?: true;
+}
+
+/**
+ * A completed call of a tool that may change things (not `readOnlyHint` or
+ * `idempotentHint`): what a failed or cancelled run reports, so nobody repeats it blindly.
+ */
+export interface SideEffect {
+  tool: string;
+  /** The arguments it ran with, by parameter name (JSON-safe). */
+  args: Record<string, unknown>;
+  ok: boolean;
+  /** What it returned (JSON-safe), when `ok`. */
+  result?: unknown;
+  /** What it raised, when not `ok` (it ran, so it may still have changed something). */
+  error?: { type: string; message: string };
+  /** The call's seq within its program. */
+  seq: number;
+  /** The agent's turn and attempt that made the call (agent runs only). */
+  turn?: number;
+  attempt?: number;
 }
 
 interface ExecutionBase {
@@ -184,7 +214,7 @@ export interface ExecuteOptions {
   /** The worker pool for `"process"` isolation. Default: a shared pool sized to the CPU count. */
   pool?: SandboxPool;
   /** Called as a tool call starts. */
-  onToolCall?(call: { seq: number; name: string; args: unknown }): void;
+  onToolCall?(call: { seq: number; name: string; args: unknown; replayed?: true }): void;
   /** Called as a tool call ends, with its full record. */
   onToolResult?(record: ToolCallRecord): void;
   /** Called with printed text as the program produces it (at tool-call boundaries across the pool). */

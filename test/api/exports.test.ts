@@ -95,6 +95,7 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "ProviderSettings",
       "SandboxPoolOptions",
       "SchemaSpec",
+      "SideEffect",
       "Skill",
       "SuspendedExecution",
       "TelemetryOptions",

@@ -211,6 +211,31 @@ describe("content and failures", () => {
     });
   });
 
+  it("a retry's replayed call has an execute_tool span marked codemode.tool.replayed", async () => {
+    let runs = 0;
+    const refund = defineTool({
+      name: "refund",
+      inputSchema: z.object({ order_id: z.number() }),
+      execute: ({ order_id }) => {
+        runs += 1;
+        return { order_id };
+      },
+    });
+    const agent = new CodeModeAgent({
+      tools: [refund],
+      callLlm: scripted([
+        py("refund(order_id=7)\n1 / 0"),
+        py('r = refund(order_id=7)\n{"summary": "ok"}'),
+      ]),
+      isolation: "in-process",
+    });
+    const result = await agent.run("Refund 7");
+    expect(result.status).toBe("done");
+    expect(runs).toBe(1);
+    const tools = exporter.getFinishedSpans().filter((s) => s.name === "execute_tool refund");
+    expect(tools.map((s) => s.attributes["codemode.tool.replayed"])).toEqual([undefined, true]);
+  });
+
   it("execute() alone makes its execute_code and execute_tool spans", async () => {
     const result = await execute("lookup(5)", { tools: [lookup], isolation: "in-process" });
     expect(result.ok).toBe(true);
