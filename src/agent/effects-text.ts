@@ -3,6 +3,7 @@
  * already happened; the same call replays its result) and in a look's observation.
  */
 import type { SideEffect } from "../execute/types.js";
+import { fenced } from "./observation.js";
 
 const MAX_LISTED = 20;
 const MAX_RESULT_CHARS = 300;
@@ -26,7 +27,8 @@ export function retryEffectsNote(effects: readonly SideEffect[]): string {
   return (
     "\n\nThese calls already ran before the failure and changed things. They happened: do " +
     "not make them happen again unless the user asked for it again.\n" +
-    effectLines(effects).join("\n") +
+    // Results are the tools' text: fenced, as the program's output is.
+    fenced(effectLines(effects).join("\n")) +
     "\nYour corrected program may make the same calls with the same arguments: they return " +
     "the results above without running again (and without asking for approval again)."
   );
@@ -36,7 +38,7 @@ export function retryEffectsNote(effects: readonly SideEffect[]): string {
 export function lookEffectsLine(effects: readonly SideEffect[]): string[] {
   if (effects.length === 0) return [];
   return [
-    `Calls that changed things (done; they run again if a later program calls them):\n${effectLines(effects).join("\n")}`,
+    `Calls that changed things (done; they run again if a later program calls them):\n${fenced(effectLines(effects).join("\n"))}`,
   ];
 }
 
