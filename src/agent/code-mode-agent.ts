@@ -8,7 +8,7 @@ import { decideEvery } from "../execute/call-policy.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
-import { DEFAULT_TOOL_LISTING_BUDGET } from "../tools/discovery.js";
+import { DEFAULT_TOOL_LISTING_BUDGET, withToolDiscovery } from "../tools/discovery.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { LiveToolSet } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
@@ -18,6 +18,7 @@ import {
   claimInMemory,
   continuationKeys,
   openContinuation,
+  runToolsFingerprint,
   sealContinuation,
 } from "./continuation.js";
 import {
@@ -90,11 +91,7 @@ export class CodeModeAgent {
     this.toolSource = new LiveToolSet(options.tools ?? []);
     // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
     this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
-    this.continuation = continuationKeys(
-      options.continuationSecret,
-      this.tools,
-      options.maxContinuationBytes,
-    );
+    this.continuation = continuationKeys(options.continuationSecret, options.maxContinuationBytes);
     for (const [name, hook] of Object.entries({
       onApproval: options.onApproval,
       onProgram: options.onProgram,
@@ -280,6 +277,19 @@ export class CodeModeAgent {
     const opened = openContinuation(this.continuation, continuation);
     const decided = decideEvery(opened.suspended.approvals, decisions);
     if (!decided.ok) throw new InvalidOptionsError(`agent.resume(): ${decided.message}.`);
+    // The tools the program had must be here as they were, before the continuation is
+    // claimed: a refused one stays unclaimed, for an agent that has them.
+    const names = opened.suspended.toolNames;
+    if (runToolsFingerprint(this.resolvedTools(), names) !== opened.tools) {
+      const have = new Set(this.resolvedTools().map((t) => t.name));
+      const missing = names.filter((name) => !have.has(name));
+      throw new ContinuationError(
+        "tools",
+        missing.length > 0
+          ? `the suspended program had tools this agent does not have now (${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""}); resume it with an agent that has them (nothing ran, the continuation is not used up)`
+          : "the tools the suspended program had are different here (a signature or description changed); resume it with an agent whose tools match (nothing ran, the continuation is not used up)",
+      );
+    }
     const claim = this.options.claimContinuation ?? claimInMemory;
     if (!(await claim(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");
@@ -291,6 +301,12 @@ export class CodeModeAgent {
       suspended: opened.suspended,
       decisions,
     });
+  }
+
+  /** The tools a program of this agent gets now: with the discovery builtins when compact. */
+  private resolvedTools(): readonly Tool[] {
+    const tools = this.tools;
+    return this.toolListing === "compact" ? withToolDiscovery(tools) : tools;
   }
 
   private loopContext(): LoopContext {
@@ -309,7 +325,13 @@ export class CodeModeAgent {
       maxObservationBytes: this.maxObservationBytes,
       options: this.options,
       ask: (messages, usage, signal) => this.ask(messages, usage, signal),
-      seal: (state, suspended) => sealContinuation(this.continuation, state, suspended),
+      seal: (state, suspended) =>
+        sealContinuation(
+          this.continuation,
+          state,
+          suspended,
+          runToolsFingerprint(this.resolvedTools(), suspended.toolNames),
+        ),
     };
   }
 

@@ -18,8 +18,11 @@ import type { Tool } from "../tools/types.js";
 import type { LoopState } from "./run-loop.js";
 
 const PREFIX = "cmc1";
-/** Payload layout version: a continuation from another layout is refused, not misread. */
-const VERSION = 1;
+/**
+ * Payload layout version: a continuation from another layout is refused, not misread.
+ * 2: `tools` is the fingerprint of the tools the suspended program had, not the agent's.
+ */
+const VERSION = 2;
 export const DEFAULT_MAX_CONTINUATION_BYTES = 16 * 1024 * 1024;
 
 /** Made once per process: continuations made without a secret resume only here. */
@@ -29,7 +32,7 @@ interface Payload {
   version: number;
   id: string;
   createdAt: number;
-  /** Which tools the run was made with (a hash of their stubs). */
+  /** The tools the suspended program had (see `runToolsFingerprint`). */
   tools: string;
   loop: LoopState;
   suspended: SuspendedExecution;
@@ -37,14 +40,12 @@ interface Payload {
 
 export interface ContinuationKeys {
   secret: Uint8Array;
-  tools: string;
   maxBytes: number;
 }
 
-/** The signing key and tool fingerprint of an agent, checked once at construction. */
+/** The signing key of an agent and its size limit, checked once at construction. */
 export function continuationKeys(
   secret: string | Uint8Array | undefined,
-  tools: readonly Tool[],
   maxBytes = DEFAULT_MAX_CONTINUATION_BYTES,
 ): ContinuationKeys {
   let key: Uint8Array = PROCESS_SECRET;
@@ -61,24 +62,39 @@ export function continuationKeys(
       `maxContinuationBytes must be a whole number >= 1024 (got ${maxBytes}).`,
     );
   }
-  return { secret: key, tools: toolsFingerprint(tools), maxBytes };
+  return { secret: key, maxBytes };
 }
 
-/** A hash of what the model and the type check saw of the tools. */
-export function toolsFingerprint(tools: readonly Tool[]): string {
-  return createHash("sha256").update(pythonStub(tools)).digest("base64url").slice(0, 22);
+/**
+ * A hash of the tools a suspended program had (`suspended.toolNames`), as they are in
+ * `tools` now: their names and what the model and the type check saw of them (the stub).
+ * Taken when the run suspends, from the tools it ran with (a live set may have changed
+ * since the agent was built), and again before a resume claims the continuation. A name
+ * missing from `tools` is part of the hash too, so a set without it never matches.
+ */
+export function runToolsFingerprint(tools: readonly Tool[], names: readonly string[]): string {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const used = names.flatMap((name) => byName.get(name) ?? []);
+  const missing = names.filter((name) => !byName.has(name));
+  return createHash("sha256")
+    .update(JSON.stringify([...names].sort()))
+    .update(JSON.stringify(missing))
+    .update(pythonStub(used))
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 export function sealContinuation(
   keys: ContinuationKeys,
   loop: LoopState,
   suspended: SuspendedExecution,
+  tools: string,
 ): string {
   const payload: Payload = {
     version: VERSION,
     id: randomUUID(),
     createdAt: Date.now(),
-    tools: keys.tools,
+    tools,
     loop,
     suspended,
   };
@@ -94,11 +110,14 @@ export function sealContinuation(
   return text;
 }
 
-/** The run inside `text`, once the size, signature, layout and tools check out. */
+/**
+ * The run inside `text`, once the size, signature and layout check out. The caller checks
+ * `tools` against its tools (`runToolsFingerprint`) before it claims the continuation.
+ */
 export function openContinuation(
   keys: ContinuationKeys,
   text: unknown,
-): { id: string; loop: LoopState; suspended: SuspendedExecution } {
+): { id: string; loop: LoopState; suspended: SuspendedExecution; tools: string } {
   if (typeof text !== "string" || !text.startsWith(`${PREFIX}.`)) {
     throw new ContinuationError(
       "malformed",
@@ -133,13 +152,12 @@ export function openContinuation(
       `the continuation has layout version ${String(payload?.version)}; this codemode reads version ${VERSION}`,
     );
   }
-  if (payload.tools !== keys.tools) {
-    throw new ContinuationError(
-      "tools",
-      "the continuation was made by an agent with other tools; resume it with an agent built with the same tools",
-    );
-  }
-  return { id: payload.id, loop: payload.loop, suspended: payload.suspended };
+  return {
+    id: payload.id,
+    loop: payload.loop,
+    suspended: payload.suspended,
+    tools: payload.tools,
+  };
 }
 
 function mac(secret: Uint8Array, text: string): string {
