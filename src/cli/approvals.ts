@@ -74,6 +74,8 @@ export interface SavedRun {
   question: string;
   /** Absolute path of the tools module, or null. */
   tools: string | null;
+  /** The `--openapi` documents (absolute paths or URLs); their headers are not saved. */
+  openapi?: string[];
   model: string;
   maxTurns: number;
   savedAt: string;

@@ -9,7 +9,7 @@ import { checkModelSetup } from "../server/model-setup.js";
 import type { ChatAgent } from "../server/types.js";
 import { cliContinuationSecret } from "./continuation-secret.js";
 import { demoOptions } from "./demo.js";
-import { loadToolsModule } from "./load-tools.js";
+import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
   cliCallLlm,
@@ -22,7 +22,7 @@ import {
 } from "./options.js";
 import { startCliTracing } from "./tracing.js";
 
-export interface ChatCommandOptions {
+export interface ChatCommandOptions extends OpenApiCliOptions {
   tools?: string;
   model?: string;
   demo?: boolean;
@@ -51,7 +51,7 @@ export function defaultChatStateDir(): string {
 
 /** Registers `codemode chat`. */
 export function registerChatCommand(program: Command): void {
-  program
+  const command = program
     .command("chat")
     .description("Open the chat web app: ask questions, see the code, the tool calls and charts")
     .option("-t, --tools <file>", "module exporting the tools (and optionally nudges, skills)")
@@ -83,10 +83,10 @@ export function registerChatCommand(program: Command): void {
     .option(
       "--restate-admin <url>",
       "with --durable: Restate's admin API, so a cancelled chat cancels its durable run",
-    )
-    .action(async (options: ChatCommandOptions) => {
-      await chatCommand(options);
-    });
+    );
+  addOpenApiOptions(command).action(async (options: ChatCommandOptions) => {
+    await chatCommand(options);
+  });
 }
 
 /** Starts the server and keeps it running until SIGINT/SIGTERM. */
@@ -94,7 +94,7 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
   const options = demoOptions(given);
   // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
   const tracing = await startCliTracing();
-  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
+  const loaded = await toolsFromCli(options.tools, options);
   const model = modelFromCli(options.model);
   const agentOptions: CodeModeAgentOptions = {
     tools: loaded.tools,

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
+import { addOpenApiOptions } from "./openapi-options.js";
 import { collect, MAX_TURNS_HELP } from "./options.js";
 import { registerCommands } from "./register-commands.js";
 import { resumeCommand, runCommand } from "./run-command.js";
@@ -79,6 +80,11 @@ program
     process.exitCode = await resumeCommand(file, options);
   });
 
+// OpenAPI documents as tools, beside or instead of --tools (resume: the saved run's documents).
+for (const command of program.commands) {
+  if (command.name() === "run") addOpenApiOptions(command);
+  if (command.name() === "resume") addOpenApiOptions(command, false);
+}
 registerCommands(program);
 
 try {

@@ -8,7 +8,7 @@ import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { CodeModeMcpServerOptions } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
-import { loadToolsModule } from "./load-tools.js";
+import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
   cliCallLlm,
@@ -19,7 +19,7 @@ import {
 } from "./options.js";
 import { startCliTracing } from "./tracing.js";
 
-export interface McpCommandOptions {
+export interface McpCommandOptions extends OpenApiCliOptions {
   tools?: string;
   http?: string;
   host?: string;
@@ -34,7 +34,7 @@ export interface McpCommandOptions {
 
 /** Registers `codemode mcp`. */
 export function registerMcpCommand(program: Command): void {
-  program
+  const command = program
     .command("mcp")
     .description(
       "Serve your tools over MCP as run_python(code) and ask(question) (stdio, or --http PORT)",
@@ -54,10 +54,10 @@ export function registerMcpCommand(program: Command): void {
     .option("--max-retries <n>", "additional attempts after a failure in ask (default 2)")
     .option("--timeout <ms>", "sandbox time limit per program in milliseconds (default 30000)")
     .option("--no-type-check", "run programs without type-checking them first")
-    .option("--no-ask", "offer only run_python (no model needed)")
-    .action(async (options: McpCommandOptions) => {
-      process.exitCode = await mcpCommand(options);
-    });
+    .option("--no-ask", "offer only run_python (no model needed)");
+  addOpenApiOptions(command).action(async (options: McpCommandOptions) => {
+    process.exitCode = await mcpCommand(options);
+  });
 }
 
 /** Runs the server until stdin closes (stdio) or SIGINT/SIGTERM (HTTP). */
@@ -65,7 +65,7 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
   const stdio = options.http === undefined;
   // Before the tools module loads: its logging must not corrupt the protocol on stdout.
   if (stdio) routeConsoleToStderr();
-  const loaded = options.tools ? await loadToolsModule(options.tools) : { tools: [] };
+  const loaded = await toolsFromCli(options.tools, options);
   const limits =
     options.timeout !== undefined
       ? { timeoutMs: positive(options.timeout, "--timeout") }
@@ -138,10 +138,15 @@ function routeConsoleToStderr(): void {
   console.debug = toStderr;
 }
 
-/** A tools module may export an `mcpTools()` set; close it so its server process stops. */
+/**
+ * A tools module may export an `mcpTools()` set (or a list holding some); close them so
+ * their server processes stop.
+ */
 async function closeTools(tools: unknown): Promise<void> {
   const close = (tools as { close?: unknown } | null)?.close;
   if (typeof close === "function") await (close as () => Promise<void>).call(tools);
+  else if (Array.isArray(tools))
+    for (const item of tools) if (Array.isArray(item)) await closeTools(item);
 }
 
 function positive(value: string, flag: string): number {

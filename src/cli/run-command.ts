@@ -15,12 +15,12 @@ import {
 } from "./approvals.js";
 import { cliClaimContinuation, cliContinuationSecret } from "./continuation-secret.js";
 import { demoOptions } from "./demo.js";
-import { loadToolsModule } from "./load-tools.js";
+import { type OpenApiCliOptions, openApiSources, toolsFromCli } from "./openapi-options.js";
 import { attemptOptionsFromCli, cliCallLlm, modelFromCli, skillsFromCli } from "./options.js";
 import { Progress } from "./progress.js";
 import { startCliTracing } from "./tracing.js";
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends OpenApiCliOptions {
   tools?: string;
   model?: string;
   demo?: boolean;
@@ -49,12 +49,13 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
   const tools = options.tools ? resolve(options.tools) : null;
   const tracing = await startCliTracing({ printTree: options.trace === true });
   try {
-    const { agent, model, maxTurns } = await buildAgent(tools, options);
+    const openapi = openApiSources(options);
+    const { agent, model, maxTurns } = await buildAgent(tools, options, openapi);
     return await driveRun(
       agent,
       policy,
       options,
-      { question, tools, model, maxTurns },
+      { question, tools, ...(openapi.length > 0 ? { openapi } : {}), model, maxTurns },
       (runOptions) => agent.run(question, [], runOptions),
     );
   } finally {
@@ -62,7 +63,8 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
   }
 }
 
-export interface ResumeCommandOptions extends Omit<RunCommandOptions, "demo" | "tools" | "save"> {}
+export interface ResumeCommandOptions
+  extends Omit<RunCommandOptions, "demo" | "tools" | "save" | "openapi"> {}
 
 /** `codemode resume <file>`: continues a run `codemode run` saved while it waited for approval. */
 export async function resumeCommand(file: string, options: ResumeCommandOptions): Promise<number> {
@@ -82,11 +84,15 @@ async function resumeSaved(
   policy: ApprovalPolicy,
   options: ResumeCommandOptions,
 ): Promise<number> {
-  const { agent, model, maxTurns } = await buildAgent(saved.tools, {
-    ...options,
-    model: options.model ?? saved.model,
-    maxTurns: options.maxTurns ?? String(saved.maxTurns),
-  });
+  const { agent, model, maxTurns } = await buildAgent(
+    saved.tools,
+    {
+      ...options,
+      model: options.model ?? saved.model,
+      maxTurns: options.maxTurns ?? String(saved.maxTurns),
+    },
+    saved.openapi ?? [],
+  );
   const decisions = await decide(saved.pendingApprovals, policy);
   if (!decisions) {
     process.stderr.write(undecidedMessage(saved.pendingApprovals, file));
@@ -97,13 +103,23 @@ async function resumeSaved(
     agent,
     policy,
     { ...options, save: file },
-    { question: saved.question, tools: saved.tools, model, maxTurns },
+    {
+      question: saved.question,
+      tools: saved.tools,
+      ...(saved.openapi ? { openapi: saved.openapi } : {}),
+      model,
+      maxTurns,
+    },
     (runOptions) => agent.resume(saved.continuation, decisions, runOptions),
   );
 }
 
-async function buildAgent(tools: string | null, options: RunCommandOptions) {
-  const loaded = tools ? await loadToolsModule(tools) : { tools: [] };
+async function buildAgent(
+  tools: string | null,
+  options: RunCommandOptions,
+  openapi: readonly string[],
+) {
+  const loaded = await toolsFromCli(tools, options, openapi);
   const model = modelFromCli(options.model);
   const attempt = attemptOptionsFromCli(options);
   const agent = new CodeModeAgent({
@@ -128,7 +144,7 @@ async function driveRun(
   agent: CodeModeAgent,
   policy: ApprovalPolicy,
   options: RunCommandOptions,
-  about: { question: string; tools: string | null; model: string; maxTurns: number },
+  about: Pick<SavedRun, "question" | "tools" | "openapi" | "model" | "maxTurns">,
   start: (runOptions: AgentRunOptions) => Promise<AgentResult>,
 ): Promise<number> {
   const progress = new Progress();

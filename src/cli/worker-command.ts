@@ -8,9 +8,10 @@ import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { createToolService, DEFAULT_TOOL_SERVICE } from "../durable/remote-tools.js";
 import { serveDurable } from "../durable/serve.js";
 import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
+import { InvalidOptionsError } from "../errors.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
-import { loadToolsModule } from "./load-tools.js";
+import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
   collect,
@@ -22,8 +23,8 @@ import {
 } from "./options.js";
 import { startCliTracing } from "./tracing.js";
 
-export interface WorkerCommandOptions {
-  tools: string;
+export interface WorkerCommandOptions extends OpenApiCliOptions {
+  tools?: string;
   model?: string;
   skill?: string[];
   port?: string;
@@ -42,15 +43,12 @@ export interface WorkerCommandOptions {
 
 /** Registers `codemode worker`. */
 export function registerWorkerCommand(program: Command): void {
-  program
+  const command = program
     .command("worker")
     .description(
       "Serve durable agent runs on Restate: every LLM call and tool call is journaled, so runs survive crashes",
     )
-    .requiredOption(
-      "-t, --tools <file>",
-      "module exporting the tools (.ts works without a build step)",
-    )
+    .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
     .option(
       "-m, --model <provider:model>",
       `model the runs use (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
@@ -80,16 +78,21 @@ export function registerWorkerCommand(program: Command): void {
     .option("--max-retries <n>", "additional attempts after a failure (default 2)")
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--no-type-check", "run the code without type-checking it first")
-    .option("--verbose", "log the Restate SDK's messages (replays, retries)")
-    .action(async (options: WorkerCommandOptions) => {
-      await workerCommand(options);
-    });
+    .option("--verbose", "log the Restate SDK's messages (replays, retries)");
+  addOpenApiOptions(command).action(async (options: WorkerCommandOptions) => {
+    await workerCommand(options);
+  });
 }
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
   const tracing = await startCliTracing();
-  const loaded = await loadToolsModule(options.tools);
+  if (!options.tools && (options.openapi ?? []).length === 0) {
+    throw new InvalidOptionsError(
+      "codemode worker needs tools: --tools <file>, --openapi <file|url>, or both.",
+    );
+  }
+  const loaded = await toolsFromCli(options.tools, options);
   const model = modelFromCli(options.model);
   const port = wholeNumber(options.port ?? "9080", "--port");
   const toolServiceName =

@@ -342,7 +342,7 @@ function serverUrl(servers: readonly unknown[], loaded: LoadedDocument, label: s
       : whole;
   });
   if (URL.canParse(url)) return url;
-  if (loaded.url && URL.canParse(url, loaded.url)) return new URL(url, loaded.url).href;
+  if (loaded.url && URL.canParse(url, loaded.url.href)) return new URL(url, loaded.url).href;
   throw missing(`its server URL "${server.url}" is not absolute`);
 }
 

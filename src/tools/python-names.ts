@@ -134,7 +134,8 @@ export function isReservedToolName(name: string): boolean {
 export function toolNameProblem(name: string): string | undefined {
   if (!isIdentifierSpelling(name)) return "not a Python identifier";
   if (PYTHON_KEYWORDS.has(name)) return "a Python keyword";
-  if (isReservedToolName(name)) return "would hide a Python builtin or the sandbox's own";
+  if (SANDBOX_NAMES.has(name) || name.startsWith(SANDBOX_PREFIX)) return "the sandbox's own name";
+  if (isReservedToolName(name)) return "would hide a Python builtin";
   return undefined;
 }
 

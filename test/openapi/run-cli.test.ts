@@ -1,0 +1,70 @@
+/**
+ * `codemode run --openapi <url>` with a replayed model: the program calls the live pet API
+ * (a read, and a POST approved with --approve), beside or without a --tools module; a
+ * malformed --openapi-header is refused without repeating it. Runs dist/: build first.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../cli/helpers.js";
+import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
+
+function replay(code: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "codemode-openapi-run-")), "replay.jsonl");
+  writeFileSync(file, `${JSON.stringify({ text: `\`\`\`python\n${code}\n\`\`\`` })}\n`);
+  return file;
+}
+
+describe("codemode run --openapi", () => {
+  let api: PetApi;
+  beforeAll(async () => {
+    api = await startPetApi();
+  });
+  afterAll(() => api?.close());
+
+  it("answers with the API's tools; a POST runs when --approve names it", async () => {
+    const model = replay(
+      [
+        'cats = list_pets(tag=["cat"])',
+        'new = create_pet(name="Nemo", tag="fish")',
+        "{\"summary\": f\"{len(cats)} cats; added {new['name']} as {new['id']}\"}",
+      ].join("\n"),
+    );
+    const run = await runCli([
+      "run",
+      "Count the cats, then add Nemo.",
+      "--openapi",
+      `${api.url}/openapi.json`,
+      "--openapi-header",
+      `Authorization: Bearer ${TOKEN}`,
+      "--approve",
+      "create_pet",
+      "--model",
+      `replay:${model}`,
+    ]);
+    expect(run.stderr).not.toContain(TOKEN);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("2 cats; added Nemo as 4");
+    expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /v1/pets?tag=cat&limit=20",
+      "POST /v1/pets",
+    ]);
+  });
+
+  it("refuses a header that is not Name: value, without repeating it", async () => {
+    const run = await runCli([
+      "run",
+      "anything",
+      "--openapi",
+      `${api.url}/openapi.json`,
+      "--openapi-header",
+      `Bearer ${TOKEN}`,
+      "--model",
+      `replay:${replay("1")}`,
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--openapi-header number 1 is not "Name: value"');
+    expect(run.stderr).not.toContain(TOKEN);
+  });
+});
