@@ -193,7 +193,10 @@ export class ExecutionRun {
       this.detach();
     }
     // Stop any tool call still in flight (e.g. siblings of a parallel_map element that hit a limit).
-    if (!this.controller.signal.aborted) this.controller.abort(RUN_ENDED);
+    // A run that started no call has nothing in flight, and skips the abort event's cost.
+    if (this.dispatcher.callsStarted > 0 && !this.controller.signal.aborted) {
+      this.controller.abort(RUN_ENDED);
+    }
     const base = this.base();
     if (!outcome.ok) return { ok: false, error: outcome.error, ...base };
     if (!this.options.keepState) return { ok: true, value: outcome.value, ...base };
