@@ -53,7 +53,9 @@ export class CodeModeAgent {
   readonly warnings: string[] = [];
   private readonly toolSource: LiveToolSet;
   private readonly skills: string[];
-  private prompt: { tools: readonly Tool[]; listing: "full" | "compact"; text: string } | undefined;
+  private prompt:
+    | { tools: readonly Tool[]; day: string; listing: "full" | "compact"; text: string }
+    | undefined;
   private readonly callLlm: CallLlm;
   private readonly continuation: ContinuationKeys;
   private readonly options: CodeModeAgentOptions;
@@ -143,7 +145,9 @@ export class CodeModeAgent {
 
   private currentPrompt(): { listing: "full" | "compact"; text: string } {
     const tools = this.tools;
-    if (this.prompt?.tools === tools) return this.prompt;
+    const now = this.today();
+    const day = now.toISOString().slice(0, 10);
+    if (this.prompt?.tools === tools && this.prompt.day === day) return this.prompt;
     const { listing, warning } = resolveToolListing({
       tools,
       toolListing: this.options.toolListing ?? "auto",
@@ -160,9 +164,23 @@ export class CodeModeAgent {
       skills: this.skills,
       maxTurns: this.maxTurns,
       toolListing: listing,
+      typeCheck: this.options.typeCheck !== false,
+      now,
     });
-    this.prompt = { tools, listing, text };
+    this.prompt = { tools, day, listing, text };
     return this.prompt;
+  }
+
+  /** The date the prompt gives as today: `options.now`, else the clock. */
+  private today(): Date {
+    const now = this.options.now;
+    const date = typeof now === "function" ? now() : (now ?? new Date());
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+      throw new InvalidOptionsError(
+        `now must be a valid Date or a function returning one (got ${String(date)}).`,
+      );
+    }
+    return date;
   }
 
   /** JSON-friendly metadata of every tool: name, Python signature, first docstring paragraph. */

@@ -1,6 +1,7 @@
 import type { SideEffect } from "../execute/types.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { fullListingTokens, toolListingSection } from "../tools/discovery.js";
+import { approvalMark } from "../tools/signature.js";
 import type { Tool } from "../tools/types.js";
 import { retryEffectsNote } from "./effects-text.js";
 import { fenced } from "./observation.js";
@@ -18,10 +19,28 @@ Write the program as one \`\`\`python fenced block.`;
  * Kept short: every turn sends it again.
  */
 export function loopInstructions(maxTurns: number): string {
-  return `You work in turns (at most ${maxTurns}). Each reply is either one \`\`\`python block, which runs, or plain text, which is your final answer.
-- Not sure what a tool returns or what the data holds? Look first: end the program with what you want to see (e.g. rows[:3]); its value, printed output and tool calls come back, and you write the next program.
-- When you can answer, end the program with the dict above, or reply in plain text.
+  return `You work in turns (at most ${maxTurns}). Reply with one \`\`\`python block, which runs, or with plain text, which is your final answer.
+- A program whose value is a dict with "summary" ends the run: that dict is your answer. Any other value is a look: its value, printed output and tool calls come back, and you write the next program.
+- To check something first (what a tool returns, what the data holds), look: end the program with what you want to see (e.g. rows[:3]), not with the answer.
 - Top-level variables holding data (numbers, strings, lists, dicts, tuples, sets, dates, None) carry over to later programs: reuse them instead of calling tools again. Functions and imports do not: define or import them again.`;
+}
+
+/** What the type check stops, for agents that run it (the default). */
+export const TYPE_CHECK_NOTE =
+  "Each program is type-checked against the signatures above before it runs: a function that does not exist, a wrong argument type or count, an unknown keyword, or reading a key a TypedDict lacks stops it with the line, and nothing runs. Anything else runs, and fails (if it does) with Python's error and line.";
+
+/** For tool sets with tools marked for approval. */
+export const APPROVAL_NOTE =
+  "A person approves each call of a function marked [needs approval] (or, for some arguments, [may need approval]) before it runs. A denied call raises `PermissionError` (its message may give the reason): do not try to reach the same result another way; tell the user it was not done, and why.";
+
+/**
+ * The date line: the sandbox has no clock, so "today", "overdue" or "the last 30 days"
+ * need it. Last in the prompt, so the part before it stays the same from day to day.
+ */
+export function todayNote(now: Date): string {
+  const iso = now.toISOString().slice(0, 10);
+  const [year, month, day] = iso.split("-").map(Number);
+  return `Today is ${iso} (UTC). The sandbox has no clock: for "today", "this month" or "the last 30 days", use this date, e.g. \`date(${year}, ${month}, ${day})\`.`;
 }
 
 /**
@@ -51,7 +70,12 @@ export function resolveToolListing(options: {
   };
 }
 
-/** The system prompt, in Flyte's order: prefix, functions, sandbox rules, result shape, skills. */
+/**
+ * The system prompt, in Flyte's order (prefix, functions, sandbox rules, result shape,
+ * skills), with what codemode adds: what the type check stops, what approval means, and
+ * today's date last. Everything before the date is the same for every call of an agent, so
+ * providers that cache a prompt's longest stable start (OpenAI) can reuse it.
+ */
 export function buildSystemPrompt(options: {
   prefix?: string | undefined;
   tools: readonly Tool[];
@@ -60,11 +84,20 @@ export function buildSystemPrompt(options: {
   maxTurns?: number;
   /** Default `"full"`. */
   toolListing?: "full" | "compact";
+  /** Whether programs are type-checked before they run (say what that stops). Default `true`. */
+  typeCheck?: boolean;
+  /** Today's date, for the date line. Default: none (no date line). */
+  now?: Date | undefined;
 }): string {
   const parts = [options.prefix ?? DEFAULT_SYSTEM_PROMPT_PREFIX];
   // Signatures, docstrings and the TypedDicts they name, resolved across the whole set.
   parts.push(toolListingSection(options.tools, options.toolListing ?? "full"));
   parts.push(SANDBOX_PYTHON_RULES);
+  const notes = [
+    ...(options.typeCheck !== false ? [TYPE_CHECK_NOTE] : []),
+    ...(options.tools.some((t) => approvalMark(t) !== "") ? [APPROVAL_NOTE] : []),
+  ];
+  if (notes.length > 0) parts.push(notes.join("\n"));
   const maxTurns = options.maxTurns ?? 1;
   parts.push(
     maxTurns > 1
@@ -74,6 +107,7 @@ export function buildSystemPrompt(options: {
   if (options.skills.length > 0) {
     parts.push(`Additional skills / context:\n${options.skills.join("\n\n")}`);
   }
+  if (options.now !== undefined) parts.push(todayNote(options.now));
   return parts.join("\n\n");
 }
 

@@ -56,6 +56,12 @@ export interface CodeModeAgentOptions {
   /** Type-check the code against the tools' stubs before running it. Default `true`. */
   typeCheck?: boolean;
   /**
+   * Today, as the prompt states it (its UTC date): the sandbox has no clock, so "today" or
+   * "the last 30 days" need it. A `Date`, or a function called each time the prompt is
+   * built (the prompt is rebuilt when the day changes). Default: the host's clock.
+   */
+  now?: Date | (() => Date);
+  /**
    * Decides calls to tools with `needsApproval` as they come: the program waits at the call
    * (as a snapshot: no worker is held, the time limit does not count the wait). Without it,
    * such a call ends the run with `status: "suspended"`, `pendingApprovals` and a

@@ -86,9 +86,19 @@ export function pythonToolDescription(tools: readonly Tool[], name: string): str
   return `${line}\n\n${TYPES_NOTE}\n${used.map(typedDictSource).join("\n\n")}`;
 }
 
-function listingEntry({ signature, docstring }: RenderedTool): string {
+function listingEntry({ tool, signature, docstring }: RenderedTool): string {
   const indented = docstring ? `\n${docstring.replace(/^/gm, "    ")}` : "";
-  return `- ${signature}${indented}`;
+  const mark = approvalMark(tool);
+  return `- ${signature}${mark ? `  ${mark}` : ""}${indented}`;
+}
+
+/**
+ * How the listings mark a tool a person must approve: `[needs approval]` (every call), `[may
+ * need approval]` (`needsApproval` is a function of the arguments), `""` for the rest.
+ */
+export function approvalMark(tool: Tool): string {
+  if (tool.needsApproval === undefined || tool.needsApproval === false) return "";
+  return tool.needsApproval === true ? "[needs approval]" : "[may need approval]";
 }
 
 /** The declarations `text` refers to, and those their fields refer to, in declaration order. */

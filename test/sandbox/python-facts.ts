@@ -97,9 +97,10 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     id: "tool-call",
     construct: "tool as a plain function",
     works: true,
-    claim: "Call tools as plain functions, e.g. `user = get_user(id=3)`.",
-    example: "y = square(x=3)\ny + add(1, 2)",
-    expected: 12,
+    claim:
+      "Call tools as plain functions, positionally or by keyword: `get_user(3)`, `user = get_user(id=3)`.",
+    example: "y = square(x=3)\ny + add(1, 2) + add(a=1, b=2) + add(1, b=2)",
+    expected: 18,
   }),
   fact({
     id: "tool-await",
@@ -294,6 +295,16 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     example:
       "from datetime import date, datetime, timedelta\nd = date(2024, 1, 31) + timedelta(days=1)\n[d.isoformat(), (date(2024, 3, 1) - d).days, datetime.fromisoformat('2024-01-02T03:04:05').hour, d.strftime('%d/%m/%Y')]",
     expected: ["2024-02-01", 29, 3, "01/02/2024"],
+  }),
+  fact({
+    id: "date-arithmetic",
+    construct: "dates: parse, subtract, add a timedelta, compare, format",
+    works: true,
+    claim:
+      'Dates: `from datetime import date; (date.fromisoformat("2025-03-01") - date(2025, 1, 31)).days`, `from datetime import date, timedelta; (date(2025, 1, 31) + timedelta(days=7)).isoformat()`; comparisons, `strftime()`, `weekday()` and `datetime.fromisoformat()` work too.',
+    example:
+      "from datetime import date, datetime, timedelta\nd = date.fromisoformat('2025-01-31')\n[(date(2025, 3, 1) - d).days, (d + timedelta(days=7)).isoformat(), d < date(2025, 2, 1), d.strftime('%Y-%m'), d.weekday(), datetime.fromisoformat('2025-01-31T10:00:00').hour]",
+    expected: [29, "2025-02-07", true, "2025-01", 4, 10],
   }),
   fact({
     id: "module-typing",
@@ -769,6 +780,41 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
       "Calling a function defined further down (`def main(): return helper()` above `def helper():`)",
     example: "def main():\n    return helper()\n\ndef helper():\n    return 1\n\nmain()",
     error: "NameError",
+  }),
+  fact({
+    id: "import-below-use",
+    construct: "a function using a module imported below it",
+    works: false,
+    claim:
+      "A function that uses a module imported below it (`def f(): return math.pi` above `import math`) raises `NameError`",
+    example: "def f():\n    return math.pi\n\nimport math\nf()",
+    error: "NameError",
+  }),
+  fact({
+    id: "imports-first",
+    construct: "imports at the top",
+    works: true,
+    claim: "write every `import` at the top of the program, before any `def`",
+    example: "import math\n\ndef f():\n    return round(math.pi, 2)\n\nf()",
+    expected: 3.14,
+  }),
+  fact({
+    id: "next-of-generator",
+    construct: "next() of a generator expression",
+    works: false,
+    claim:
+      "`next()` on a generator expression (`next(x for x in xs if x > 0)`) raises: generator expressions build lists here",
+    example: "xs = [-1, 2]\nnext(x for x in xs if x > 0)",
+    error: "TypeError",
+  }),
+  fact({
+    id: "next-of-iter",
+    construct: "next(iter(list), default)",
+    works: true,
+    claim: "`next(iter([x for x in xs if x > 0]), None)`",
+    example:
+      "xs = [-1, 2, 3]\n[next(iter([x for x in xs if x > 0]), None), next(iter([x for x in xs if x > 5]), None)]",
+    expected: [2, null],
   }),
   fact({
     id: "recursive-lambda",

@@ -45,7 +45,15 @@ const GIVEN: Record<string, Given> = {
     setup: 'total = 7\ntop = ["a"]',
     expected: { total: 7, top: ["a"] },
   },
+  "get_user(3)": { expected: { id: 3, name: "user 3" } },
   "user = get_user(id=3)": { after: 'user["name"]', expected: "user 3" },
+  'from datetime import date; (date.fromisoformat("2025-03-01") - date(2025, 1, 31)).days': {
+    expected: 29,
+  },
+  "from datetime import date, timedelta; (date(2025, 1, 31) + timedelta(days=7)).isoformat()": {
+    expected: "2025-02-07",
+  },
+  "next(iter([x for x in xs if x > 0]), None)": { setup: "xs = [-1, 2, 3]", expected: 2 },
   "users = parallel_map(get_user, ids)": {
     setup: "ids = [1, 2]",
     after: '[u["id"] for u in users]',

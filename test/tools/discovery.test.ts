@@ -6,6 +6,7 @@
 import { defineTool, execute, normalizeTools, pythonToolListing } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { COMPACT_LISTING_NOTE, compactToolListing } from "../../src/tools/discovery.js";
 import { catalogTools } from "../mcp/fixtures/catalog-tools.mjs";
 
 /** The catalogue as codemode tools; each echoes its name and arguments. */
@@ -161,5 +162,78 @@ describe("the type check with discovery", () => {
         execute: () => [],
       }),
     ).toThrow(/Tool name "search_tools" is reserved.*Try "search_tools_"/);
+  });
+});
+
+describe("the compact listing and its note (issue 20)", () => {
+  const described = (description: string) =>
+    defineTool({ name: "t", description, parameters: z.object({}), execute: () => null });
+
+  it("ends a line at a sentence or a word, never after an abbreviation or in parentheses", () => {
+    const lines = [
+      "Get one pay run by id, e.g. pr_123, with its payslips and the totals per employee.",
+      "List analytics user segments (e.g. by country or plan), with their sizes and owners.",
+      "Create a refund. Needs the order id.",
+      "Sum of the values, i.e. the total over every row of the table that matches the filter.",
+      "A very long description without any sentence end that goes on and on past sixty characters",
+    ].map((d) => compactToolListing(normalizeTools([described(d)])));
+    expect(lines).toEqual([
+      "- t: Get one pay run by id, e.g. pr_123, with its payslips…",
+      "- t: List analytics user segments (e.g. by country or plan)…",
+      "- t: Create a refund.",
+      "- t: Sum of the values, i.e. the total over every row…",
+      "- t: A very long description without any sentence end that goes…",
+    ]);
+    for (const line of lines) expect(line).not.toMatch(/(e\.g|i\.e)\.…$|\([^)]*$| (and|of|the)…$/);
+  });
+
+  it("says truly that a listed tool can be called in the program that looks it up", async () => {
+    expect(COMPACT_LISTING_NOTE).toContain("Any listed function can be called in any program");
+    const tools = catalog(50);
+    const code =
+      'found = search_tools("get invoice", limit=1)[0]["name"]\ninv = billing_get_invoice("i-1")\n[found, inv["status"]]';
+    const result = await execute(code, { tools, toolDiscovery: true, typeCheck: true });
+    expect(result.ok && result.value).toEqual(["billing_get_invoice", "open"]);
+  });
+
+  it("marks tools that need approval in both listings and in describe_tool", async () => {
+    const refund = defineTool({
+      name: "refund_order",
+      description: "Refund an order in full.",
+      parameters: z.object({ id: z.number().int() }),
+      needsApproval: true,
+      execute: () => ({ ok: true }),
+    });
+    const discount = defineTool({
+      name: "give_discount",
+      description: "Give a discount.",
+      parameters: z.object({ percent: z.number() }),
+      needsApproval: ({ percent }) => Number(percent) > 10,
+      execute: () => ({ ok: true }),
+    });
+    const lookup = defineTool({
+      name: "get_order",
+      description: "One order.",
+      parameters: z.object({ id: z.number().int() }),
+      execute: () => ({ id: 1 }),
+    });
+    const tools = normalizeTools([refund, discount, lookup]);
+    expect(compactToolListing(tools).split("\n")).toEqual([
+      "- refund_order: Refund an order in full. [needs approval]",
+      "- give_discount: Give a discount. [may need approval]",
+      "- get_order: One order.",
+    ]);
+    const full = pythonToolListing(tools);
+    expect(full).toContain("- refund_order(id: int) -> Any  [needs approval]\n");
+    expect(full).toContain("- give_discount(percent: float) -> Any  [may need approval]\n");
+    expect(full).toContain("- get_order(id: int) -> Any\n");
+    const described = await execute('describe_tool("refund_order")', {
+      tools,
+      toolDiscovery: true,
+      ...inProcess,
+    });
+    expect(described.ok && described.value).toMatch(
+      /^- refund_order\(id: int\) -> Any {2}\[needs approval\]/,
+    );
   });
 });
