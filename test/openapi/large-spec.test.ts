@@ -1,0 +1,239 @@
+/**
+ * A generated API of 300 operations (60 resources x list/get/create/update/delete) served
+ * on loopback: the agent's prompt lists the tools compactly, a scripted model finds the
+ * operation with `search_tools` in turn 1 and calls it against the live server in turn 2,
+ * and a wrong argument to an unlisted operation still fails the type check.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ChatMessage, CodeModeAgent } from "codemode";
+import { type OpenApiToolSet, openApiTools } from "codemode/openapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const RESOURCES = [
+  "account",
+  "address",
+  "alert",
+  "invoice",
+  "payment",
+  "refund",
+  "shipment",
+  "parcel",
+  "warehouse",
+  "supplier",
+  "product",
+  "variant",
+  "coupon",
+  "campaign",
+  "segment",
+  "contact",
+  "company",
+  "deal",
+  "ticket",
+  "comment",
+  "article",
+  "author",
+  "category",
+  "tag",
+  "review",
+  "rating",
+  "order",
+  "cart",
+  "wishlist",
+  "subscription",
+  "plan",
+  "meter",
+  "usage",
+  "team",
+  "member",
+  "role",
+  "permission",
+  "token",
+  "webhook",
+  "event",
+  "report",
+  "dashboard",
+  "chart",
+  "dataset",
+  "pipeline",
+  "job",
+  "schedule",
+  "runner",
+  "artifact",
+  "release",
+  "deployment",
+  "cluster",
+  "node",
+  "volume",
+  "snapshot",
+  "backup",
+  "domain",
+  "certificate",
+  "mailbox",
+  "message",
+];
+
+const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+/** 300 operations: each resource's collection and item paths, with typed results. */
+function generatedDocument(baseUrl: string) {
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  for (const r of RESOURCES) {
+    const Name = pascal(r);
+    schemas[Name] = {
+      type: "object",
+      required: ["id", "name"],
+      properties: {
+        id: { type: "string" },
+        name: { type: "string" },
+        notes: { type: "string", description: `Free text kept with the ${r}.` },
+        [`${r}Code`]: { type: "string", description: `The ${r}'s code in the old system.` },
+        createdAt: { type: "string", format: "date-time" },
+      },
+    };
+    const one = { "application/json": { schema: { $ref: `#/components/schemas/${Name}` } } };
+    const idParam = { name: `${r}Id`, in: "path", required: true, schema: { type: "string" } };
+    const body = {
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["name"],
+            properties: { name: { type: "string" }, notes: { type: "string" } },
+          },
+        },
+      },
+    };
+    paths[`/${r}s`] = {
+      get: {
+        operationId: `list${Name}s`,
+        summary: `List every ${r} you can see, newest first.`,
+        description: `Needs the ${r}s scope. Answers 404 when the ${r} does not exist, 403 when your token may not see it.`,
+        parameters: [{ name: "limit", in: "query", schema: { type: "integer" } }],
+        responses: {
+          "200": {
+            description: "ok",
+            content: {
+              "application/json": {
+                schema: { type: "array", items: { $ref: `#/components/schemas/${Name}` } },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: `create${Name}`,
+        summary: `Create a new ${r}.`,
+        description: `Needs the ${r}s scope. Answers 404 when the ${r} does not exist, 403 when your token may not see it.`,
+        requestBody: body,
+        responses: { "201": { description: "created", content: one } },
+      },
+    };
+    paths[`/${r}s/{${r}Id}`] = {
+      parameters: [idParam],
+      get: {
+        operationId: `get${Name}`,
+        summary: `Fetch one ${r} by its id, with all its fields.`,
+        description: `Needs the ${r}s scope. Answers 404 when the ${r} does not exist, 403 when your token may not see it.`,
+        responses: { "200": { description: "ok", content: one } },
+      },
+      patch: {
+        operationId: `update${Name}`,
+        summary: `Change fields of one ${r}.`,
+        description: `Needs the ${r}s scope. Answers 404 when the ${r} does not exist, 403 when your token may not see it.`,
+        requestBody: body,
+        responses: { "200": { description: "ok", content: one } },
+      },
+      delete: {
+        operationId: `delete${Name}`,
+        summary: `Delete one ${r} for good.`,
+        description: `Needs the ${r}s scope. Answers 404 when the ${r} does not exist, 403 when your token may not see it.`,
+        responses: { "204": { description: "gone" } },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Everything API", version: "1" },
+    servers: [{ url: baseUrl }],
+    paths,
+    components: { schemas },
+  };
+}
+
+const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
+
+/** A scripted model: each reply is a function of the conversation so far. */
+function scripted(replies: ((messages: ChatMessage[]) => string)[]) {
+  return async (_model: string, _system: string, messages: ChatMessage[]) => {
+    const next = replies.shift();
+    if (!next) throw new Error("no more scripted replies");
+    return next(messages);
+  };
+}
+
+describe("an agent over a 300-operation OpenAPI document", () => {
+  let server: Server;
+  let tools: OpenApiToolSet;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const [, collection, id] = (req.url ?? "").split("?")[0]!.split("/");
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id, name: `${collection?.slice(0, -1)} ${id}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    tools = await openApiTools(generatedDocument(url));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("lists names only, searches in turn 1 and calls the operation it found in turn 2", async () => {
+    expect(tools).toHaveLength(300);
+    const callLlm = scripted([
+      () => py('search_tools("fetch one shipment by id", limit=3)'),
+      (messages) => {
+        const last = messages.at(-1)?.content ?? "";
+        const best = /"name":"(\w+)","signature"/.exec(last)?.[1];
+        return py(`s = ${best}(shipmentId="s-9")\n{"summary": f"{s['name']} ({s['id']})"}`);
+      },
+    ]);
+    const agent = new CodeModeAgent({ tools, maxTurns: 4, callLlm });
+    expect(agent.toolListing).toBe("compact");
+    expect(agent.systemPrompt).toContain("Available functions (300):");
+    expect(agent.systemPrompt).toContain(
+      "- get_shipment: Fetch one shipment by its id, with all its fields.",
+    );
+    expect(agent.systemPrompt).toContain("search_tools(query, limit=10)");
+    expect(agent.systemPrompt).not.toContain("class Shipment(TypedDict)");
+
+    const result = await agent.run("What is shipment s-9 called?");
+    expect(result.error).toBeNull();
+    expect(result.toolCalls.map((c) => `${c.turn}:${c.name}`)).toEqual([
+      "1:search_tools",
+      "2:get_shipment",
+    ]);
+    expect(result.turns[0]!.observation).toContain(
+      '"name":"get_shipment","signature":"get_shipment(shipmentId: str) -> Shipment"',
+    );
+    expect(result.summary).toBe("shipment s-9 (s-9)");
+    expect(seen).toEqual(["GET /shipments/s-9"]);
+  });
+
+  it("type-checks against every operation: a wrong argument to an unlisted one never reaches the server", async () => {
+    seen.length = 0;
+    const callLlm = scripted([
+      () => py('d = get_deal(dealId=7)\n{"summary": d["name"]}'),
+      () => py('d = get_deal(dealId="7")\n{"summary": d["name"]}'),
+    ]);
+    const agent = new CodeModeAgent({ tools, maxTurns: 3, callLlm });
+    const result = await agent.run("Name of deal 7?");
+    expect(result.attempts).toBe(2);
+    expect(result.toolCalls.map((c) => `${c.attempt}:${c.name}`)).toEqual(["2:get_deal"]);
+    expect(result.summary).toBe("deal 7");
+    expect(seen).toEqual(["GET /deals/7"]);
+  });
+});
