@@ -187,7 +187,10 @@ async function driveRun(
     process.stdout.write(formatResult(result));
   }
   if (result.error) {
-    if (!options.json) process.stderr.write(`error: ${result.error}\n`);
+    if (!options.json) {
+      process.stderr.write(`error: ${result.error}\n`);
+      if (result.effects?.length) process.stderr.write(effectsText(result.effects));
+    }
     return 1;
   }
   return 0;
@@ -220,6 +223,15 @@ function undecidedMessage(pending: PendingApproval[], file: string): string {
   );
 }
 
+/** What a failed run already changed, so the person does not redo it by hand. */
+function effectsText(effects: NonNullable<AgentResult["effects"]>): string {
+  const rows = effects.map(
+    (e) =>
+      `  ${e.tool}(${short(JSON.stringify(e.args))}) ${e.ok ? `-> ${short(JSON.stringify(e.result))}` : `raised ${e.error?.type}`}`,
+  );
+  return `These calls completed before the run failed and changed things:\n${rows.join("\n")}\n`;
+}
+
 function formatResult(result: AgentResult): string {
   const parts: string[] = [];
   const looks = result.turns.filter((t) => t.kind === "look");
@@ -244,7 +256,10 @@ function formatResult(result: AgentResult): string {
       (c) =>
         `  #${c.seq} ${c.name}(${short(JSON.stringify(c.args))}) ${c.ok ? "ok" : `${c.error?.type}`} ${c.durationMs.toFixed(1)} ms${result.turns.length > 1 ? ` (turn ${c.turn})` : c.attempt < result.attempts ? ` (attempt ${c.attempt})` : ""}`,
     );
-    parts.push(`Tool calls:\n${rows.join("\n")}`);
+    const mark = (c: AgentResult["toolCalls"][number]) =>
+      c.replayed ? " replayed" : c.sideEffect ? " (changed things)" : "";
+    const marked = rows.map((row, i) => `${row}${mark(result.toolCalls[i]!)}`);
+    parts.push(`Tool calls:\n${marked.join("\n")}`);
   }
   const { inputTokens, outputTokens } = result.usage;
   const turns = result.turns.length > 1 ? `${result.turns.length} turns, ` : "";

@@ -15,8 +15,9 @@ import {
 } from "../tools/discovery.js";
 import { LiveToolSet, type ToolSetInput } from "../tools/tool-set.js";
 import type { ToolAnnotations } from "../tools/types.js";
+import { effectsOfCalls } from "./call-policy.js";
 import { execute } from "./execute.js";
-import type { ExecuteOptions, ExecutionResult, ToolCallRecord } from "./types.js";
+import type { ExecuteOptions, ExecutionResult, SideEffect, ToolCallRecord } from "./types.js";
 
 export interface RunPythonOptions extends Omit<ExecuteOptions, "tools" | "signal"> {
   /** The functions the Python program may call (codemode tools, functions, AI SDK tools). */
@@ -66,6 +67,11 @@ export type RunPythonResult =
       error: { type: string; message: string; line?: number };
       output?: string;
       toolCalls: RunPythonToolCalls;
+      /**
+       * Calls that completed before the failure and changed things (tools not `readOnlyHint`
+       * or `idempotentHint`): they happened, so a caller that tries again should not repeat them.
+       */
+      effects?: SideEffect[];
     };
 
 const DEFAULT_PURPOSE =
@@ -186,6 +192,7 @@ function failed(
   output: string,
   calls: readonly ToolCallRecord[],
 ): RunPythonResult {
+  const effects = effectsOfCalls(calls);
   return {
     ok: false,
     error: {
@@ -195,6 +202,7 @@ function failed(
     },
     ...(output ? { output } : {}),
     toolCalls: summarize(calls),
+    ...(effects.length > 0 ? { effects } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   type RunPython,
   type RunPythonResult,
 } from "../execute/run-python.js";
-import type { ApprovalDecision, Isolation } from "../execute/types.js";
+import type { ApprovalDecision, Isolation, SideEffect } from "../execute/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
@@ -61,6 +61,11 @@ export interface AskResult {
   charts: AgentResult["charts"];
   toolCalls: { count: number; byTool: Record<string, number> };
   output?: string;
+  /**
+   * On failure: the calls that completed and changed things (`AgentResult.effects`), so the
+   * calling model does not repeat them.
+   */
+  effects?: SideEffect[];
 }
 
 /** The parts shared by every session of one server (built once; sessions are cheap). */
@@ -173,8 +178,12 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
       async ({ question }, extra): Promise<CallToolResult> => {
         const result = await askAgent(agent, question, server.server, extra.signal);
         const ask = askResult(result);
+        const done = ask.effects?.map((e) => `${e.tool}(${JSON.stringify(e.args)})`) ?? [];
         const text = result.error
-          ? `The agent failed after ${result.attempts} attempt(s): ${result.error}`
+          ? `The agent failed after ${result.attempts} attempt(s): ${result.error}` +
+            (done.length > 0
+              ? `\n\nThese calls completed and changed things; do not repeat them: ${done.join(", ")}`
+              : "")
           : result.summary;
         return {
           content: [{ type: "text", text }],
@@ -229,5 +238,6 @@ function askResult(result: AgentResult): AskResult {
     charts: result.charts,
     toolCalls: { count: result.toolCalls.length, byTool },
     ...(result.output ? { output: result.output.slice(0, 4000) } : {}),
+    ...(result.effects?.length ? { effects: toJsonSafe(result.effects) as SideEffect[] } : {}),
   };
 }

@@ -197,6 +197,37 @@ describe("codeModeTool in an AI SDK loop", () => {
     );
   });
 
+  it("a failed program's result lists the calls that already changed things", async () => {
+    const sent: string[] = [];
+    const sendEmail = defineTool({
+      name: "send_email",
+      parameters: z.object({ to: z.string() }),
+      execute: ({ to }) => {
+        sent.push(to);
+        return "sent";
+      },
+    });
+    const getUser = defineTool({
+      name: "get_user",
+      parameters: z.object({ id: z.number() }),
+      annotations: { readOnlyHint: true },
+      execute: ({ id }) => ({ id }),
+    });
+    const run_python = codeModeTool({ tools: [sendEmail, getUser], isolation: "in-process" });
+    const failed = (await run_python.execute!(
+      { code: 'get_user(id=1)\nsend_email(to="ada@example.com")\n1 / 0' },
+      { toolCallId: "t", messages: [] },
+    )) as RunPythonResult;
+    expect(failed).toMatchObject({
+      ok: false,
+      error: { type: "ZeroDivisionError" },
+      effects: [
+        { tool: "send_email", args: { to: "ada@example.com" }, ok: true, result: "sent", seq: 2 },
+      ],
+    });
+    expect(sent).toEqual(["ada@example.com"]);
+  });
+
   it("returns runtime errors, printed output and failed calls compactly", async () => {
     const flaky = defineTool({
       name: "flaky",

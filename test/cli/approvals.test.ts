@@ -107,4 +107,19 @@ describe("codemode run with approvals", () => {
       expect(calls()).toEqual(["get_order:9", "refund:9:90"]);
     },
   );
+
+  it("a run that fails after a refund ran says so, and its retry did not refund again", async () => {
+    const { dir, env, calls } = setup();
+    const replay = join(import.meta.dirname, "fixtures/refund-fails-replay.jsonl");
+    const args = ["run", "Refund 5 on order 1.", "--tools", TOOLS, "--model", `replay:${replay}`];
+    const failed = await cli([...args, "--max-retries", "1"], env, dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(
+      "These calls completed before the run failed and changed things:",
+    );
+    expect(failed.stderr).toContain('refund({"id":1,"amount":5}) -> {"refunded":5}');
+    expect(failed.stdout).toMatch(/#1 refund\(.*\) ok .* \(changed things\)/);
+    expect(failed.stdout).toMatch(/#1 refund\(.*\) ok .* replayed/);
+    expect(calls()).toEqual(["refund:1:5"]);
+  });
 });

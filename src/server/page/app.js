@@ -668,6 +668,10 @@
           row.querySelector(".status").textContent = record.ok
             ? `✓ ${ms}`
             : `✗ ${record.error?.type ?? "Error"}`;
+          if (record.replayed) {
+            row.classList.add("replayed");
+            row.querySelector(".status").textContent += " replayed (ran in an earlier attempt)";
+          }
           if (!record.ok && record.error) {
             row.append(el("span", { class: "err", text: record.error.message }));
           }
@@ -783,6 +787,26 @@
         }
         phase("Failed", "failed");
         errorBox("The run failed", result.error);
+        // What the run already changed: it happened, so the person should not redo it blindly.
+        if (Array.isArray(result.effects) && result.effects.length > 0) {
+          body.append(
+            el(
+              "div",
+              { class: "effects" },
+              el("strong", { text: "These calls completed before the failure and changed things" }),
+              el(
+                "ul",
+                {},
+                ...result.effects.map((e) =>
+                  el("li", {
+                    class: e.ok ? "ok" : "error",
+                    text: `${e.tool}(${formatArgs(e.args)}) ${e.ok ? `→ ${short(e.result, 200)}` : `✗ ${e.error?.type ?? "Error"}`}`,
+                  }),
+                ),
+              ),
+            ),
+          );
+        }
       } else {
         phase("Done", "done");
         // The answer is what matters now; the code and the looks stay one click away.
