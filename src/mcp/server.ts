@@ -4,10 +4,12 @@
  * runs the whole CodeModeAgent on a question. The MCP surface is two tools however many
  * tools you have: their signatures travel in `run_python`'s description.
  */
+import { randomUUID } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
+import type { ConversationState } from "../agent/conversation-state.js";
 import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
 import {
@@ -134,6 +136,8 @@ export function prepareCodeModeMcp(options: CodeModeMcpServerOptions): PreparedC
 export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
   const server = new McpServer({ name: prepared.name, version: prepared.version });
   const { runPython, agent } = prepared;
+  // One server per MCP session: what `ask`'s programs kept is this session's, and only its.
+  const conversation: AskConversation = { chatId: randomUUID() };
   server.registerTool(
     "run_python",
     {
@@ -164,7 +168,9 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
           "Answer a question or do a task using these functions: a model writes Python " +
           "programs that call them and runs them in a sandbox, looking at what comes back " +
           "before it answers and fixing its errors. Returns a Markdown summary, the last " +
-          "program's value and its code.\n\nFunctions:\n" +
+          "program's value and its code. Data its programs keep (with more than one turn) " +
+          "stays for the next ask in this session, so a follow-up question need not fetch " +
+          "it again.\n\nFunctions:\n" +
           // As the agent's prompt lists them: in full (TypedDicts at the end) or one line each.
           (agent.toolListing === "compact"
             ? compactToolListing(agent.tools)
@@ -176,7 +182,7 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
         annotations: { ...programAnnotations(agent.tools), openWorldHint: true },
       },
       async ({ question }, extra): Promise<CallToolResult> => {
-        const result = await askAgent(agent, question, server.server, extra.signal);
+        const result = await askAgent(agent, question, server.server, extra.signal, conversation);
         const ask = askResult(result);
         const done = ask.effects?.map((e) => `${e.tool}(${JSON.stringify(e.args)})`) ?? [];
         const text = result.error
@@ -196,23 +202,36 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
   return server;
 }
 
+/** What one MCP session's `ask` calls remember of each other: the variables their programs kept. */
+interface AskConversation {
+  readonly chatId: string;
+  state?: ConversationState;
+}
+
 /**
- * Runs the agent; each time it stops for approvals, asks the client's user (elicitation)
- * and resumes, so `ask` answers in one MCP call.
+ * Runs the agent from the session's state; each time it stops for approvals, asks the
+ * client's user (elicitation) and resumes, so `ask` answers in one MCP call. The run's
+ * state becomes the session's (a failed run hands back what the session had).
  */
 async function askAgent(
   agent: CodeModeAgent,
   question: string,
   server: McpServer["server"],
   signal: AbortSignal,
+  conversation: AskConversation,
 ): Promise<AgentResult> {
-  let result = await agent.run(question, [], { signal });
+  let result = await agent.run(question, [], {
+    signal,
+    chatId: conversation.chatId,
+    ...(conversation.state ? { state: conversation.state } : {}),
+  });
   const decide = elicitApproval(server, signal);
   while (result.status === "suspended" && result.continuation && result.pendingApprovals) {
     const decisions: Record<string, ApprovalDecision> = {};
     for (const pending of result.pendingApprovals) decisions[pending.id] = await decide(pending);
     result = await agent.resume(result.continuation, decisions, { signal });
   }
+  if (result.state) conversation.state = result.state;
   return result;
 }
 
