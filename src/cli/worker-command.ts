@@ -11,6 +11,7 @@ import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
 import { InvalidOptionsError } from "../errors.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
 import { checkModelSetup } from "../server/model-setup.js";
+import { cliContinuationSecret } from "./continuation-secret.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
@@ -112,6 +113,9 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     name: options.name ?? DEFAULT_DURABLE_SERVICE,
     skills: skillsFromCli(loaded, options.skill),
     ...attemptOptionsFromCli(options),
+    // Seals each chat's state between runs: the same key on every worker of this machine
+    // (set CODEMODE_CONTINUATION_SECRET on all workers of a cluster).
+    continuationSecret: cliContinuationSecret(),
     services,
     ...(options.toolsOnly ? { toolsOnly: true } : {}),
     ...(options.register ? { register: options.register } : {}),

@@ -7,8 +7,9 @@
  * `resume(continuation, decisions)` sends the decisions and waits on.
  */
 import { CodeModeAgent, type ToolDescription } from "../agent/code-mode-agent.js";
+import type { ConversationState } from "../agent/conversation-state.js";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
-import { ContinuationError, InvalidOptionsError } from "../errors.js";
+import { ContinuationError, ConversationStateError, InvalidOptionsError } from "../errors.js";
 import { decideEvery, pendingApproval } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
@@ -19,7 +20,12 @@ import {
   pendingInProgress,
   requestedInProgress,
 } from "./approvals.js";
-import { createDurableClient, type DurableClient, type DurableClientOptions } from "./client.js";
+import {
+  createDurableClient,
+  type DurableClient,
+  type DurableClientOptions,
+  type DurableRunResult,
+} from "./client.js";
 import { DurableRunError } from "./errors.js";
 import { DEFAULT_DURABLE_SERVICE } from "./service.js";
 
@@ -74,15 +80,28 @@ export class DurableChatAgent {
     message: string,
     history: readonly ChatMessage[] = [],
     options: DurableChatRunOptions = {},
-  ): Promise<AgentResult> {
+  ): Promise<DurableRunResult> {
     const t0 = performance.now();
     const send = eventSender(options.onEvent);
+    // The conversation's state travels sealed: only the string a worker returned is sent.
+    let state: string | undefined;
+    let stateError: ConversationStateError | undefined;
+    if (typeof options.state === "string") state = options.state;
+    else if (options.state !== undefined) {
+      stateError = new ConversationStateError(
+        "not-state",
+        "a durable run's state is the sealed string its previous result carried; pass result.state as it was",
+      );
+      send({ type: "state_refused", error: stateError, attempt: 1, maxAttempts: 1 });
+    }
     send({ type: "generating_code", attempt: 1, maxAttempts: 1 });
     const runId = this.makeRunId?.(message);
     return this.follow(
       async () => {
         const submitted = await this.client.submit(message, history, {
           ...(runId !== undefined ? { runId } : {}),
+          ...(state !== undefined ? { state } : {}),
+          ...(options.chatId !== undefined ? { chatId: options.chatId } : {}),
         });
         return { runId: submitted.runId, invocationId: submitted.invocationId, seen: 0 };
       },
@@ -90,7 +109,7 @@ export class DurableChatAgent {
       new Set(),
       options,
       t0,
-    );
+    ).then((result) => (stateError && !result.stateError ? { ...result, stateError } : result));
   }
 
   /**
@@ -106,7 +125,7 @@ export class DurableChatAgent {
     continuation: string,
     decisions: Readonly<Record<string, ApprovalDecision>>,
     options: DurableChatRunOptions = {},
-  ): Promise<AgentResult> {
+  ): Promise<DurableRunResult> {
     const t0 = performance.now();
     const runId = runIdOf(continuation);
     // Each decision is read before anything is sent (the ids are checked against the run below).
@@ -168,7 +187,7 @@ export class DurableChatAgent {
     decided: ReadonlySet<string>,
     options: DurableChatRunOptions,
     t0: number,
-  ): Promise<AgentResult> {
+  ): Promise<DurableRunResult> {
     // Stops waiting for the result when the caller cancels or the run suspends.
     const waiting = new AbortController();
     const onCallerAbort = () => waiting.abort(options.signal?.reason);
@@ -180,7 +199,7 @@ export class DurableChatAgent {
     let polling: ReturnType<typeof setInterval> | undefined;
     let finished = false;
     let seen = 0;
-    let result: AgentResult;
+    let result: DurableRunResult;
     try {
       const started = await start();
       runId = started.runId;
@@ -220,7 +239,7 @@ export class DurableChatAgent {
     } catch (error) {
       if (suspended && !options.signal?.aborted) {
         const value = suspendedResult(suspended, performance.now() - t0);
-        send({ type: "done", result: value, attempt: 1, maxAttempts: 1 });
+        send({ type: "done", result: shownResult(value), attempt: 1, maxAttempts: 1 });
         return value;
       }
       if (!options.signal?.aborted) throw error;
@@ -247,7 +266,7 @@ export class DurableChatAgent {
         usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
         durationMs: performance.now() - t0,
       };
-      send({ type: "done", result, attempt: 1, maxAttempts: 1 });
+      send({ type: "done", result: shownResult(result), attempt: 1, maxAttempts: 1 });
       return result;
     } finally {
       finished = true;
@@ -263,6 +282,14 @@ export interface DurableChatRunOptions {
   /** Stops waiting; with `adminUrl` it also cancels the durable run. */
   signal?: AbortSignal;
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * The conversation so far: the previous result's `state`, a string sealed by the worker
+   * (give every worker the same `continuationSecret`). Anything else is refused (the run
+   * starts without it; `result.stateError`).
+   */
+  state?: ConversationState | string;
+  /** The chat the state is bound to. */
+  chatId?: string;
 }
 
 /**
@@ -311,7 +338,7 @@ function runIdOf(continuation: unknown): string {
 function suspendedResult(
   suspended: { runId: string; events: AgentEvent[]; pending: ApprovalRequest[] },
   durationMs: number,
-): AgentResult {
+): DurableRunResult {
   const code = suspended.events.findLast((e) => e.type === "code_generated");
   return {
     status: "suspended",
@@ -354,7 +381,14 @@ function eventKey(event: AgentEvent): string | undefined {
 }
 
 /** The events a local run would have sent, rebuilt from the result. */
-function replayEvents(result: AgentResult): AgentEvent[] {
+/** A result as events show it: without the sealed state (it is for the next run, not for display). */
+function shownResult(result: DurableRunResult): AgentResult {
+  const { state: _state, ...shown } = result;
+  return shown;
+}
+
+function replayEvents(durable: DurableRunResult): AgentEvent[] {
+  const result = shownResult(durable);
   const maxAttempts = Math.max(1, result.attempts);
   const events: AgentEvent[] = [];
   const turns = result.turns ?? [];

@@ -23,7 +23,22 @@ export interface DurableClientOptions {
   headers?: Record<string, string>;
 }
 
-export interface DurableRunOptions {
+/**
+ * A durable run's result: an `AgentResult` as JSON, whose `state` (with the turn loop on) is
+ * sealed, signed with the worker's `continuationSecret` (`agent.sealState()`): pass it back
+ * as the next run's `state` to go on from it.
+ */
+export type DurableRunResult = Omit<AgentResult, "state"> & { state?: string };
+
+/** A run's conversation: the previous run's sealed `state`, and the chat it belongs to. */
+export interface DurableConversationOptions {
+  /** The previous run's `result.state` (a sealed string), as it was. */
+  state?: string;
+  /** The chat the state is bound to. */
+  chatId?: string;
+}
+
+export interface DurableRunOptions extends DurableConversationOptions {
   /** The run's id; a run id runs once. Default: a random UUID. */
   runId?: string;
   /** Stops waiting (the run itself goes on in Restate; see `cancel`). */
@@ -43,15 +58,15 @@ export interface DurableClient {
     message: string,
     history?: readonly ChatMessage[],
     options?: DurableRunOptions,
-  ): Promise<AgentResult & { runId: string }>;
+  ): Promise<DurableRunResult & { runId: string }>;
   /** Starts a run without waiting for it. */
   submit(
     message: string,
     history?: readonly ChatMessage[],
-    options?: { runId?: string },
+    options?: { runId?: string } & DurableConversationOptions,
   ): Promise<SubmittedRun>;
   /** Waits for the result of a submitted run. */
-  result(runId: string, options?: { signal?: AbortSignal }): Promise<AgentResult>;
+  result(runId: string, options?: { signal?: AbortSignal }): Promise<DurableRunResult>;
   /**
    * The run's progress so far: `generating_code`, `code_generated`, `executing`,
    * `tool_call` and `retrying` events (results arrive with `result`).
@@ -139,7 +154,12 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
       {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ message, history: [...history] }),
+        body: JSON.stringify({
+          message,
+          history: [...history],
+          ...(submitOptions.state !== undefined ? { state: submitOptions.state } : {}),
+          ...(submitOptions.chatId !== undefined ? { chatId: submitOptions.chatId } : {}),
+        }),
       },
       `start run ${runId}`,
     );
@@ -160,7 +180,10 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
     }
   };
 
-  const attach = async (runId: string, signal: AbortSignal | undefined): Promise<AgentResult> => {
+  const attach = async (
+    runId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<DurableRunResult> => {
     const { body } = await request(
       `/restate/workflow/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/attach`,
       { method: "GET", ...(signal ? { signal } : {}) },
@@ -169,7 +192,7 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
     if (!body || typeof body !== "object") {
       throw new DurableRunError(`Run ${runId} returned something that is not an AgentResult.`);
     }
-    return body as AgentResult;
+    return body as DurableRunResult;
   };
 
   const progress: DurableClient["progress"] = async (runId) => {
@@ -212,6 +235,8 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
     async run(message, history = [], runOptions = {}) {
       const { runId } = await submit(message, history, {
         ...(runOptions.runId !== undefined ? { runId: runOptions.runId } : {}),
+        ...(runOptions.state !== undefined ? { state: runOptions.state } : {}),
+        ...(runOptions.chatId !== undefined ? { chatId: runOptions.chatId } : {}),
       });
       const value = await result(runId, runOptions.signal ? { signal: runOptions.signal } : {});
       return { ...value, runId };

@@ -18,7 +18,9 @@ export {
   createDurableClient,
   type DurableClient,
   type DurableClientOptions,
+  type DurableConversationOptions,
   type DurableRunOptions,
+  type DurableRunResult,
   type SubmittedRun,
 } from "./client.js";
 export { DurableRunError, RestateUnavailableError } from "./errors.js";

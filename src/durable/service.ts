@@ -32,6 +32,14 @@ export const DEFAULT_DURABLE_SERVICE = "codemode";
 export interface DurableRunInput {
   message: string;
   history?: ChatMessage[];
+  /**
+   * The conversation so far: the previous run's `result.state`, sealed by a worker with the
+   * same `continuationSecret`. A state that does not check out is refused (the run starts
+   * without it and says so in `result.stateError`).
+   */
+  state?: string;
+  /** The chat the state is bound to. */
+  chatId?: string;
 }
 
 export interface DurableServiceOptions extends CodeModeAgentOptions {
@@ -92,7 +100,7 @@ export async function createDurableService(
     name,
     handlers: {
       run: async (ctx: WorkflowContext, input: DurableRunInput): Promise<unknown> => {
-        const { message, history } = checkInput(input, restate.TerminalError);
+        const { message, history, state, chatId } = checkInput(input, restate.TerminalError);
         return inDurableRunSpan(ctx, name, async () => {
           const journal = new RunJournal(
             ctx,
@@ -120,12 +128,21 @@ export async function createDurableService(
           const result: AgentResult = await agent.run(message, history, {
             onEvent: journal.onEvent,
             signal: journal.cancelled,
+            ...(state !== undefined ? { state } : {}),
+            ...(chatId !== undefined ? { chatId } : {}),
           });
           if (journal.cancelled.aborted) {
             throw new restate.TerminalError(`Run ${ctx.key} was cancelled.`, { errorCode: 409 });
           }
-          // The result leaves as JSON: big integers and bytes become JSON-safe forms.
-          return toJsonSafe(result);
+          // The result leaves as JSON: big integers and bytes become JSON-safe forms. The
+          // conversation's state holds Python values: it leaves sealed (signed, bound to the
+          // chat), the same string on every replay, and comes back as the next run's input.
+          const { state: kept, stateError, ...rest } = result;
+          return toJsonSafe({
+            ...rest,
+            ...(kept ? { state: agent.sealState(kept) } : {}),
+            ...(stateError ? { stateError: stateError.toJSON() } : {}),
+          });
         });
       },
       // The run's progress events so far (generating_code, code_generated, executing,
@@ -195,8 +212,23 @@ function agentOptions(options: DurableServiceOptions): CodeModeAgentOptions {
 function checkInput(
   input: unknown,
   Terminal: new (message: string, options?: { errorCode?: number }) => Error,
-): { message: string; history: ChatMessage[] } {
-  const value = (input ?? {}) as { message?: unknown; history?: unknown };
+): { message: string; history: ChatMessage[]; state?: string; chatId?: string } {
+  const value = (input ?? {}) as {
+    message?: unknown;
+    history?: unknown;
+    state?: unknown;
+    chatId?: unknown;
+  };
+  for (const key of ["state", "chatId"] as const) {
+    if (value[key] !== undefined && typeof value[key] !== "string") {
+      throw new Terminal(
+        `"${key}" must be a string (the previous run's result.state, as it was).`,
+        {
+          errorCode: 400,
+        },
+      );
+    }
+  }
   if (typeof value.message !== "string") {
     throw new Terminal('The run input must be { "message": string, "history"?: [...] }.', {
       errorCode: 400,
@@ -217,5 +249,10 @@ function checkInput(
       errorCode: 400,
     });
   }
-  return { message: value.message, history: history as ChatMessage[] };
+  return {
+    message: value.message,
+    history: history as ChatMessage[],
+    ...(typeof value.state === "string" ? { state: value.state } : {}),
+    ...(typeof value.chatId === "string" ? { chatId: value.chatId } : {}),
+  };
 }

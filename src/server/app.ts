@@ -26,7 +26,7 @@ import {
   FORGET_REQUEST_SHAPE,
   forgetRequestSchema,
 } from "./schema.js";
-import type { ChatAppOptions, ModelSetup } from "./types.js";
+import type { ChatAppOptions, ChatRunResult, ModelSetup } from "./types.js";
 
 export const CHAT_DEFAULTS = {
   title: "codemode chat",
@@ -229,7 +229,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
    * state is kept under its key, never sent.
    */
   const settle = async (
-    result: AgentResult,
+    result: ChatRunResult,
     message: string | undefined,
     chat: string | undefined,
   ): Promise<{ result: AgentResult; continuationId?: string; resumeUnavailable?: string }> => {
@@ -284,7 +284,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
       start: (
         signal: AbortSignal,
         onEvent: (event: AgentEvent) => void,
-      ) => Promise<AgentResult> | AgentResult;
+      ) => Promise<ChatRunResult> | ChatRunResult;
       claim?: () => Promise<Response | undefined>;
       message?: string;
       /** The chat's key: the run's state is kept under it. */
@@ -374,7 +374,7 @@ export function createChatApp(options: ChatAppOptions): Hono {
           if (event.type === "done") done = event;
           else send(event);
         })
-          .then(async (result: AgentResult) => {
+          .then(async (result: ChatRunResult) => {
             // An agent that forgot its `done` event still ends the stream properly.
             const base = done ?? { type: "done", result, attempt: result.attempts, maxAttempts: 0 };
             send({ ...base, ...(await settle(result, run.message, run.chat)), ...run.extra });

@@ -18,4 +18,10 @@ export {
   type StartChatServerOptions,
   startChatServer,
 } from "./start.js";
-export type { ChatAgent, ChatAppOptions, ChatAuthHook, ModelSetup } from "./types.js";
+export type {
+  ChatAgent,
+  ChatAppOptions,
+  ChatAuthHook,
+  ChatRunResult,
+  ModelSetup,
+} from "./types.js";

@@ -7,6 +7,13 @@ import type { ChatStateStore } from "./chat-state-store.js";
 import type { ContinuationStore } from "./continuation-store.js";
 
 /**
+ * A run's result as the server takes it: an `AgentResult` whose `state` is opaque (a
+ * `ConversationState`, or the sealed string of an agent that hands out sealed states, as
+ * `DurableChatAgent` does).
+ */
+export type ChatRunResult = Omit<AgentResult, "state"> & { state?: ConversationState | string };
+
+/**
  * What the chat server needs from an agent. `CodeModeAgent` satisfies it as is; a durable
  * runner (or a test double) only has to implement these members.
  */
@@ -29,7 +36,7 @@ export interface ChatAgent {
       state?: ConversationState | string;
       chatId?: string;
     },
-  ): Promise<AgentResult>;
+  ): Promise<ChatRunResult>;
   /**
    * Continues a run that ended `status: "suspended"`, from its `result.continuation` (an
    * opaque string: the server stores it and hands it back, it never reads it), with a
@@ -40,7 +47,7 @@ export interface ChatAgent {
     continuation: string,
     decisions: Record<string, ApprovalDecision>,
     options?: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void },
-  ): Promise<AgentResult>;
+  ): Promise<ChatRunResult>;
   /** Name, Python signature and description of each tool, for the sidebar. */
   toolDescriptions(): ToolDescription[];
   /** Whether tool calls are journaled (durable runs); shown by `/health`. */

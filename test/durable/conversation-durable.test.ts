@@ -1,0 +1,82 @@
+/**
+ * A conversation through durable runs, against a real restate-server: the worker returns the
+ * run's state sealed (signed with its continuationSecret, bound to the chat) in the journaled
+ * result, `DurableChatAgent` hands it back as the next run's input, and a new worker process
+ * goes on from it without calling the tool again.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AgentEvent } from "codemode";
+import { DurableChatAgent, registerDeployment } from "codemode/durable";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
+import { fixtureWorker, lines, type WorkerProcess } from "./worker-process.js";
+
+let restate: RestateNode & { stopAndClean(): Promise<void> };
+const workers: WorkerProcess[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  restate = await startRestate();
+  dir = mkdtempSync(join(tmpdir(), "codemode-conversation-"));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await restate?.stopAndClean();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("DurableChatAgent conversations", () => {
+  it("carries the sealed state to the next run, across a worker restart, and only within its chat", async () => {
+    const env = {
+      PORT: String(await freePort()),
+      COUNT_DIR: dir,
+      PROGRAM: "conversation",
+      STATE_SECRET: "a shared secret of the workers",
+    };
+    const first = await fixtureWorker(env);
+    workers.push(first);
+    await registerDeployment(restate.adminUrl, first.url);
+    const agent = new DurableChatAgent({ ingressUrl: restate.ingressUrl });
+
+    const stored = await agent.run("Store it", [], { chatId: "chat-1" });
+    expect(stored).toMatchObject({ status: "done", summary: "stored 10" });
+    expect(stored.state).toMatch(/^cms1\./);
+    expect(lines(join(dir, "tool-calls.log"))).toHaveLength(1);
+
+    // Another worker process (same secret) picks up the next message.
+    await first.kill();
+    const second = await fixtureWorker(env);
+    workers.push(second);
+
+    const kept = await agent.run("What is kept?", [], { state: stored.state, chatId: "chat-1" });
+    expect(kept).toMatchObject({ status: "done", summary: "kept 10" });
+    expect(kept.toolCalls).toEqual([]);
+    expect(kept.state).toMatch(/^cms1\./);
+    expect(lines(join(dir, "tool-calls.log"))).toHaveLength(1);
+
+    // The same sealed state in another chat is refused: that run starts fresh.
+    const elsewhere = await agent.run("What is kept?", [], {
+      state: stored.state,
+      chatId: "chat-2",
+    });
+    expect(elsewhere.summary).toBe("stored 10");
+    expect(elsewhere.stateError).toMatchObject({
+      code: "CONVERSATION_STATE",
+      reason: "other-chat",
+    });
+
+    // A state that is not the sealed string is refused before anything is sent.
+    const events: AgentEvent[] = [];
+    const refused = await agent.run("What is kept?", [], {
+      state: { variables: { kept: 10 }, dropped: [] },
+      chatId: "chat-1",
+      onEvent: (e) => events.push(e),
+    });
+    expect(refused.stateError).toMatchObject({ reason: "not-state" });
+    expect(refused.summary).toBe("stored 10");
+    expect(events[0]).toMatchObject({ type: "state_refused" });
+  });
+});
