@@ -7,11 +7,12 @@
 import { InvalidOptionsError } from "../errors.js";
 import { resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
+import { PARALLEL_MAP } from "../sandbox/runner.js";
 import { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
 import { withToolDiscovery } from "../tools/discovery.js";
 import { isPythonIdentifier } from "../tools/python-names.js";
-import { pythonStub } from "../tools/signature.js";
+import { parallelMapOverloads, pythonStub } from "../tools/signature.js";
 import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, recordsContent, tracer } from "../tracing/spans.js";
@@ -32,7 +33,7 @@ export async function execute(
       `isolation must be "process" or "in-process" (got ${String(isolation)}).`,
     );
   }
-  const { toolsByName, stub } = executionTools(options);
+  const { toolsByName, stub, tools } = executionTools(options);
   resolveLimits(options.limits); // bad limits throw here, before any type check
   const inputs = {
     ...convertInputs(options.inputs, toolsByName),
@@ -40,7 +41,8 @@ export async function execute(
   };
 
   if (options.typeCheck === true && code.trim() !== "") {
-    const diagnostics = await typeCheck(code, stub() + inputDeclarations(inputs), options);
+    const checked = stub() + mappedToolOverloads(code, tools) + inputDeclarations(inputs);
+    const diagnostics = await typeCheck(code, checked, options);
     if (options.signal?.aborted) {
       const cancelled = abortOutcome(options.signal);
       if (!cancelled.ok) return { ok: false, error: cancelled.error, ...emptyRun(t0) };
@@ -130,9 +132,22 @@ function convertInputs(
 export function executionTools(options: ExecuteOptions): {
   toolsByName: Map<string, Tool>;
   stub: () => string;
+  tools: readonly Tool[];
 } {
   const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
-  return { toolsByName: new Map<string, Tool>(tools.map((t) => [t.name, t])), stub };
+  return { toolsByName: new Map<string, Tool>(tools.map((t) => [t.name, t])), stub, tools };
+}
+
+/**
+ * `parallel_map` overloads for the tools the program maps by name (`parallel_map(get_orders,
+ * ...)` or `parallel_map("get_orders", ...)`), so the keywords passed to every call are
+ * checked against that tool's signature.
+ */
+function mappedToolOverloads(code: string, tools: readonly Tool[]): string {
+  if (!code.includes(PARALLEL_MAP)) return "";
+  const names = [...code.matchAll(/\bparallel_map\(\s*(["']?)([A-Za-z_]\w*)\1/g)].map((m) => m[2]!);
+  const overloads = parallelMapOverloads(tools, names);
+  return overloads === "" ? "" : `\n\n${overloads}\n`;
 }
 
 /** A program the type check stopped still gets its `execute_code` span, failed, with the line. */

@@ -14,7 +14,7 @@ const RULE_LINES = [
   '- The last line is the result: end with an expression such as ``{"total": total, "top": top}`` (no `return` needed). If the last line is an assignment, loop or `if`, the result is `None`.',
   "- Call tools as plain functions, positionally or by keyword: ``get_user(3)``, ``user = get_user(id=3)``. They are synchronous from Python's view: never `await` them.",
   "- A failing tool raises an exception in your code: `except Exception as e:` catches it and `str(e)` is its message.",
-  "- `parallel_map(tool, *iterables, concurrency=None, return_exceptions=False)` runs one tool over many inputs concurrently on the host; results come back in input order: ``users = parallel_map(get_user, ids)``.",
+  "- `parallel_map(tool, *iterables, concurrency=None, return_exceptions=False, **kwargs)` runs one tool over many inputs concurrently on the host; results come back in input order: ``users = parallel_map(get_user, ids)``. Other keyword arguments go to every call: ``parallel_map(add, xs, b=10)``.",
   '- Pass the tool itself or its name: ``parallel_map("get_user", ids)``. Any iterable works (list, `range`, `d.values()`, a generator); several iterables give several positional arguments: ``parallel_map(add, xs, ys)``. `concurrency=4` caps the calls in flight.',
   "- Only tools can be mapped; for a Python function or a lambda use a list comprehension.",
   "- Without `return_exceptions`, the first failure raises. With `return_exceptions=True` a failed slot holds the exception object: test it with ``isinstance(r, Exception)``.",

@@ -51,7 +51,7 @@ export interface RunnerHost {
 /** The builtin the program calls; defined in Python so it accepts any iterable (range, dict, ...). */
 export const PARALLEL_MAP = "parallel_map";
 const PARALLEL_MAP_HOST = "__codemode_parallel_map__";
-const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_exceptions=False): return ${PARALLEL_MAP_HOST}(tool, [list(it) for it in iterables], concurrency, return_exceptions)\n`;
+const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_exceptions=False, **kwargs): return ${PARALLEL_MAP_HOST}(tool, [list(it) for it in iterables], concurrency, return_exceptions, kwargs)\n`;
 const PRELUDE_LINES = 1;
 
 export async function runProgram(request: RunRequest, host: RunnerHost): Promise<RunOutcome> {
@@ -275,7 +275,7 @@ function prepareParallelMap(
   toolNames: Set<string>,
   toolList: readonly string[],
 ): Step | { pending: PendingStep; batch: CallBatch } {
-  const [tool, rawIterables, rawConcurrency, returnExceptions] = rawArgs;
+  const [tool, rawIterables, rawConcurrency, returnExceptions, rawKwargs] = rawArgs;
   if (typeof tool !== "string" || !toolNames.has(tool)) {
     const shown = typeof tool === "string" ? tool : String(tool);
     const hint = shown.startsWith("<function")
@@ -290,8 +290,12 @@ function prepareParallelMap(
     return raise("ValueError", "parallel_map(): concurrency must be a positive int or None");
   }
   let columns: unknown[][];
+  // Keywords other than concurrency and return_exceptions go to every call (a program
+  // suspended before they existed passes none).
+  let kwargs: Record<string, unknown>;
   try {
     columns = fromPython(rawIterables) as unknown[][];
+    kwargs = rawKwargs === undefined ? {} : (fromPython(rawKwargs) as Record<string, unknown>);
   } catch (error) {
     return raise("ValueError", `parallel_map(): ${errorText(error)}`);
   }
@@ -299,7 +303,7 @@ function prepareParallelMap(
   const calls = Array.from({ length: count }, (_, i) => ({
     name: tool,
     args: columns.map((column) => column[i]),
-    kwargs: {},
+    kwargs: { ...kwargs },
   }));
   return {
     pending: { kind: "parallel_map", name: tool, returnExceptions: returnExceptions === true },

@@ -11,6 +11,7 @@
  * what really fails, with its line.
  */
 import { monty, type NativeMonty } from "./monty.js";
+import { splitTopLevel } from "./type-text.js";
 
 export interface TypeDiagnostic {
   /** 1-based line in the program. */
@@ -96,8 +97,24 @@ export function typeCheckProgram(
       line: Math.max(1, (d.location?.row ?? offset + 1) - offset),
       column: d.location?.column ?? 1,
       code: d.code ?? "type-check",
-      message: d.message ?? "type error",
+      message: explained(d, offset, stub, context),
     }));
+}
+
+/** The checker's message, with the mapped tool's signature when `parallel_map` matched none. */
+function explained(
+  d: JsonDiagnostic,
+  offset: number,
+  stub: string,
+  context: CheckContext | undefined,
+): string {
+  const message = d.message ?? "type error";
+  if (d.code !== "no-matching-overload" || context === undefined) return message;
+  const name = mappedToolName(d, offset, context);
+  const line = name && new RegExp(`^def (${name}\\(.*\\) -> .*):$`, "m").exec(stub)?.[1];
+  return line
+    ? `${message}: its keyword arguments go to every call of ${line}, which does not take one of them`
+    : message;
 }
 
 /** `line 3: Argument to function `f` is incorrect: ... [invalid-argument-type]`, one per line. */
@@ -144,6 +161,8 @@ const CALL_RULES = new Set([
  *   of the parameter's type (a `str` for an `int`, a literal outside a `Literal[...]`);
  *   `str | None` for a `str` may be right, and a list built from dicts for a list of
  *   TypedDicts usually is.
+ * - `no-matching-overload` of `parallel_map(tool, ..., **kwargs)` naming the tool: a keyword
+ *   the tool does not take (a wrong type of one is `invalid-argument-type`, as above);
  * - `unsupported-operator` between two plain values of one type each (`int + str`); with a
  *   union on either side (`int | None`) only some values fail.
  * Everything else (possibly-`None` values, literal types inferred too narrowly, calls to
@@ -162,6 +181,8 @@ function certainDiagnostic(d: JsonDiagnostic, offset: number, context: CheckCont
       return calleeIsTool(message, context) && typesAreDisjoint(message, context);
     case "unsupported-operator":
       return scalarOperands(message, context);
+    case "no-matching-overload":
+      return /function `parallel_map`/.test(message) && mapsToolByName(d, offset, context);
     default:
       return CALL_RULES.has(d.code ?? "") && calleeIsTool(message, context);
   }
@@ -170,6 +191,32 @@ function certainDiagnostic(d: JsonDiagnostic, offset: number, context: CheckCont
 function calleeIsTool(message: string, context: CheckContext): boolean {
   const callee = /\bfunction `([A-Za-z_]\w*)`/.exec(message)?.[1];
   return callee !== undefined && context.tools.has(callee);
+}
+
+/**
+ * The call at the diagnostic names a tool as `parallel_map`'s first argument (`get_orders` or
+ * `"get_orders"`): the overloads for it say which keywords it takes, so none matching is
+ * certain. A tool held in a variable may be any tool: not certain.
+ */
+function mapsToolByName(d: JsonDiagnostic, offset: number, context: CheckContext): boolean {
+  return mappedToolName(d, offset, context) !== undefined;
+}
+
+function mappedToolName(
+  d: JsonDiagnostic,
+  offset: number,
+  context: CheckContext,
+): string | undefined {
+  const start = d.location;
+  if (start?.row === undefined || start.column === undefined) return undefined;
+  const text = context.lines
+    .slice(start.row - offset - 1)
+    .join("\n")
+    .slice(start.column - 1);
+  const name = /^parallel_map\(\s*(["']?)([A-Za-z_]\w*)\1\s*[,)]/.exec(text)?.[2];
+  return name !== undefined && name !== "parallel_map" && context.tools.has(name)
+    ? name
+    : undefined;
 }
 
 /** `row["new"] = value`: the key is written (a dict gains it), not read. */
@@ -190,8 +237,8 @@ type Kind = {
 function typesAreDisjoint(message: string, context: CheckContext): boolean {
   const m = /Expected `(.+)`, found `(.+)`$/.exec(message);
   if (!m) return false;
-  const expected = splitTop(m[1]!, "|").map((t) => kindOf(t, context));
-  const found = splitTop(m[2]!, "|").map((t) => kindOf(t, context));
+  const expected = splitTopLevel(m[1]!, "|").map((t) => kindOf(t, context));
+  const found = splitTopLevel(m[2]!, "|").map((t) => kindOf(t, context));
   return found.every((f) => expected.every((e) => disjoint(f, e)));
 }
 
@@ -200,7 +247,7 @@ function scalarOperands(message: string, context: CheckContext): boolean {
   const m = /between objects of type `(.+)` and `(.+)`$/.exec(message);
   if (!m) return false;
   return [m[1]!, m[2]!].every((type) => {
-    const members = splitTop(type, "|");
+    const members = splitTopLevel(type, "|");
     const kind = members.length === 1 ? kindOf(members[0]!, context).kind : "any";
     return kind === "str" || kind === "number" || kind === "bool" || kind === "none";
   });
@@ -219,7 +266,7 @@ const MAPPINGS = /^(dict|Mapping|MutableMapping)\[/;
 function kindOf(type: string, context: CheckContext): Kind {
   const t = type.trim();
   if (t.startsWith("Literal[") && t.endsWith("]")) {
-    const values = splitTop(t.slice(8, -1), ",").map((v) => v.trim());
+    const values = splitTopLevel(t.slice(8, -1), ",").map((v) => v.trim());
     const kinds = new Set(values.map(literalKind));
     if (kinds.size !== 1) return { kind: "any" };
     const [kind] = kinds;
@@ -241,29 +288,6 @@ function literalKind(value: string): Kind["kind"] {
   if (/^-?\d/.test(value)) return "number";
   if (value === "None") return "none";
   return "any";
-}
-
-/** Splits at `sep` outside brackets, parentheses and quotes. */
-function splitTop(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === "\\") i += 1;
-      else if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "[" || c === "(") depth += 1;
-    else if (c === "]" || c === ")") depth -= 1;
-    else if (c === sep && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map((p) => p.trim()).filter((p) => p !== "");
 }
 
 function countNewlines(text: string): number {

@@ -4,6 +4,8 @@
  * model sees in the prompt, so it has to be both valid Python and the truth about how
  * `bindArguments` will treat a call.
  */
+
+import { splitTopLevel } from "../sandbox/type-text.js";
 import { validateJsonSchema } from "./json-schema-validator.js";
 import { keywordOnlyStart } from "./parameters.js";
 import {
@@ -24,7 +26,7 @@ import type { JsonSchema, Tool, ToolParameter } from "./types.js";
 /** Signature of the `parallel_map` builtin the sandbox provides beside the tools. */
 export const PARALLEL_MAP_SIGNATURE =
   "parallel_map(tool: Any, *iterables: Any, concurrency: int | None = None, " +
-  "return_exceptions: bool = False) -> list[Any]";
+  "return_exceptions: bool = False, **kwargs: Any) -> list[Any]";
 
 const PARALLEL_MAP_DOC = `Call \`tool\` once per item of the iterables (like map()), running the calls
 concurrently, and return the results in order.
@@ -33,7 +35,8 @@ Args:
     tool: A tool function, e.g. fetch_data.
     *iterables: One iterable per positional argument of the tool.
     concurrency: At most this many calls at once (None: the default limit).
-    return_exceptions: Put a failed call's exception in the result list instead of raising it.`;
+    return_exceptions: Put a failed call's exception in the result list instead of raising it.
+    **kwargs: Passed to every call, e.g. parallel_map(get_orders, ids, since="2025-01-01").`;
 
 /**
  * `fetch_data(dataset: str, limit: int = 10) -> list[dict[str, Any]]`. Parameters keep the
@@ -262,6 +265,59 @@ function stubSource(set: RenderedToolSet): string {
     (name) => name === "Any" || name === "Literal" || new RegExp(`\\b${name}\\b`).test(body),
   );
   return `from typing import ${used.join(", ")}\n\n\n${body}`;
+}
+
+/**
+ * For the type checker only: `parallel_map` overloads for the tools `names` (those a
+ * program maps), each taking that tool (or its name) and its parameters as optional
+ * keywords, then one taking any tool and no extra keywords. Placed after `pythonStub(tools)`,
+ * they check `parallel_map(get_orders, ids, since=2025)` against `get_orders`'s signature.
+ * `""` when none of `names` is a tool of the set.
+ */
+export function parallelMapOverloads(tools: readonly Tool[], names: Iterable<string>): string {
+  const set = render(tools);
+  const wanted = new Set(names);
+  const blocks: string[] = [];
+  for (const { tool, stubSignature } of set.tools) {
+    if (!wanted.has(tool.name)) continue;
+    const open = stubSignature.indexOf("(");
+    const close = closingParenthesis(stubSignature, open);
+    const params = splitTopLevel(stubSignature.slice(open + 1, close), ",");
+    const returns = stubSignature.slice(close + 1).replace(/^\s*->\s*/, "") || "Any";
+    const protocol = `_ParallelMap_${tool.name}`;
+    const keywords = params.flatMap((p) => {
+      if (p === "*" || p === "/") return [];
+      if (p.startsWith("**")) return ["**kwargs: Any"];
+      if (p.startsWith("*")) return [];
+      return [`${p.replace(/\s*=.*$/s, "")} = ...`];
+    });
+    blocks.push(
+      `class ${protocol}(_Protocol):\n    def __call__(self, ${params.join(", ")}) -> ${returns}: ...\n` +
+        `@_overload\ndef parallel_map(tool: ${protocol} | Literal[${JSON.stringify(tool.name)}], ${PARALLEL_MAP_FIXED}${keywords.map((k) => `, ${k}`).join("")}) -> list[Any]: ...`,
+    );
+  }
+  if (blocks.length === 0) return "";
+  return [
+    "from typing import Any, Literal, Protocol as _Protocol, overload as _overload",
+    ...blocks,
+    `@_overload\ndef parallel_map(tool: Any, ${PARALLEL_MAP_FIXED}) -> list[Any]: ...`,
+    `def ${PARALLEL_MAP_SIGNATURE}:\n    raise NotImplementedError`,
+  ].join("\n");
+}
+
+const PARALLEL_MAP_FIXED =
+  "*iterables: Any, concurrency: int | None = None, return_exceptions: bool = False";
+
+function closingParenthesis(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(" || text[i] === "[") depth += 1;
+    else if (text[i] === ")" || text[i] === "]") {
+      depth -= 1;
+      if (depth === 0) return i;
+    }
+  }
+  return text.length;
 }
 
 function stubFunction(signature: string, docstring: string): string {

@@ -104,4 +104,67 @@ describe.each<Isolation>(["process", "in-process"])("parallel_map (%s)", (isolat
       expect(result.error.line).toBe(3);
     }
   });
+
+  describe("keyword arguments for every call", () => {
+    const seen: Record<string, unknown>[] = [];
+    const getOrders = defineTool({
+      name: "get_orders",
+      description: "A customer's orders.",
+      parameters: z.object({
+        customer_id: z.number().int(),
+        status: z.enum(["open", "paid"]).optional(),
+        since: z.string().optional(),
+      }),
+      execute: (args) => {
+        seen.push(args);
+        return { customer: args.customer_id, since: args.since ?? null };
+      },
+    });
+    const run = (code: string, typeCheck = true) => {
+      seen.length = 0;
+      return execute(code, { isolation, tools: [getOrders], typeCheck });
+    };
+
+    it("go to every call, type-checked, by the tool or its name", async () => {
+      const result = await run(
+        'a = parallel_map(get_orders, [1, 2], since="2025-01-01")\nb = parallel_map("get_orders", [3], status="open", since="2025-02-01", concurrency=1)\n[a, b]',
+      );
+      expect(expectOk(result)).toEqual([
+        [
+          { customer: 1, since: "2025-01-01" },
+          { customer: 2, since: "2025-01-01" },
+        ],
+        [{ customer: 3, since: "2025-02-01" }],
+      ]);
+      expect(result.toolCalls.map((c) => c.args)).toEqual([
+        { customer_id: 1, since: "2025-01-01" },
+        { customer_id: 2, since: "2025-01-01" },
+        { customer_id: 3, status: "open", since: "2025-02-01" },
+      ]);
+    });
+
+    it("a keyword the tool does not take, or a wrong type of one, stops the program before any call", async () => {
+      for (const [code, says] of [
+        ['get_orders(1)\nparallel_map(get_orders, [1, 2], sinc="2025-01-01")', "get_orders("],
+        ["get_orders(1)\nparallel_map(get_orders, [1, 2], since=2025)", "Expected `str | None`"],
+        ['get_orders(1)\nparallel_map("get_orders", [1], status="closed")', 'Literal["closed"]'],
+      ] as const) {
+        const result = await run(code);
+        expect(result.ok, code).toBe(false);
+        if (result.ok) continue;
+        expect(result.error).toMatchObject({ type: "TypeCheckError", line: 2 });
+        expect(result.error.message).toContain(says);
+        expect(seen).toEqual([]);
+      }
+    });
+
+    it("a tool held in a variable is checked when called: no call runs with a bad keyword", async () => {
+      const ok = await run('t = get_orders\nparallel_map(t, [1], since="2025-01-01")');
+      expect(expectOk(ok)).toEqual([{ customer: 1, since: "2025-01-01" }]);
+      const bad = await run('parallel_map(get_orders, [1, 2], sinc="x")', false);
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) expect(bad.error.type).toBe("TypeError");
+      expect(seen).toEqual([]);
+    });
+  });
 });

@@ -124,9 +124,17 @@ export const SANDBOX_PYTHON_FACTS: readonly SandboxPythonFact[] = Object.freeze(
     construct: "parallel_map(tool, iterable)",
     works: true,
     claim:
-      "`parallel_map(tool, *iterables, concurrency=None, return_exceptions=False)` runs one tool over many inputs concurrently on the host; results come back in input order: `users = parallel_map(get_user, ids)`.",
+      "`parallel_map(tool, *iterables, concurrency=None, return_exceptions=False, **kwargs)` runs one tool over many inputs concurrently on the host; results come back in input order: `users = parallel_map(get_user, ids)`.",
     example: "parallel_map(square, [3, 1, 2], concurrency=None, return_exceptions=False)",
     expected: [9, 1, 4],
+  }),
+  fact({
+    id: "parallel-map-kwargs",
+    construct: "parallel_map with keyword arguments for every call",
+    works: true,
+    claim: "Other keyword arguments go to every call: `parallel_map(add, xs, b=10)`.",
+    example: "xs = [1, 2]\n[parallel_map(add, xs, b=10), parallel_map('add', [5], b=1)]",
+    expected: [[11, 12], [6]],
   }),
   fact({
     id: "parallel-map-by-name",

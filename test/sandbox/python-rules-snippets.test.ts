@@ -61,6 +61,7 @@ const GIVEN: Record<string, Given> = {
   },
   'parallel_map("get_user", ids)': { setup: "ids = [1]", expected: [{ id: 1, name: "user 1" }] },
   "parallel_map(add, xs, ys)": { setup: "xs = [1, 2]\nys = [10, 20]", expected: [11, 22] },
+  "parallel_map(add, xs, b=10)": { setup: "xs = [1, 2]", expected: [11, 12] },
   "isinstance(r, Exception)": {
     setup: "r = parallel_map(get_user, [-1], return_exceptions=True)[0]",
     expected: true,

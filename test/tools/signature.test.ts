@@ -120,7 +120,7 @@ describe("pythonStub", () => {
     );
     expect(stub).toContain(
       "def parallel_map(tool: Any, *iterables: Any, concurrency: int | None = None, " +
-        "return_exceptions: bool = False) -> list[Any]:",
+        "return_exceptions: bool = False, **kwargs: Any) -> list[Any]:",
     );
     expect(stub.match(/raise NotImplementedError/g)).toHaveLength(3);
   });
