@@ -5,6 +5,7 @@
  */
 import { ContinuationError, ConversationStateError, InvalidOptionsError } from "../errors.js";
 import { decideEvery } from "../execute/call-policy.js";
+import { checkResumable } from "../execute/resume.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
@@ -308,6 +309,7 @@ export class CodeModeAgent {
           : "the tools the suspended program had are different here (a signature or description changed); resume it with an agent whose tools match (nothing ran, the continuation is not used up)",
       );
     }
+    checkResumable(opened.suspended, this.options.limits);
     const claim = this.options.claimContinuation ?? claimInMemory;
     if (!(await claim(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");

@@ -20,7 +20,7 @@ import {
 } from "../execute/call-policy.js";
 import { execute } from "../execute/execute.js";
 import type { RunExecuteOptions } from "../execute/execution-run.js";
-import { resumeExecution } from "../execute/resume.js";
+import { resumeSuspended } from "../execute/resume.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -237,7 +237,7 @@ export class AgentRun {
       this.emit({ type: "executing", ...this.info() });
       this.openTurnSpan();
       pending = await this.inTurn(() =>
-        resumeExecution(entry.suspended, entry.decisions, this.executeOptions()),
+        resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), false),
       );
     } else {
       this.startTurn();

@@ -14,6 +14,7 @@ import type { Tool } from "../tools/types.js";
 import { failSpan, inSpan, recordsContent } from "../tracing/spans.js";
 import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
+import { type SuspensionSeal, sealSuspension } from "./suspension-check.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -24,8 +25,11 @@ import type {
   ToolCallRecord,
 } from "./types.js";
 
-/** Version of the SuspendedExecution layout; a different one is refused on resume. */
-export const SUSPENSION_VERSION = 1;
+/**
+ * Version of the SuspendedExecution layout; a different one is refused on resume.
+ * 2: the run carries a seal (see suspension-check.ts).
+ */
+export const SUSPENSION_VERSION = 2;
 
 /** What a suspended run carries besides the snapshot (internal, inside SuspendedExecution). */
 export interface SuspendedRun {
@@ -40,6 +44,8 @@ export interface SuspendedRun {
   pending: { id: string; index: number }[];
   /** The journal of completed side-effecting calls (the agent run's, when it gave one). */
   journal?: EffectJournal;
+  /** Checked before a resume runs anything (see suspension-check.ts). */
+  seal?: SuspensionSeal;
 }
 
 /**
@@ -280,6 +286,7 @@ export class ExecutionRun {
       pending: requests.map((r) => ({ id: r.id, index: this.pendingIndex(r.id) })),
       journal: this.dispatcher.journal,
     };
+    run.seal = sealSuspension(run, requests, this.limits);
     const suspended: SuspendedExecution = {
       version: SUSPENSION_VERSION,
       approvals: requests,

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /**
  * The native Monty bindings, loaded directly. The package's wrapper turns every
  * outcome into a thrown error and masks some of them (see MONTY_NOTES); the native
@@ -80,4 +82,12 @@ interface NativeBindings {
 }
 
 const bindingsUrl = new URL("./index.js", import.meta.resolve("@pydantic/monty"));
+
+/**
+ * The Monty build in use (its package's version): part of a suspended run's layout, since a
+ * snapshot dumped by one build may not load in another.
+ */
+export const MONTY_VERSION: string = (
+  JSON.parse(readFileSync(new URL("./package.json", bindingsUrl), "utf8")) as { version: string }
+).version;
 export const monty: NativeBindings = (await import(bindingsUrl.href)) as NativeBindings;

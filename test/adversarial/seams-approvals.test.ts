@@ -130,3 +130,109 @@ describe("issue 19 item 5: a live set that gains a tool named like a kept variab
     expect(result.summary).toBe("rows:x");
   });
 });
+
+/** A deep copy of `suspended` with `change` applied to its internal run (the hostile edit). */
+function edited(
+  suspended: SuspendedExecution,
+  change: (
+    run: {
+      suspension: { snapshot: Uint8Array; batch: { calls: { args: unknown[] }[] } };
+      pending: unknown[];
+      seal: { monty: string };
+    },
+    copy: { approvals: unknown[] },
+  ) => void,
+): SuspendedExecution {
+  const copy = structuredClone(suspended) as SuspendedExecution & { approvals: unknown[] };
+  change(copy.run as never, copy);
+  return copy;
+}
+
+describe.each<Isolation>(["in-process", "process"])(
+  "issue 19 items 6, 7 and hostile suspended state (%s)",
+  (isolation) => {
+    const PROGRAM = 'r = pay(amount=5)\nbig = "x" * 60000000\n[r, len(big)]';
+    const suspend = async (pay: Tool, maxMemoryBytes = 512 * 1024 * 1024) =>
+      suspendedOf(await execute(PROGRAM, { tools: [pay], isolation, limits: { maxMemoryBytes } }));
+    const approveAll = (s: SuspendedExecution) =>
+      Object.fromEntries(s.approvals.map((a) => [a.id, true]));
+    const big = { maxMemoryBytes: 512 * 1024 * 1024 };
+
+    it("a corrupted byte in the snapshot is refused before the approved call runs, the host stays up; the intact one then resumes once", async () => {
+      const { paid, pay } = payTool();
+      const suspended = await suspend(pay);
+      const corrupted = edited(suspended, (run) => {
+        const bytes = run.suspension.snapshot;
+        bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+      });
+      await expect(
+        resumeExecution(corrupted, approveAll(corrupted), { tools: [pay], isolation, limits: big }),
+      ).rejects.toThrow(/checksum does not match.*Nothing ran/);
+      expect(paid).toEqual([]);
+      const done = await resumeExecution(suspended, approveAll(suspended), {
+        tools: [pay],
+        isolation,
+        limits: big,
+      });
+      expect(done.ok && done.value).toEqual(["paid", 60_000_000]);
+      expect(paid).toEqual([5]);
+      // Once-only: the same suspension again is refused, the call does not run twice.
+      await expect(
+        resumeExecution(suspended, approveAll(suspended), { tools: [pay], isolation, limits: big }),
+      ).rejects.toThrow(/already resumed/);
+      expect(paid).toEqual([5]);
+    });
+
+    it("an emptied pending list, or a call that is not the one shown, is refused: nothing runs", async () => {
+      const { paid, pay } = payTool();
+      const suspended = await suspend(pay);
+      const emptied = edited(suspended, (run, copy) => {
+        run.pending = [];
+        copy.approvals = [];
+      });
+      await expect(
+        resumeExecution(emptied, {}, { tools: [pay], isolation, limits: big }),
+      ).rejects.toThrow(/pending calls do not match/);
+      const swapped = edited(suspended, (run) => {
+        run.suspension.batch.calls[0]!.args = [5000];
+      });
+      await expect(
+        resumeExecution(swapped, approveAll(swapped), { tools: [pay], isolation, limits: big }),
+      ).rejects.toThrow(/checksum does not match/);
+      expect(paid).toEqual([]);
+    });
+
+    it("item 6: a snapshot from another Monty build is refused before any call", async () => {
+      const { paid, pay } = payTool();
+      const suspended = await suspend(pay);
+      const upgraded = edited(suspended, (run) => {
+        run.seal.monty = "0.0.1";
+      });
+      await expect(
+        resumeExecution(upgraded, approveAll(upgraded), { tools: [pay], isolation, limits: big }),
+      ).rejects.toThrow(/made by Monty 0\.0\.1 and this is Monty \d/);
+      expect(paid).toEqual([]);
+    });
+
+    it("item 7: a resume whose memory limit is below the snapshot's is refused, not run with the snapshot's", async () => {
+      const { paid, pay } = payTool();
+      const suspended = await suspend(pay);
+      await expect(
+        resumeExecution(suspended, approveAll(suspended), {
+          tools: [pay],
+          isolation,
+          limits: { maxMemoryBytes: 8 * 1024 * 1024 },
+        }),
+      ).rejects.toThrow(/suspended with maxMemoryBytes 536870912 and this resume allows 8388608/);
+      expect(paid).toEqual([]);
+      // Suspended under the lower limit, the limit holds after the resume.
+      const strict = await suspend(pay, 8 * 1024 * 1024);
+      const result = await resumeExecution(strict, approveAll(strict), {
+        tools: [pay],
+        isolation,
+        limits: { maxMemoryBytes: 8 * 1024 * 1024 },
+      });
+      expect(!result.ok && result.error.type).toBe("MemoryError");
+    });
+  },
+);
