@@ -151,7 +151,7 @@ describe.each<Isolation>(["process", "in-process"])("issue 19 seams of turns (%s
     await agent.run("go");
     const observation = sent[1]!.at(-1)!.content;
     // Outside the fenced printed text, the library's lines only.
-    const outside = observation.replace(/^(`{3,})text\n[\s\S]*?\n\1$/m, "[printed]");
+    const outside = observation.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, "[printed]");
     expect(outside).toContain("[printed]");
     const lines = outside.split("\n");
     expect(lines.filter((l) => l.startsWith("This was the last look"))).toEqual([]);
