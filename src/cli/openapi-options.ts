@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidOptionsError } from "../errors.js";
 import { openApiTools } from "../openapi/open-api-tools.js";
+import { isHeaderName } from "../openapi/request.js";
 import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
 import { loadToolsModule, type ToolsModule } from "./load-tools.js";
 import { collect } from "./options.js";
@@ -57,7 +58,7 @@ export function parseHeaders(lines: readonly string[]): Record<string, string> {
   lines.forEach((line, i) => {
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon).trim() : "";
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    if (!isHeaderName(name)) {
       throw new InvalidOptionsError(
         `--openapi-header number ${i + 1} is not "Name: value" (a header name, a colon, the value), ` +
           'e.g. --openapi-header "Authorization: Bearer $API_TOKEN".',

@@ -22,6 +22,7 @@ import { operationTool } from "./operation-tool.js";
 import { asOpenApiError, documentOperations, type RawOperation } from "./operations.js";
 import { type OperationInput, operationInput } from "./parameters.js";
 import { RefResolver } from "./refs.js";
+import { isHeaderName } from "./request.js";
 import { successSchema } from "./response.js";
 
 export interface OpenApiToolsOptions {
@@ -237,11 +238,13 @@ function readOptions(options: OpenApiToolsOptions): Settings {
       }
       headerRecord[name] = value;
     }
-    try {
-      new Headers(headerRecord);
-    } catch (error) {
-      // The message names the header, never its value.
-      throw new InvalidOptionsError(`openApiTools({ headers }): ${errorText(error)}.`);
+    for (const [name, value] of Object.entries(headerRecord)) {
+      // Checked here rather than by fetch, whose message would quote the value (a secret).
+      if (!isHeaderName(name) || /[\r\n\0]/.test(value)) {
+        throw new InvalidOptionsError(
+          `openApiTools({ headers }): "${name.replace(/[^\x20-\x7e]/g, "?")}" is not a valid header name, or its value holds a line break.`,
+        );
+      }
     }
   }
   if (include !== undefined && typeof include !== "function" && !Array.isArray(include)) {

@@ -82,6 +82,11 @@ export function buildRequest(
   return { url, init };
 }
 
+/** An HTTP header name (RFC 9110 token): `Authorization`, `X-Api-Key`. */
+export function isHeaderName(name: string): boolean {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name);
+}
+
 /** `https://host/v1/` + `/pets` -> `https://host/v1/pets` (never drops the base's path). */
 export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;

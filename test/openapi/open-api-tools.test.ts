@@ -235,6 +235,11 @@ describe("openApiTools over a live pet API", () => {
     await expect(openApiTools(`${api.url}/openapi.json`, { include: ["getPet"] })).rejects.toThrow(
       /include.*"getPet".*matches no operation/,
     );
+    const badHeader = openApiTools(`${api.url}/openapi.json`, {
+      headers: { "X-Key": "s3cret\nvalue" },
+    });
+    await expect(badHeader).rejects.toThrow(/"X-Key" is not a valid header name, or its value/);
+    await expect(badHeader).rejects.not.toThrow(/s3cret/);
     const missing = openApiTools(`${api.url}/nope.json`);
     await expect(missing).rejects.toBeInstanceOf(OpenApiError);
     await expect(missing).rejects.toMatchObject({ problem: "unreachable" });
