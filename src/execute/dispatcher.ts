@@ -11,7 +11,7 @@ import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
 import { hasSideEffects } from "../tools/annotations.js";
 import { prepareCall } from "../tools/prepare-call.js";
-import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
+import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import { tracer } from "../tracing/spans.js";
 import {
@@ -24,7 +24,7 @@ import {
   ranBefore,
   replayFor,
 } from "./call-policy.js";
-import type { ExecuteOptions, ToolCallRecord } from "./types.js";
+import type { ExecuteOptions, ToolCallError, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
 
@@ -246,7 +246,7 @@ export class ToolDispatcher {
     let replayed = false;
     const record = (
       args: unknown,
-      end: { result: unknown } | { error: { type: string; message: string } },
+      end: { result: unknown } | { error: ToolCallError },
     ) => {
       if (span.isRecording()) {
         if (replayed) span.setAttribute("codemode.tool.replayed", true);
@@ -278,9 +278,16 @@ export class ToolDispatcher {
       this.records.push(entry);
       this.events.onToolResult?.(entry);
     };
-    const fail = (args: unknown, type: string, fullMessage: string, fatal = false): CallOutcome => {
+    const fail = (
+      args: unknown,
+      type: string,
+      fullMessage: string,
+      fatal = false,
+      stack?: string,
+    ): CallOutcome => {
       const message = cutErrorText(fullMessage);
-      record(args, { error: { type, message } });
+      // The stack stays in the host's record; Python (and so the model) gets the message.
+      record(args, { error: { type, message, ...(stack ? { stack } : {}) } });
       return { ok: false, type, message, ...(fatal ? { fatal } : {}) };
     };
 
@@ -362,7 +369,7 @@ export class ToolDispatcher {
       if (timedOut) {
         return fail(shownArgs, "TimeoutError", toolTimeoutMessage(call.name, timeoutMs));
       }
-      return fail(shownArgs, pythonTypeOf(error), thrownMessage(error));
+      return fail(shownArgs, pythonTypeOf(error), thrownMessage(error), false, thrownStack(error));
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(flight);

@@ -212,7 +212,12 @@ function summarize(calls: readonly ToolCallRecord[]): RunPythonToolCalls {
   const failures = calls
     .filter((c) => !c.ok && c.error)
     .slice(0, 5)
-    .map((c) => ({ seq: c.seq, name: c.name, error: c.error! }));
+    // The model gets what Python got: the type and the message, not the host-side stack.
+    .map((c) => ({
+      seq: c.seq,
+      name: c.name,
+      error: { type: c.error!.type, message: c.error!.message },
+    }));
   return { count: calls.length, byTool, ...(failures.length > 0 ? { failed: failures } : {}) };
 }
 

@@ -20,6 +20,19 @@ export interface ExecutionError {
 }
 
 /** One tool call the program made, as plain JSON-safe data. */
+/** A failed tool call as the host records it. */
+export interface ToolCallError {
+  /** The Python exception type the program saw (`ValueError`, `RuntimeError`, …). */
+  type: string;
+  /** The exception's message: all that Python, and so the model, sees. */
+  message: string;
+  /**
+   * The JavaScript stack when the tool threw an `Error`: for the host's logs and records
+   * only, never shown to the program or the model.
+   */
+  stack?: string;
+}
+
 export interface ToolCallRecord {
   /** 1-based order in which calls started. */
   seq: number;
@@ -30,7 +43,7 @@ export interface ToolCallRecord {
   /** The tool's return value (JSON-safe copy) when `ok`. */
   result?: unknown;
   /** The error raised into Python when not `ok`. */
-  error?: { type: string; message: string };
+  error?: ToolCallError;
   /** Epoch milliseconds when the call started. */
   startedAt: number;
   durationMs: number;

@@ -25,6 +25,13 @@ export function thrownMessage(error: unknown): string {
   return cutErrorText(fullThrownMessage(error));
 }
 
+/** A thrown Error's stack (cut like a message), for the host's record; else undefined. */
+export function thrownStack(error: unknown): string | undefined {
+  return error instanceof Error && typeof error.stack === "string"
+    ? cutErrorText(error.stack)
+    : undefined;
+}
+
 function fullThrownMessage(error: unknown): string {
   if (error instanceof Error || typeof error === "string") return errorText(error);
   try {

@@ -133,6 +133,9 @@ describe.each<Isolation>(["process", "in-process"])("execute() with isolation %s
       line: 2,
     });
     expect(uncaught.toolCalls[0]).toMatchObject({ ok: false, error: { message: "disk on fire" } });
+    // The host's record keeps where the tool threw; the program saw only the message.
+    expect(uncaught.toolCalls[0]!.error!.stack).toMatch(/^Error: disk on fire\n\s+at /);
+    expect(expectError(uncaught).message).not.toContain(" at ");
   });
 
   it("lets a tool choose the Python exception type", async () => {
