@@ -11,11 +11,13 @@ import { evaluate } from "../eval/evaluate.js";
 import { formatReport } from "../eval/report.js";
 import type { EvalEvent, EvalReport } from "../eval/types.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { DEMO_EVAL_REPLAY, DEMO_EVAL_TASKS, demoOptions, packageFile } from "./demo.js";
 import { loadToolsModule } from "./load-tools.js";
 import { attemptOptionsFromCli, MAX_TURNS_HELP, modelFromCli, wholeNumber } from "./options.js";
 import { toJson } from "./run-command.js";
 
 interface EvalCommandOptions {
+  demo?: boolean;
   tools?: string;
   tasks?: string;
   model?: string;
@@ -35,6 +37,10 @@ export function registerEvalCommand(program: Command): void {
       "Run a file of tasks through code mode (and plain tool calling with --compare), grade the answers, and print the numbers side by side",
     )
     .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
+    .option(
+      "--demo",
+      "offline example shipped with codemode: the example data tools, their four tasks and recorded answers (add --model to ask a real model)",
+    )
     .option(
       "--tasks <file>",
       "tasks: a .jsonl file (one task per line) or a .ts/.js module exporting tasks",
@@ -58,15 +64,24 @@ export function registerEvalCommand(program: Command): void {
     });
 }
 
-export async function evalCommand(options: EvalCommandOptions): Promise<number> {
+export async function evalCommand(given: EvalCommandOptions): Promise<number> {
+  if (given.demo && given.tasks !== undefined) {
+    throw new InvalidOptionsError(
+      "--demo brings its own tasks (the example data tools' tasks); drop --tasks, or drop --demo.",
+    );
+  }
+  const options = given.demo
+    ? { ...demoOptions(given, DEMO_EVAL_REPLAY), tasks: packageFile(DEMO_EVAL_TASKS) }
+    : given;
   if (options.compare !== undefined && options.compare !== "tool-calling") {
     throw new InvalidOptionsError(`--compare takes "tool-calling" (got "${options.compare}").`);
   }
   if (!options.tools || !options.tasks) {
     throw new InvalidOptionsError(
-      "codemode eval needs --tools ./tools.ts (the tools both modes get) and --tasks ./tasks.jsonl (the questions and what their answers must contain; see docs/eval.md).",
+      "codemode eval needs --tools ./tools.ts (the tools both modes get) and --tasks ./tasks.jsonl (the questions and what their answers must contain; see docs/eval.md), or --demo for the shipped example.",
     );
   }
+  const model = modelFromCli(options.model);
   const loaded = await loadToolsModule(options.tools);
   const { maxTurns, maxRetries } = attemptOptionsFromCli(options);
   const bar = new ProgressBar();
@@ -78,7 +93,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<number> 
     report = await evaluate({
       tools: loaded.tools,
       tasks: options.tasks,
-      model: modelFromCli(options.model),
+      model,
       maxTurns,
       ...(maxRetries !== undefined ? { maxRetries } : {}),
       ...(options.compare ? { compare: "tool-calling" as const } : {}),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `codemode` command line. */
-import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
 import { addOpenApiOptions } from "./openapi-options.js";
@@ -8,10 +9,20 @@ import { collect, MAX_TURNS_HELP } from "./options.js";
 import { registerCommands } from "./register-commands.js";
 import { resumeCommand, runCommand } from "./run-command.js";
 
+/** This file is `dist/cli/main.js` (or `src/cli/main.ts`): the package.json is two up. */
+const { version } = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+) as { version: string };
+
 const program = new Command()
   .name("codemode")
   .description("Let an LLM answer by writing Python that calls your tools, run in a sandbox.")
-  .showHelpAfterError();
+  .version(version, "-V, --version", "print the version of codemode")
+  .showHelpAfterError()
+  // Commander's own usage errors (an unknown option, a missing argument or command) throw
+  // instead of exiting with 1, so they exit with 2 like every other usage error below.
+  // Set before the commands are added: each command inherits it.
+  .exitOverride();
 
 program
   .command("run")
@@ -90,7 +101,12 @@ registerCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = error instanceof CodeModeError ? error.message : String(error);
-  process.stderr.write(`codemode: ${message}\n`);
-  process.exitCode = 2;
+  if (error instanceof CommanderError) {
+    // Commander printed the message (and the help) already; --help and --version exit 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    const message = error instanceof CodeModeError ? error.message : String(error);
+    process.stderr.write(`codemode: ${message}\n`);
+    process.exitCode = 2;
+  }
 }

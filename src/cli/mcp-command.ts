@@ -8,6 +8,7 @@ import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { InvalidOptionsError } from "../errors.js";
 import type { CodeModeMcpServerOptions } from "../mcp/server.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
+import { demoOptions } from "./demo.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
@@ -15,11 +16,13 @@ import {
   collect,
   MAX_TURNS_HELP,
   modelFromCli,
+  modelNotReadyWarning,
   skillsFromCli,
 } from "./options.js";
 import { startCliTracing } from "./tracing.js";
 
 export interface McpCommandOptions extends OpenApiCliOptions {
+  demo?: boolean;
   tools?: string;
   http?: string;
   host?: string;
@@ -41,6 +44,10 @@ export function registerMcpCommand(program: Command): void {
     )
     .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
     .option(
+      "--demo",
+      "offline demo: the example data tools shipped with codemode, and recorded answers for ask (add --model to ask a real model)",
+    )
+    .option(
       "--http <port>",
       "serve Streamable HTTP on this port instead of stdio (0 = any free port)",
     )
@@ -61,10 +68,21 @@ export function registerMcpCommand(program: Command): void {
 }
 
 /** Runs the server until stdin closes (stdio) or SIGINT/SIGTERM (HTTP). */
-export async function mcpCommand(options: McpCommandOptions): Promise<number> {
+export async function mcpCommand(given: McpCommandOptions): Promise<number> {
+  const options = demoOptions(given);
   const stdio = options.http === undefined;
+  const model = options.ask !== false ? modelFromCli(options.model) : undefined;
   // Before the tools module loads: its logging must not corrupt the protocol on stdout.
   if (stdio) routeConsoleToStderr();
+  if (model) {
+    // Said at start, not at the first ask (which an MCP client may make much later).
+    const warning = modelNotReadyWarning(
+      model,
+      "ask",
+      "Set it and restart, or pass --no-ask to offer only run_python.",
+    );
+    if (warning) process.stderr.write(`codemode mcp: ${warning}`);
+  }
   const loaded = await toolsFromCli(options.tools, options);
   const limits =
     options.timeout !== undefined
@@ -75,9 +93,9 @@ export async function mcpCommand(options: McpCommandOptions): Promise<number> {
     ...(limits ? { limits } : {}),
     ...(options.typeCheck === false ? { typeCheck: false } : {}),
   };
-  if (options.ask !== false) {
+  if (model) {
     serverOptions.agent = {
-      model: modelFromCli(options.model),
+      model,
       callLlm: cliCallLlm(),
       skills: skillsFromCli(loaded, options.skill),
       ...attemptOptionsFromCli({

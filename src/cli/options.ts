@@ -1,10 +1,14 @@
 /** Small pieces every command shares: option parsers, the model and LLM client, stop signals. */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import type { Skill } from "../agent/skills.js";
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
+import { parseModelId } from "../llm/model-id.js";
 import type { CallLlm } from "../llm/types.js";
+import { checkModelSetup } from "../server/model-setup.js";
 import type { ToolsModule } from "./load-tools.js";
 
 /** Commander collector for a repeatable option (`--skill a --skill b`). */
@@ -34,9 +38,44 @@ export function untilStopSignal(): Promise<void> {
   });
 }
 
-/** The model a command uses: `--model`, else `$CODEMODE_MODEL`, else the agent's default. */
+/**
+ * The model a command uses: `--model`, else `$CODEMODE_MODEL`, else the agent's default.
+ * Checked before the command does any work: a malformed `provider:model` string or a
+ * replay file that does not exist is a usage error (exit 2), not a failed run.
+ */
 export function modelFromCli(model: string | undefined): string {
-  return model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+  const chosen = model ?? process.env.CODEMODE_MODEL ?? DEFAULT_MODEL;
+  const from =
+    model !== undefined
+      ? "--model"
+      : process.env.CODEMODE_MODEL
+        ? "$CODEMODE_MODEL"
+        : "the default model";
+  let parsed: { provider: string; modelName: string };
+  try {
+    parsed = parseModelId(chosen);
+  } catch (error) {
+    throw new InvalidOptionsError(`${from}: ${errorText(error)}`, { cause: error });
+  }
+  if (parsed.provider === "replay" && !existsSync(resolve(parsed.modelName))) {
+    throw new InvalidOptionsError(
+      `${from}: the replay file ${resolve(parsed.modelName)} does not exist.`,
+    );
+  }
+  return chosen;
+}
+
+/**
+ * What to print at start when `model` cannot be called as things stand (its provider's
+ * key is not set), so a server says so before its first request fails; else undefined.
+ * `what` names what will fail ("runs on this worker", "ask").
+ */
+export function modelNotReadyWarning(model: string, what: string, fix: string): string | undefined {
+  const setup = checkModelSetup(model);
+  if (setup.ready) return undefined;
+  return setup.missingEnvVar
+    ? `warning: ${setup.missingEnvVar} is not set, so ${what} will fail at the first model call (${model}). ${fix}\n`
+    : `warning: ${setup.notice ?? `${model} cannot be called`}\n`;
 }
 
 /** The tools module's own skills, then each `--skill` file. */

@@ -45,6 +45,8 @@ export const EXIT_SUSPENDED = 3;
 /** `codemode run "question"`: one agent run; progress on stderr, the answer on stdout. */
 export async function runCommand(question: string, given: RunCommandOptions): Promise<number> {
   const options = demoOptions(given);
+  // A malformed --model is a usage error found here, before any tool loads or model call.
+  modelFromCli(options.model);
   const policy = approvalPolicy(options);
   const tools = options.tools ? resolve(options.tools) : null;
   const tracing = await startCliTracing({ printTree: options.trace === true });
@@ -69,6 +71,7 @@ export interface ResumeCommandOptions
 /** `codemode resume <file>`: continues a run `codemode run` saved while it waited for approval. */
 export async function resumeCommand(file: string, options: ResumeCommandOptions): Promise<number> {
   const saved = loadRun(file);
+  modelFromCli(options.model ?? saved.model);
   const policy = approvalPolicy(options);
   const tracing = await startCliTracing({ printTree: options.trace === true });
   try {

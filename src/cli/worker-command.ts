@@ -10,14 +10,15 @@ import { serveDurable } from "../durable/serve.js";
 import { DEFAULT_DURABLE_SERVICE } from "../durable/service.js";
 import { InvalidOptionsError } from "../errors.js";
 import { closeDefaultSandboxPool } from "../sandbox/pool.js";
-import { checkModelSetup } from "../server/model-setup.js";
 import { cliContinuationSecret } from "./continuation-secret.js";
+import { demoOptions } from "./demo.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
   collect,
   MAX_TURNS_HELP,
   modelFromCli,
+  modelNotReadyWarning,
   skillsFromCli,
   untilStopSignal,
   wholeNumber,
@@ -25,11 +26,13 @@ import {
 import { startCliTracing } from "./tracing.js";
 
 export interface WorkerCommandOptions extends OpenApiCliOptions {
+  demo?: boolean;
   tools?: string;
   model?: string;
   skill?: string[];
   port?: string;
   host?: string;
+  identityKey?: string[];
   register?: string;
   advertisedUrl?: string;
   name?: string;
@@ -51,6 +54,10 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option("-t, --tools <file>", "module exporting the tools (.ts works without a build step)")
     .option(
+      "--demo",
+      "offline demo: the example data tools shipped with codemode and recorded answers (add --model to ask a real model)",
+    )
+    .option(
       "-m, --model <provider:model>",
       `model the runs use (default: $CODEMODE_MODEL or ${DEFAULT_MODEL})`,
     )
@@ -60,7 +67,16 @@ export function registerWorkerCommand(program: Command): void {
       "port for restate-server to connect to (0 picks a free one)",
       "9080",
     )
-    .option("--host <host>", "interface to listen on (default: all)")
+    .option(
+      "--host <host>",
+      "interface to listen on (default 127.0.0.1; 0.0.0.0 in a container or for a Restate on another machine, with --identity-key)",
+    )
+    .option(
+      "--identity-key <publickeyv1_...>",
+      "serve only requests signed by this Restate request identity key (repeatable; also $RESTATE_IDENTITY_KEYS, comma-separated)",
+      collect,
+      [],
+    )
     .option(
       "--register <adminUrl>",
       "register this worker with a Restate admin API, e.g. http://localhost:9070",
@@ -85,17 +101,25 @@ export function registerWorkerCommand(program: Command): void {
   });
 }
 
-export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
-  // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
-  const tracing = await startCliTracing();
+export async function workerCommand(given: WorkerCommandOptions): Promise<void> {
+  const options = demoOptions(given);
   if (!options.tools && (options.openapi ?? []).length === 0) {
     throw new InvalidOptionsError(
-      "codemode worker needs tools: --tools <file>, --openapi <file|url>, or both.",
+      "codemode worker needs tools: --tools <file>, --openapi <file|url>, or both (or --demo for the example tools shipped with codemode).",
     );
   }
-  const loaded = await toolsFromCli(options.tools, options);
   const model = modelFromCli(options.model);
   const port = wholeNumber(options.port ?? "9080", "--port");
+  const identityKeys = [
+    ...(options.identityKey ?? []),
+    ...(process.env.RESTATE_IDENTITY_KEYS ?? "")
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
+  ];
+  // Spans go to $OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/observability.md).
+  const tracing = await startCliTracing();
+  const loaded = await toolsFromCli(options.tools, options);
   const toolServiceName =
     options.toolService === true || (options.toolsOnly && options.toolService === undefined)
       ? DEFAULT_TOOL_SERVICE
@@ -108,6 +132,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   const worker = await serveDurable({
     port,
     ...(options.host ? { host: options.host } : {}),
+    ...(identityKeys.length > 0 ? { identityKeys } : {}),
     tools: loaded.tools,
     model,
     name: options.name ?? DEFAULT_DURABLE_SERVICE,
@@ -126,27 +151,39 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     ...(options.toolsOnly ? [] : [`${options.name ?? DEFAULT_DURABLE_SERVICE} (model ${model})`]),
     ...(toolServiceName ? [`${toolServiceName} (tools)`] : []),
   ];
-  process.stderr.write(`codemode worker listening on ${worker.url}: ${served.join(", ")}\n`);
-  const setup = options.toolsOnly ? undefined : checkModelSetup(model);
-  if (setup && !setup.ready) {
-    // Runs would fail at their first LLM call (and that failure is journaled).
+  const everywhere = worker.address === "0.0.0.0" || worker.address === "::";
+  // Where it really listens (the bound address), which is not always where Restate
+  // reaches it (worker.url, e.g. loopback for a worker bound to every interface).
+  const where = `http://${worker.address.includes(":") ? `[${worker.address}]` : worker.address}:${worker.port}`;
+  process.stderr.write(
+    `codemode worker listening on ${where}${everywhere ? " (every interface)" : ""}: ${served.join(", ")}\n`,
+  );
+  if (!isLoopback(worker.address) && identityKeys.length === 0) {
     process.stderr.write(
-      setup.missingEnvVar
-        ? `warning: ${setup.missingEnvVar} is not set, so runs on this worker will fail at their first model call. Set it and restart the worker.\n`
-        : `warning: ${setup.notice ?? `${model} cannot be called`}\n`,
+      "warning: reachable from other machines and no --identity-key is set, so anyone who reaches this port can start runs and call the tools. Pass Restate's request identity public key (--identity-key publickeyv1_…), or firewall the port.\n",
     );
   }
+  // Runs would fail at their first LLM call (and that failure is journaled).
+  const warning = options.toolsOnly
+    ? undefined
+    : modelNotReadyWarning(model, "runs on this worker", "Set it and restart the worker.");
+  if (warning) process.stderr.write(warning);
   if (worker.deployment) {
     process.stderr.write(
       `registered with ${options.register} as deployment ${worker.deployment.id}\n`,
     );
   } else {
     process.stderr.write(
-      `register it: curl -X POST <restate admin, e.g. http://localhost:9070>/deployments -H 'content-type: application/json' -d '{"uri": "${worker.url}"}'\n`,
+      `register it: curl -X POST <restate admin, e.g. http://localhost:9070>/deployments -H 'content-type: application/json' -d '{"uri": "${worker.url}"}'${everywhere && !options.advertisedUrl ? " (from another machine, use this machine's address, or --advertised-url)" : ""}\n`,
     );
   }
   await untilStopSignal();
   await worker.close();
   await tracing.shutdown();
   await closeDefaultSandboxPool();
+}
+
+/** 127.0.0.0/8 and ::1: only this machine can connect. */
+function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1" || address === "::ffff:127.0.0.1";
 }

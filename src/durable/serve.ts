@@ -22,8 +22,18 @@ type AnyDefinition =
 export interface ServeDurableOptions extends Partial<DurableServiceOptions> {
   /** Port to listen on; `0` picks a free one. Default 9080. */
   port?: number;
-  /** Interface to bind. Default all interfaces (restate-server must reach it). */
+  /**
+   * Interface to bind. Default `127.0.0.1`: only a restate-server on the same machine
+   * reaches it. `0.0.0.0` (or `::`) for a container or a server elsewhere; then set
+   * `identityKeys` so only your Restate can call it.
+   */
   host?: string;
+  /**
+   * Restate request identity public keys (`publickeyv1_…`): requests not signed by the
+   * matching private key (restate-server's `request-identity-private-key-pem-file`) are
+   * refused. Default none: every request that reaches the port is served.
+   */
+  identityKeys?: string[];
   /** Also serve these Restate services (for example `await createToolService(tools)`). */
   services?: AnyDefinition[];
   /**
@@ -41,7 +51,12 @@ export interface ServeDurableOptions extends Partial<DurableServiceOptions> {
 
 export interface DurableWorker {
   port: number;
-  /** `http://127.0.0.1:<port>` (or `advertisedUrl`). */
+  /** The address it is bound to, as the OS reports it (`127.0.0.1`, `0.0.0.0`, `::`). */
+  address: string;
+  /**
+   * The URL restate-server reaches it at: `advertisedUrl`, else `http://<host>:<port>`
+   * (`127.0.0.1` when bound to every interface).
+   */
   url: string;
   /** Set when `register` was given. */
   deployment?: RegisteredDeployment;
@@ -68,6 +83,7 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
       register: _register,
       advertisedUrl: _advertisedUrl,
       verbose: _verbose,
+      identityKeys: _identityKeys,
       ...serviceOptions
     } = options;
     services.unshift(
@@ -83,6 +99,7 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
   const said = new Set<string>();
   const handler = restate.createEndpointHandler({
     services,
+    ...(options.identityKeys?.length ? { identityKeys: options.identityKeys } : {}),
     ...(options.verbose
       ? {}
       : {
@@ -104,19 +121,19 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, options.host, () => {
+    server.listen(port, options.host ?? "127.0.0.1", () => {
       server.off("error", reject);
       resolve();
     });
   });
-  const bound = (server.address() as AddressInfo).port;
-  const url = options.advertisedUrl ?? `http://127.0.0.1:${bound}`;
+  const { port: bound, address } = server.address() as AddressInfo;
+  const url = options.advertisedUrl ?? `http://${urlHost(address)}:${bound}`;
   const close = () =>
     new Promise<void>((resolve) => {
       for (const session of sessions) session.destroy();
       server.close(() => resolve());
     });
-  const worker: DurableWorker = { port: bound, url, close };
+  const worker: DurableWorker = { port: bound, address, url, close };
   if (options.register) {
     try {
       worker.deployment = await registerDeployment(options.register, url);
@@ -126,4 +143,10 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
     }
   }
   return worker;
+}
+
+/** The host part of a URL for a bound address: loopback for "every interface", IPv6 bracketed. */
+function urlHost(address: string): string {
+  if (address === "0.0.0.0" || address === "::") return "127.0.0.1";
+  return address.includes(":") ? `[${address}]` : address;
 }

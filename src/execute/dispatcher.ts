@@ -244,10 +244,7 @@ export class ToolDispatcher {
     // Set once a side-effecting tool's execute is called: its outcome goes in the journal.
     let effect: { args: Record<string, unknown>; key: string } | undefined;
     let replayed = false;
-    const record = (
-      args: unknown,
-      end: { result: unknown } | { error: ToolCallError },
-    ) => {
+    const record = (args: unknown, end: { result: unknown } | { error: ToolCallError }) => {
       if (span.isRecording()) {
         if (replayed) span.setAttribute("codemode.tool.replayed", true);
         endToolSpan(span, args, end, this.trace.recordContent);

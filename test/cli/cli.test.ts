@@ -1,5 +1,5 @@
 /** The `codemode` command line, run as a real child process on the built package. */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -103,5 +103,56 @@ describe("codemode run", () => {
     const run = await cli(["run", "hi", "--tools", "./nope/tools.ts"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Tools file not found: .*nope\/tools\.ts/);
+  });
+});
+
+describe("the command line's contract", () => {
+  it("--version prints the package's version", async () => {
+    const run = await cli(["--version"]);
+    expect(run.code).toBe(0);
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../package.json"), "utf8"),
+    ) as { version: string };
+    expect(run.stdout.trim()).toBe(version);
+  });
+
+  it.each([
+    [["run", QUESTION, "--bogus"], "unknown option '--bogus'"],
+    [["run"], "missing required argument 'question'"],
+    [["nosuch"], "unknown command 'nosuch'"],
+    [[], "Usage: codemode"],
+    [["run", QUESTION, "--model"], "argument missing"],
+  ])("exits 2 on a usage error the parser finds: %j", async (args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it("run checks --model before any work: exit 2, no model asked", async () => {
+    const run = await cli(["run", QUESTION, "--tools", TOOLS, "--model", "claude-haiku"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--model: Model "claude-haiku" has no provider');
+    expect(run.stderr).not.toContain("asking the model");
+    const missing = await cli(["run", QUESTION, "--model", "replay:./no-such-replay.jsonl"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no-such-replay.jsonl does not exist");
+  });
+
+  it("mcp with ask enabled and no key says so at start", async () => {
+    const run = await cli(["mcp", "--demo", "--model", "anthropic:claude-haiku-4-5"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      "ANTHROPIC_API_KEY is not set, so ask will fail at the first model call",
+    );
+    expect(run.stderr).toContain("--no-ask");
+    const noAsk = await cli(["mcp", "--demo", "--no-ask", "--model", "anthropic:x"]);
+    expect(noAsk.stderr).not.toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("eval --demo runs the shipped example offline, from any directory", async () => {
+    const run = await cli(["eval", "--demo", "--json"], {}, tmpdir());
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { totals: Record<string, { passed: number }> };
+    expect(report.totals["code-mode"]!.passed).toBe(4);
   });
 });

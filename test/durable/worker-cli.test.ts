@@ -4,6 +4,7 @@
  * message through Restate, and the answer comes back with the events of the run.
  */
 import { spawn } from "node:child_process";
+import { connect } from "node:http2";
 import { join } from "node:path";
 import { type AgentEvent, execute } from "codemode";
 import { createDurableClient, DurableChatAgent, remoteTool } from "codemode/durable";
@@ -176,4 +177,56 @@ describe("codemode worker", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Could not reach the Restate admin API at http://127.0.0.1:1");
   }, 30_000);
+
+  it("listens on loopback by default; exposed, it warns without --identity-key and with one refuses unsigned requests", async () => {
+    const local = await startWorker([CLI, "worker", "--demo", "--port", "0"], {});
+    processes.push(local);
+    expect(local.output()).toMatch(
+      /listening on http:\/\/127\.0\.0\.1:\d+: codemode \(model replay:/,
+    );
+    expect(await discover(local.port)).toBe(200);
+    await local.kill();
+
+    const exposed = await startWorker(
+      [CLI, "worker", "--demo", "--port", "0", "--host", "0.0.0.0"],
+      {},
+      /listening on http:\/\/0\.0\.0\.0:(\d+) \(every interface\)[\s\S]*register it/,
+    );
+    processes.push(exposed);
+    expect(exposed.output()).toContain("no --identity-key is set");
+    await exposed.kill();
+
+    const signed = await startWorker(
+      [CLI, "worker", "--demo", "--port", "0", "--host", "0.0.0.0", "--identity-key", IDENTITY_KEY],
+      {},
+      /listening on http:\/\/0\.0\.0\.0:(\d+)[\s\S]*register it/,
+    );
+    processes.push(signed);
+    expect(signed.output()).not.toContain("no --identity-key is set");
+    // Restate signs its requests with the private key; a request without a signature is refused.
+    expect(await discover(signed.port)).toBe(401);
+  }, 60_000);
 });
+
+/** A Restate request identity public key (the SDK's documented example). */
+const IDENTITY_KEY = "publickeyv1_2G8dCQhArfvGpzPw5Vx2ALciR4xCLHfS5YaT93XjNxX9";
+
+/** The status of an unsigned `GET /discover` over HTTP/2, as restate-server would send it. */
+function discover(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://127.0.0.1:${port}`);
+    session.on("error", reject);
+    const request = session.request({
+      ":method": "GET",
+      ":path": "/discover",
+      accept: "application/vnd.restate.endpointmanifest.v4+json",
+    });
+    request.on("response", (headers) => {
+      resolve(Number(headers[":status"]));
+      request.close();
+      session.close();
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
