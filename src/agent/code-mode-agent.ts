@@ -13,7 +13,14 @@ import { DEFAULT_TOOL_LISTING_BUDGET, withToolDiscovery } from "../tools/discove
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { LiveToolSet } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { inSpan, modelAttributes, recordsContent, SpanKind } from "../tracing/spans.js";
+import {
+  contentText,
+  inSpan,
+  maxContentChars,
+  modelAttributes,
+  recordsContent,
+  SpanKind,
+} from "../tracing/spans.js";
 import {
   type ContinuationKeys,
   claimInMemory,
@@ -416,14 +423,15 @@ export class CodeModeAgent {
   ): Promise<string> {
     if (signal?.aborted) throw new Error("the run was cancelled");
     const content = recordsContent(this.options.telemetry);
+    const max = maxContentChars(this.options.telemetry);
     const model = modelAttributes(this.model);
     return inSpan(
       `chat ${model["gen_ai.request.model"]}`,
       { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", ...model } },
       async (span) => {
         if (content && span.isRecording()) {
-          span.setAttribute("gen_ai.system_instructions", this.systemPrompt);
-          span.setAttribute("gen_ai.input.messages", JSON.stringify(messages));
+          span.setAttribute("gen_ai.system_instructions", contentText(this.systemPrompt, max));
+          span.setAttribute("gen_ai.input.messages", contentText(JSON.stringify(messages), max));
         }
         const pending = Promise.resolve().then(() =>
           this.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
@@ -449,7 +457,7 @@ export class CodeModeAgent {
         if (content && span.isRecording()) {
           span.setAttribute(
             "gen_ai.output.messages",
-            JSON.stringify([{ role: "assistant", content: text }]),
+            contentText(JSON.stringify([{ role: "assistant", content: text }]), max),
           );
         }
         return text;

@@ -30,7 +30,7 @@ import type {
 } from "../execute/types.js";
 import type { ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
-import { failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
+import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
 import {
   boundConversationState,
   type ConversationState,
@@ -194,7 +194,12 @@ export class AgentRun {
         span.setAttribute("gen_ai.usage.input_tokens", result.usage.inputTokens);
         span.setAttribute("gen_ai.usage.output_tokens", result.usage.outputTokens);
         if (result.status === "failed")
-          failSpan(span, new Error(result.error ?? "failed"), "AgentRunFailed");
+          failSpan(
+            span,
+            new Error(result.error ?? "failed"),
+            "AgentRunFailed",
+            errorChars(this.ctx.options.telemetry),
+          );
         return result;
       },
     );
@@ -515,7 +520,12 @@ export class AgentRun {
       this.turnSpan.setAttribute("codemode.turn.kind", record.kind);
       this.turnSpan.setAttribute("codemode.turn.attempts", record.attempts);
       if (record.kind === "failed")
-        failSpan(this.turnSpan, new Error(record.error ?? "failed"), "TurnFailed");
+        failSpan(
+          this.turnSpan,
+          new Error(record.error ?? "failed"),
+          "TurnFailed",
+          errorChars(ctx.options.telemetry),
+        );
     }
     this.closeTurnSpan();
     // Turn events only with the loop on: a single-turn run's events stay what they were.

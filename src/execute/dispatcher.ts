@@ -5,7 +5,7 @@
  * program can catch, unless it is a limit, which ends the run.
  */
 import { type Context, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { cutErrorText } from "../error-text.js";
+import { cutErrorText, MAX_ERROR_CHARS } from "../error-text.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
@@ -13,7 +13,12 @@ import { hasSideEffects } from "../tools/annotations.js";
 import { prepareCall } from "../tools/prepare-call.js";
 import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/thrown-error.js";
 import type { Tool, ToolContext } from "../tools/types.js";
-import { tracer } from "../tracing/spans.js";
+import {
+  contentText,
+  DEFAULT_MAX_CONTENT_CHARS,
+  ERROR_CHARS_WITHOUT_CONTENT,
+  tracer,
+} from "../tracing/spans.js";
 import {
   type ApprovalVerdict,
   callKey,
@@ -58,7 +63,11 @@ export class ToolDispatcher {
     /** Where a program resumed after an approval left off. */
     carried: { records: ToolCallRecord[]; started: number } = { records: [], started: 0 },
     /** The span tool calls nest under (the program's), and whether to record content. */
-    private readonly trace: { parent: () => Context; recordContent: boolean } = {
+    private readonly trace: {
+      parent: () => Context;
+      recordContent: boolean;
+      maxContentChars?: number;
+    } = {
       parent: () => context.active(),
       recordContent: false,
     },
@@ -247,7 +256,13 @@ export class ToolDispatcher {
     const record = (args: unknown, end: { result: unknown } | { error: ToolCallError }) => {
       if (span.isRecording()) {
         if (replayed) span.setAttribute("codemode.tool.replayed", true);
-        endToolSpan(span, args, end, this.trace.recordContent);
+        endToolSpan(
+          span,
+          args,
+          end,
+          this.trace.recordContent,
+          this.trace.maxContentChars ?? DEFAULT_MAX_CONTENT_CHARS,
+        );
       }
       const entry: ToolCallRecord = {
         seq,
@@ -403,13 +418,19 @@ function endToolSpan(
   args: unknown,
   end: { result: unknown } | { error: { type: string; message: string } },
   recordContent: boolean,
+  maxContent: number,
 ): void {
   if (recordContent) {
-    span.setAttribute("gen_ai.tool.call.arguments", safeJson(args));
-    if ("result" in end) span.setAttribute("gen_ai.tool.call.result", safeJson(end.result));
+    span.setAttribute("gen_ai.tool.call.arguments", contentText(safeJson(args), maxContent));
+    if ("result" in end) {
+      span.setAttribute("gen_ai.tool.call.result", contentText(safeJson(end.result), maxContent));
+    }
   }
   if ("error" in end) {
-    const message = cutErrorText(end.error.message);
+    const message = cutErrorText(
+      end.error.message,
+      recordContent ? MAX_ERROR_CHARS : ERROR_CHARS_WITHOUT_CONTENT,
+    );
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     span.setAttribute("error.type", end.error.type);
     span.recordException({ name: end.error.type, message });

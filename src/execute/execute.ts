@@ -15,7 +15,14 @@ import { isPythonIdentifier } from "../tools/python-names.js";
 import { parallelMapOverloads, pythonStub } from "../tools/signature.js";
 import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
 import type { Tool } from "../tools/types.js";
-import { failSpan, recordsContent, tracer } from "../tracing/spans.js";
+import {
+  contentText,
+  errorChars,
+  failSpan,
+  maxContentChars,
+  recordsContent,
+  tracer,
+} from "../tracing/spans.js";
 import { ExecutionRun } from "./execution-run.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
@@ -162,8 +169,8 @@ function traceTypeCheckFailure(code: string, error: ExecutionError, options: Exe
     },
   });
   if (span.isRecording() && recordsContent(options.telemetry))
-    span.setAttribute("codemode.code", code);
-  failSpan(span, new Error(error.message), error.type);
+    span.setAttribute("codemode.code", contentText(code, maxContentChars(options.telemetry)));
+  failSpan(span, new Error(error.message), error.type, errorChars(options.telemetry));
   span.end();
 }
 

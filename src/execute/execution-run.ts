@@ -11,7 +11,14 @@ import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
 import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sandbox/protocol.js";
 import { runProgram } from "../sandbox/runner.js";
 import type { Tool } from "../tools/types.js";
-import { failSpan, inSpan, recordsContent } from "../tracing/spans.js";
+import {
+  contentText,
+  errorChars,
+  failSpan,
+  inSpan,
+  maxContentChars,
+  recordsContent,
+} from "../tracing/spans.js";
 import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
 import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
 import { type SuspensionSeal, sealSuspension } from "./suspension-check.js";
@@ -87,6 +94,7 @@ export class ExecutionRun {
         get recordContent() {
           return run.recordContent;
         },
+        maxContentChars: maxContentChars(options.telemetry),
       },
       (options as RunExecuteOptions).effects ?? carried?.journal ?? newJournal(),
     );
@@ -140,14 +148,24 @@ export class ExecutionRun {
       },
       async (span, ctx) => {
         this.spanCtx = ctx;
-        if (span.isRecording() && this.recordContent) span.setAttribute("codemode.code", this.code);
+        if (span.isRecording() && this.recordContent) {
+          span.setAttribute(
+            "codemode.code",
+            contentText(this.code, maxContentChars(options.telemetry)),
+          );
+        }
         const result = await run();
         span.setAttribute("codemode.tool_calls", result.toolCalls.length);
         if (result.ok) span.setAttribute("codemode.outcome", "ok");
         else if (result.suspended) span.setAttribute("codemode.outcome", "suspended");
         else {
           span.setAttribute("codemode.outcome", "error");
-          failSpan(span, new Error(result.error.message), result.error.type);
+          failSpan(
+            span,
+            new Error(result.error.message),
+            result.error.type,
+            errorChars(options.telemetry),
+          );
           if (result.error.line !== undefined)
             span.setAttribute("codemode.error.line", result.error.line);
         }

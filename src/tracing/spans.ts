@@ -18,7 +18,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { cutErrorText, errorText } from "../error-text.js";
+import { cutErrorText, errorText, MAX_ERROR_CHARS } from "../error-text.js";
 
 /** How much a run's spans record. */
 export interface TelemetryOptions {
@@ -28,6 +28,11 @@ export interface TelemetryOptions {
    * personal data), or `true` when `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
    */
   recordContent?: boolean;
+  /**
+   * With content on: the most characters one content attribute keeps (a prompt, a tool's
+   * result); past it the value ends with a note saying how much was cut. Default `4096`.
+   */
+  maxContentChars?: number;
   /** Extra attributes on the run's span (e.g. `{ "codemode.run_id": id }`). */
   attributes?: Attributes;
   /** Links on the run's span, e.g. to the trace of an earlier attempt of the same run. */
@@ -38,6 +43,33 @@ const TRACER_NAME = "codemode";
 
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
+}
+
+/** Default `telemetry.maxContentChars`. */
+export const DEFAULT_MAX_CONTENT_CHARS = 4096;
+/**
+ * With content off, the characters of an exception's message a span keeps: messages can
+ * hold values (a `KeyError`'s key, an address in a `ValueError`), so only their start.
+ */
+export const ERROR_CHARS_WITHOUT_CONTENT = 200;
+
+/** The characters one content attribute keeps under `options`. */
+export function maxContentChars(options: TelemetryOptions | undefined): number {
+  const max = options?.maxContentChars;
+  return typeof max === "number" && Number.isInteger(max) && max >= 0
+    ? max
+    : DEFAULT_MAX_CONTENT_CHARS;
+}
+
+/** A content attribute's value: `text` cut to `max` characters, saying so when it is. */
+export function contentText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}…[codemode: cut, ${max} of ${text.length} characters kept (telemetry.maxContentChars)]`;
+}
+
+/** How much of an exception's message spans keep: the cap of errors, or less without content. */
+export function errorChars(options: TelemetryOptions | undefined): number {
+  return recordsContent(options) ? MAX_ERROR_CHARS : ERROR_CHARS_WITHOUT_CONTENT;
 }
 
 export function recordsContent(options: TelemetryOptions | undefined): boolean {
@@ -76,9 +108,18 @@ export async function inSpan<T>(
   }
 }
 
-/** Marks a span failed: error status, `error.type`, and the exception as an event. */
-export function failSpan(span: Span, error: unknown, type?: string): void {
-  const message = cutErrorText(errorText(error));
+/**
+ * Marks a span failed: error status, `error.type`, and the exception (type and message,
+ * never a stack) as an event. The message is cut to `maxChars`: by default what a span
+ * keeps with content off (`errorChars` gives the cap for a run's telemetry options).
+ */
+export function failSpan(
+  span: Span,
+  error: unknown,
+  type?: string,
+  maxChars = ERROR_CHARS_WITHOUT_CONTENT,
+): void {
+  const message = cutErrorText(errorText(error), maxChars);
   const name = type ?? (error instanceof Error ? error.name : "Error");
   span.setStatus({ code: SpanStatusCode.ERROR, message });
   span.setAttribute("error.type", name);

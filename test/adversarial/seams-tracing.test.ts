@@ -92,3 +92,83 @@ describe("issue 19 item 2: exception messages are bounded", () => {
     expect(result.toolCalls[0]!.error!.message.length).toBeLessThan(3000);
   });
 });
+
+const bigResult = defineTool({
+  name: "big_result",
+  description: "Returns 1 MB of text.",
+  parameters: { type: "object", properties: {} },
+  execute: () => "r".repeat(1_000_000),
+});
+
+const keyed = defineTool({
+  name: "find_customer",
+  description: "Fails with the address it was given.",
+  parameters: { type: "object", properties: { email: { type: "string" } }, required: ["email"] },
+  execute: ({ email }) => {
+    throw new Error(`no customer ${String(email)} ${"with details ".repeat(100)}`);
+  },
+});
+
+describe("issue 19 item 10: content capture is capped, and without it spans hold type and a short message", () => {
+  it("recordContent: each content attribute is cut at maxContentChars (default 4096) and says so", async () => {
+    const agent = new CodeModeAgent({
+      tools: [bigResult],
+      model: "test:scripted",
+      isolation: "in-process",
+      telemetry: { recordContent: true },
+      callLlm: async () =>
+        py(`s = big_result()\n{"summary": "n", "code": "${"c".repeat(10_000)}"}`),
+    });
+    const result = await agent.run("x".repeat(5_000_000));
+    expect(result.status).toBe("done");
+    const spans = exporter.getFinishedSpans();
+    const attributes = spans.flatMap((s) => Object.entries(s.attributes));
+    const content = attributes.filter(([key]) =>
+      [
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "gen_ai.tool.call.result",
+        "codemode.code",
+      ].includes(key),
+    );
+    expect(content.map(([key]) => key)).toEqual(
+      expect.arrayContaining(["gen_ai.input.messages", "gen_ai.tool.call.result", "codemode.code"]),
+    );
+    for (const [, value] of content) expect(String(value).length).toBeLessThan(4096 + 120);
+    const input = content.find(([key]) => key === "gen_ai.input.messages")![1];
+    expect(String(input)).toMatch(
+      /cut, 4096 of \d+ characters kept \(telemetry\.maxContentChars\)\]$/,
+    );
+
+    exporter.reset();
+    await execute("big_result()", {
+      tools: [bigResult],
+      isolation: "in-process",
+      telemetry: { recordContent: true, maxContentChars: 100 },
+    });
+    const tool = exporter.getFinishedSpans().find((s) => s.name === "execute_tool big_result")!;
+    expect(String(tool.attributes["gen_ai.tool.call.result"]).length).toBeLessThan(220);
+  });
+
+  it("content off: a failed call's span has the exception type and at most 200 characters of its message, no arguments, no stack", async () => {
+    const result = await execute('find_customer("ada@example.com")', {
+      tools: [keyed],
+      isolation: "in-process",
+      telemetry: { recordContent: false },
+    });
+    expect(result.ok).toBe(false);
+    const spans = exporter.getFinishedSpans();
+    const tool = spans.find((s) => s.name === "execute_tool find_customer")!;
+    expect(tool.attributes["error.type"]).toBe("RuntimeError");
+    expect(tool.attributes["gen_ai.tool.call.arguments"]).toBeUndefined();
+    expect(tool.status.message!.length).toBeLessThan(260);
+    for (const span of spans) {
+      for (const event of span.events) {
+        expect(event.attributes?.["exception.stacktrace"]).toBeUndefined();
+        expect(String(event.attributes?.["exception.message"] ?? "").length).toBeLessThan(260);
+      }
+      expect((span.status.message ?? "").length).toBeLessThan(260);
+    }
+  });
+});
