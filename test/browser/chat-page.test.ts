@@ -11,6 +11,7 @@ import {
   type ChatServer,
   checkModelSetup,
   directoryContinuationStore,
+  memoryChatStateStore,
   type StartChatServerOptions,
   startChatServer,
 } from "codemode/server";
@@ -315,6 +316,45 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     await poll(() => page.locator(".msg").count()).toBe(0);
     await page.reload();
     await poll(() => page.locator(".msg").count()).toBe(0);
+  });
+
+  it("remembers a chat's variables across messages and a reload; New chat makes the server forget them", async () => {
+    const agent = new CodeModeAgent({
+      // The page waits for the tool list before a test starts.
+      tools: dataTools,
+      maxTurns: 3,
+      model: "test:scripted",
+      callLlm: async (_model, _system, messages) => {
+        const last = messages.at(-1)!.content;
+        if (last.startsWith("remember")) return py('secret = "kept value"\n{"summary": "Stored."}');
+        return last.includes("- secret: str") ? py('{"summary": secret}') : "Nothing kept.";
+      },
+    });
+    const stored = memoryChatStateStore();
+    const forgotten: string[] = [];
+    const chatStates = {
+      save: stored.save,
+      load: stored.load,
+      delete: async (key: string) => {
+        forgotten.push(key);
+        return stored.delete(key);
+      },
+    };
+    const server = await startChatServer({ agent, chatStates, port: 0, auth: false });
+    servers.push(server);
+    const page = await open(server);
+    const ask = async (question: string, nth: number) => {
+      await page.locator("#input").fill(question);
+      await page.locator("#input").press("Enter");
+      await page.locator(".summary").nth(nth).waitFor();
+      return text(page.locator(".summary").nth(nth));
+    };
+    expect(await ask("remember this", 0)).toBe("Stored.");
+    await page.reload();
+    expect(await ask("recall it", 1)).toBe("kept value");
+    await page.locator("#new-chat").click();
+    await poll(() => forgotten.length).toBe(1);
+    expect(await ask("recall it", 0)).toBe("Nothing kept.");
   });
 
   it("sanitizes the summary: model HTML cannot run script in the page", async () => {
