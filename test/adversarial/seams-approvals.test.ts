@@ -236,3 +236,43 @@ describe.each<Isolation>(["in-process", "process"])(
     });
   },
 );
+
+describe("issue 19 item 5: an MCP server with tools named like the sandbox's own", () => {
+  it("they are renamed when the set is built, and a compact-listing agent with discovery runs", async () => {
+    const { mcpTools } = await import("codemode/mcp");
+    const { join } = await import("node:path");
+    const mcp = await mcpTools({
+      command: process.execPath,
+      args: [join(import.meta.dirname, "fixtures/reserved-names.mjs")],
+    });
+    try {
+      const names = mcp.map((t) => t.name).sort();
+      for (const reserved of [
+        "search_tools",
+        "describe_tool",
+        "parallel_map",
+        "__codemode_state__",
+      ]) {
+        expect(names).not.toContain(reserved);
+      }
+      expect(mcp.renamed.map((r) => r.from).sort()).toEqual(
+        ["__codemode_state__", "describe_tool", "parallel_map", "search_tools"].sort(),
+      );
+      const renamedSearch = mcp.renamed.find((r) => r.from === "search_tools")!.to;
+      const agent = new CodeModeAgent({
+        tools: [mcp],
+        toolListing: "compact",
+        maxTurns: 2,
+        isolation: "in-process",
+        callLlm: scripted([
+          py(`m = search_tools("server tool")\n{"summary": ${renamedSearch}("x"), "n": len(m)}`),
+        ]),
+      });
+      const result = await agent.run("go");
+      expect(result.status).toBe("done");
+      expect(result.summary).toBe("search_tools:x");
+    } finally {
+      await mcp.close();
+    }
+  });
+});
