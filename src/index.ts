@@ -25,6 +25,7 @@ export type {
   AgentTurn,
   Chart,
   CodeModeAgentOptions,
+  Compensation,
   PendingApproval,
   ProgramReview,
 } from "./agent/types.js";

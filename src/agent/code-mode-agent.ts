@@ -111,6 +111,14 @@ export class CodeModeAgent {
         throw new InvalidOptionsError(`${name} must be a function.`);
       }
     }
+    if (
+      options.compensateOnFailure !== undefined &&
+      typeof options.compensateOnFailure !== "boolean"
+    ) {
+      throw new InvalidOptionsError(
+        `compensateOnFailure must be true or false (got ${typeof options.compensateOnFailure}).`,
+      );
+    }
     const listing = options.toolListing ?? "auto";
     if (!["full", "compact", "auto"].includes(listing)) {
       throw new InvalidOptionsError(

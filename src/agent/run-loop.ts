@@ -31,6 +31,7 @@ import type {
 import type { ChatMessage, TokenUsage } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
 import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
+import { compensateEffects } from "./compensate.js";
 import {
   boundConversationState,
   type ConversationState,
@@ -48,6 +49,7 @@ import type {
   AgentTurn,
   AttemptInfo,
   CodeModeAgentOptions,
+  Compensation,
 } from "./types.js";
 
 /** The run so far: the conversation, the counters, the record. Plain data (v8-serializable). */
@@ -188,6 +190,12 @@ export class AgentRun {
           result = this.finish({ error: `The run failed: ${name}: ${why}` });
         }
         this.closeTurnSpan();
+        if (result.status === "failed" && this.ctx.options.compensateOnFailure === true) {
+          const compensations = await this.compensate(result);
+          if (compensations.length > 0) result.compensations = compensations;
+        }
+        // Last, so that `done` carries everything (the compensations included).
+        this.emit({ type: "done", result, ...this.info() });
         span.setAttribute("codemode.status", result.status);
         span.setAttribute("codemode.turns", result.turns.length);
         span.setAttribute("codemode.attempts", result.attempts);
@@ -203,6 +211,20 @@ export class AgentRun {
         return result;
       },
     );
+  }
+
+  /** Undoes the run's completed calls whose tools can (`compensateOnFailure`). */
+  private compensate(result: AgentResult): Promise<Compensation[]> {
+    return compensateEffects({
+      journal: this.ls.journal,
+      tools: this.ctx.tools,
+      limits: this.ctx.options.limits,
+      reason: this.runOptions.signal?.aborted ? "cancelled" : "failed",
+      error: result.error,
+      parent: this.runCtx,
+      onCompensation: (compensation) =>
+        this.emit({ type: "compensation", compensation, ...this.info() }),
+    });
   }
 
   private runCtx: Context = context.active();
@@ -577,7 +599,6 @@ export class AgentRun {
       result.effects = ls.journal.entries.map(effectOf);
     }
     if (this.loop) result.state = this.conversationState(result.status);
-    this.emit({ type: "done", result, ...this.info() });
     return result;
   }
 }

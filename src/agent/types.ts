@@ -75,6 +75,13 @@ export interface CodeModeAgentOptions {
    */
   onProgram?: (review: ProgramReview) => ApprovalDecision | Promise<ApprovalDecision>;
   /**
+   * When a run ends failed or cancelled, undo each completed call whose tool has
+   * `compensate` (`defineTool({ compensate })`), once, newest first. Outcomes are in
+   * `result.compensations` and `compensation` events; a compensation that throws is
+   * reported, not thrown. Default `false`.
+   */
+  compensateOnFailure?: boolean;
+  /**
    * The HMAC key that signs continuations (at least 16 bytes). Default: a random key made
    * once per process, so a continuation resumes only in the process that made it; pass the
    * same secret to every process that may resume another's runs.
@@ -202,6 +209,27 @@ export interface AgentResult {
    * caller that tries again should not repeat them blindly.
    */
   effects?: SideEffect[];
+  /**
+   * With `compensateOnFailure`, on a failed or cancelled run: each compensation that ran
+   * (newest call first) and how it ended. A compensation that threw has `ok: false`.
+   */
+  compensations?: Compensation[];
+}
+
+/** One completed call undone by its tool's `compensate`. */
+export interface Compensation {
+  tool: string;
+  /** The call's arguments, as it ran with them. */
+  args: Record<string, unknown>;
+  /** The call's seq, turn and attempt. */
+  seq: number;
+  turn: number;
+  attempt: number;
+  /** The compensation returned (`result`, JSON-safe) or threw (`error`). */
+  ok: boolean;
+  result?: unknown;
+  error?: { type: string; message: string };
+  durationMs: number;
 }
 
 export interface AttemptInfo {
@@ -233,6 +261,7 @@ export type AgentEvent =
   | ({ type: "generating_code" } & AttemptInfo)
   | ({ type: "code_generated"; code: string } & AttemptInfo)
   | ({ type: "executing" } & AttemptInfo)
+  | ({ type: "compensation"; compensation: Compensation } & AttemptInfo)
   | ({
       type: "tool_call";
       /** `replayed`: the call returns an earlier attempt's outcome without running. */

@@ -193,6 +193,11 @@ async function driveRun(
     if (!options.json) {
       process.stderr.write(`error: ${result.error}\n`);
       if (result.effects?.length) process.stderr.write(effectsText(result.effects));
+      for (const c of result.compensations ?? []) {
+        process.stderr.write(
+          `  undone: ${c.tool}(${short(JSON.stringify(c.args))}) ${c.ok ? "ok" : `failed: ${c.error?.type}: ${c.error?.message}`}\n`,
+        );
+      }
     }
     return 1;
   }

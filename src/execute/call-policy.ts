@@ -144,6 +144,8 @@ export interface JournalEntry {
   attempt: number;
   /** The call's seq within its program. */
   seq: number;
+  /** Its compensation has started (`compensateOnFailure`): it never starts again. */
+  compensated?: true;
 }
 
 /**

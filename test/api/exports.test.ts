@@ -73,6 +73,7 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
       "ChatMessage",
       "CodeModeAgentOptions",
       "Compensate",
+      "Compensation",
       "CompensationContext",
       "ConversationState",
       "CreateCallLlmOptions",

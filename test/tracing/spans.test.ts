@@ -236,6 +236,36 @@ describe("content and failures", () => {
     expect(tools.map((s) => s.attributes["codemode.tool.replayed"])).toEqual([undefined, true]);
   });
 
+  it("a compensation has its own span under the run's, failed when it threw", async () => {
+    const charge = defineTool({
+      name: "charge",
+      inputSchema: z.object({ n: z.number() }),
+      execute: ({ n }) => n,
+      compensate: (input) => {
+        if (input.n === 2) throw new Error("cannot undo 2");
+      },
+    });
+    const agent = new CodeModeAgent({
+      tools: [charge],
+      callLlm: scripted([py("charge(n=1)\ncharge(n=2)\n1 / 0")]),
+      isolation: "in-process",
+      maxRetries: 0,
+      compensateOnFailure: true,
+    });
+    expect((await agent.run("Charge")).compensations).toHaveLength(2);
+    const spans = exporter.getFinishedSpans();
+    const run = byName(spans, "invoke_agent codemode");
+    const undone = spans.filter((s) => s.name === "compensate charge");
+    expect(undone.map((s) => s.parentSpanContext?.spanId)).toEqual([
+      run.spanContext().spanId,
+      run.spanContext().spanId,
+    ]);
+    expect(undone.map((s) => [s.attributes["codemode.compensation.ok"], s.status.code])).toEqual([
+      [false, 2],
+      [true, 0],
+    ]);
+  });
+
   it("execute() alone makes its execute_code and execute_tool spans", async () => {
     const result = await execute("lookup(5)", { tools: [lookup], isolation: "in-process" });
     expect(result.ok).toBe(true);
