@@ -8,7 +8,7 @@ import { decideEvery } from "../execute/call-policy.js";
 import { checkResumable } from "../execute/resume.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
-import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
+import type { CallLlm, ChatMessage, UsageTotals } from "../llm/types.js";
 import { DEFAULT_TOOL_LISTING_BUDGET, withToolDiscovery } from "../tools/discovery.js";
 import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
 import { LiveToolSet } from "../tools/tool-set.js";
@@ -426,7 +426,7 @@ export class CodeModeAgent {
   /** One LLM call, in a `chat {model}` span with the GenAI attributes. */
   private async ask(
     messages: ChatMessage[],
-    usage: Required<TokenUsage>,
+    usage: UsageTotals,
     signal?: AbortSignal,
   ): Promise<string> {
     if (signal?.aborted) throw new Error("the run was cancelled");
@@ -458,6 +458,11 @@ export class CodeModeAgent {
           usage.totalTokens += reply.usage.totalTokens ?? input + output;
           span.setAttribute("gen_ai.usage.input_tokens", input);
           span.setAttribute("gen_ai.usage.output_tokens", output);
+          const cached = reply.usage.cachedInputTokens;
+          if (cached !== undefined && cached > 0) {
+            usage.cachedInputTokens = (usage.cachedInputTokens ?? 0) + cached;
+            span.setAttribute("gen_ai.usage.cache_read.input_tokens", cached);
+          }
         }
         if (typeof reply === "object" && reply.finishReason) {
           span.setAttribute("gen_ai.response.finish_reasons", [reply.finishReason]);

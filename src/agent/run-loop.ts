@@ -28,7 +28,7 @@ import type {
   ProgramState,
   SuspendedExecution,
 } from "../execute/types.js";
-import type { ChatMessage, TokenUsage } from "../llm/types.js";
+import type { ChatMessage, UsageTotals } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
 import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
 import { compensateEffects } from "./compensate.js";
@@ -72,7 +72,7 @@ export interface LoopState {
   turns: AgentTurn[];
   toolCalls: AgentToolCall[];
   turnCalls: AgentToolCall[];
-  usage: Required<TokenUsage>;
+  usage: UsageTotals;
   /** Epoch ms the current turn started. */
   turnStartedAt: number;
   /** Time spent running before this process picked the run up (waits not counted). */
@@ -95,7 +95,7 @@ export interface LoopContext {
   readonly maxAttempts: number;
   readonly maxObservationBytes: number;
   readonly options: CodeModeAgentOptions;
-  ask(messages: ChatMessage[], usage: Required<TokenUsage>, signal?: AbortSignal): Promise<string>;
+  ask(messages: ChatMessage[], usage: UsageTotals, signal?: AbortSignal): Promise<string>;
   /** Seals a suspended run into a continuation string. */
   seal(state: LoopState, suspended: SuspendedExecution): string;
 }
@@ -201,6 +201,9 @@ export class AgentRun {
         span.setAttribute("codemode.attempts", result.attempts);
         span.setAttribute("gen_ai.usage.input_tokens", result.usage.inputTokens);
         span.setAttribute("gen_ai.usage.output_tokens", result.usage.outputTokens);
+        if (result.usage.cachedInputTokens !== undefined) {
+          span.setAttribute("gen_ai.usage.cache_read.input_tokens", result.usage.cachedInputTokens);
+        }
         if (result.status === "failed")
           failSpan(
             span,

@@ -8,7 +8,7 @@ import type {
   SideEffect,
   ToolCallRecord,
 } from "../execute/types.js";
-import type { CallLlm, ChatMessage, TokenUsage } from "../llm/types.js";
+import type { CallLlm, ChatMessage, UsageTotals } from "../llm/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import type { ToolSetInput } from "../tools/tool-set.js";
@@ -192,7 +192,7 @@ export interface AgentResult {
   /** What the last execution printed. */
   output: string;
   /** Tokens over all LLM calls. */
-  usage: Required<TokenUsage>;
+  usage: UsageTotals;
   durationMs: number;
   /**
    * With the turn loop on (`maxTurns > 1`): the data variables the run's programs left, for

@@ -17,6 +17,7 @@ export type ModeRunOutcome = Pick<
   | "retries"
   | "llmCalls"
   | "inputTokens"
+  | "cachedInputTokens"
   | "outputTokens"
   | "durationMs"
   | "code"
@@ -87,6 +88,7 @@ export async function runCodeMode(
     retries: result.turns.reduce((n, t) => n + Math.max(0, t.attempts - 1), 0),
     llmCalls,
     inputTokens: result.usage.inputTokens,
+    cachedInputTokens: result.usage.cachedInputTokens ?? 0,
     outputTokens: result.usage.outputTokens,
     durationMs: result.durationMs,
     code: result.code,

@@ -70,6 +70,7 @@ function totalsOf(runs: readonly EvalRun[]): EvalTotals {
     retries: sum("retries"),
     llmCalls: sum("llmCalls"),
     inputTokens: sum("inputTokens"),
+    cachedInputTokens: sum("cachedInputTokens"),
     outputTokens: sum("outputTokens"),
     toolCalls: sum("toolCalls"),
     durationMs: round(sum("durationMs"), 1),
@@ -142,8 +143,12 @@ export function formatReport(report: EvalReport): string {
   ];
   for (const mode of report.modes) {
     const t = report.totals[mode]!;
+    const cached =
+      t.cachedInputTokens > 0
+        ? `; ${thousands(t.cachedInputTokens)} of ${thousands(t.inputTokens)} input tokens read from the prompt cache`
+        : "";
     out.push(
-      `${MODE_LABEL[mode]}: ${t.passed}/${t.runs} passed (${Math.round(t.passRate * 100)}%), ${t.firstTry} on the first try`,
+      `${MODE_LABEL[mode]}: ${t.passed}/${t.runs} passed (${Math.round(t.passRate * 100)}%), ${t.firstTry} on the first try${cached}`,
     );
   }
   if (report.ratios) {

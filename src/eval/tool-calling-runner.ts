@@ -116,9 +116,11 @@ export async function runToolCalling(
   }
 
   let inputTokens = 0;
+  let cachedInputTokens = 0;
   let outputTokens = 0;
   for (const step of steps) {
     inputTokens += step.usage.inputTokens ?? 0;
+    cachedInputTokens += step.usage.inputTokenDetails?.cacheReadTokens ?? 0;
     outputTokens += step.usage.outputTokens ?? 0;
   }
   return {
@@ -142,6 +144,7 @@ export async function runToolCalling(
     retries: calls.filter((c) => !c.ok).length,
     llmCalls: steps.length,
     inputTokens,
+    cachedInputTokens,
     outputTokens,
     durationMs: performance.now() - t0,
     transcript: transcriptOf(question, steps),

@@ -107,6 +107,8 @@ export interface EvalRun {
   retries: number;
   llmCalls: number;
   inputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
+  cachedInputTokens: number;
   outputTokens: number;
   toolCalls: number;
   durationMs: number;
@@ -127,6 +129,7 @@ export interface EvalTotals {
   retries: number;
   llmCalls: number;
   inputTokens: number;
+  cachedInputTokens: number;
   outputTokens: number;
   toolCalls: number;
   durationMs: number;

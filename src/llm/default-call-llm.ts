@@ -76,8 +76,8 @@ export function createCallLlm(options: CreateCallLlmOptions = {}): CallLlm {
           return withRequestTimeout(requestTimeoutMs, signal, (abortSignal) =>
             generateText({
               model: languageModel,
-              system: system === "" ? undefined : system,
-              messages: toModelMessages(messages),
+              ...systemPrompt(system, resolved.provider),
+              messages: [...cachedSystem(system, resolved.provider), ...toModelMessages(messages)],
               abortSignal,
               // Our loop does the retrying, so the SDK's own must be off.
               maxRetries: 0,
@@ -160,6 +160,29 @@ async function withRequestTimeout<T>(
 /** `createCallLlm()` with every default: keys and base URLs from `process.env`. */
 export const defaultCallLlm: CallLlm = createCallLlm();
 
+/**
+ * Prompt caching. Every call of a run sends the same system prompt (the tool listing is part
+ * of it), so with Anthropic it goes as a system message marked `cache_control: ephemeral`:
+ * later calls read it from the cache (a prompt under the model's minimum, 1024-2048 tokens,
+ * is simply not cached). OpenAI caches a prompt's stable start by itself, and the agent's
+ * prompt keeps its changing part (the date) last.
+ */
+function cachedSystem(system: string, provider: string): ModelMessage[] {
+  if (system === "" || provider !== "anthropic") return [];
+  return [
+    {
+      role: "system",
+      content: system,
+      providerOptions: { anthropic: { cacheControl: { type: "ephemeral" } } },
+    },
+  ];
+}
+
+/** The `system` option, for providers whose system prompt is not sent as a cached message. */
+function systemPrompt(system: string, provider: string): { system?: string } {
+  return system === "" || provider === "anthropic" ? {} : { system };
+}
+
 function toModelMessages(messages: ChatMessage[]): ModelMessage[] {
   return messages.map((m) =>
     m.role === "assistant"
@@ -172,8 +195,11 @@ function toTokenUsage(usage: {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
   totalTokens: number | undefined;
+  inputTokenDetails?: { cacheReadTokens?: number | undefined };
+  cachedInputTokens?: number | undefined;
 }): TokenUsage | undefined {
   const { inputTokens, outputTokens } = usage;
+  const cached = usage.inputTokenDetails?.cacheReadTokens ?? usage.cachedInputTokens;
   const totalTokens =
     usage.totalTokens ??
     (inputTokens !== undefined && outputTokens !== undefined
@@ -183,6 +209,7 @@ function toTokenUsage(usage: {
   if (inputTokens !== undefined) out.inputTokens = inputTokens;
   if (outputTokens !== undefined) out.outputTokens = outputTokens;
   if (totalTokens !== undefined) out.totalTokens = totalTokens;
+  if (cached !== undefined && cached > 0) out.cachedInputTokens = cached;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

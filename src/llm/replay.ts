@@ -93,7 +93,7 @@ type Entry = { text: string; usage?: Record<string, unknown> };
 
 function pickUsage(raw: Record<string, unknown>): TokenUsage | undefined {
   const usage: TokenUsage = {};
-  for (const key of ["inputTokens", "outputTokens", "totalTokens"] as const) {
+  for (const key of ["inputTokens", "outputTokens", "totalTokens", "cachedInputTokens"] as const) {
     const n = raw[key];
     if (typeof n === "number" && Number.isFinite(n)) usage[key] = n;
   }

@@ -6,10 +6,20 @@ export interface ChatMessage {
 }
 
 export interface TokenUsage {
+  /** Every input token, those read from the provider's prompt cache included. */
   inputTokens?: number;
   outputTokens?: number;
   totalTokens?: number;
+  /**
+   * Of `inputTokens`, those read from the provider's prompt cache (billed at a fraction):
+   * Anthropic's `cache_read_input_tokens`, OpenAI's `cached_tokens`.
+   */
+  cachedInputTokens?: number;
 }
+
+/** Token counts summed over the LLM calls of a run; `cachedInputTokens` when any were cached. */
+export type UsageTotals = Required<Omit<TokenUsage, "cachedInputTokens">> &
+  Pick<TokenUsage, "cachedInputTokens">;
 
 export interface CallLlmOptions {
   /** Cancels the request (and any retry wait). */

@@ -71,6 +71,92 @@ describe("CodeModeAgent over HTTP", () => {
     expect((server.requests[0]!.body as { model: string }).model).toBe("claude-haiku-4-5");
   });
 
+  it("marks the system prompt for Anthropic's prompt cache and reports cached input tokens", async () => {
+    const replies = [fence("double(2)"), fence('{"summary": "4"}')];
+    server = await startFakeServer((request, i) => {
+      const body = request.body as {
+        system?: { type: string; text: string; cache_control?: unknown }[];
+        messages: unknown[];
+      };
+      // The server checks what a real one would cache: the system prompt, marked ephemeral.
+      const marked =
+        body.system?.length === 1 &&
+        body.system[0]!.text.includes("- double(x: float) -> Any") &&
+        JSON.stringify(body.system[0]!.cache_control) === '{"type":"ephemeral"}';
+      if (!marked)
+        return {
+          status: 400,
+          body: {
+            type: "error",
+            error: {
+              type: "invalid_request_error",
+              message: "system prompt not marked for caching",
+            },
+          },
+        };
+      // The first call writes the cache, the next ones read it.
+      const usage =
+        i === 0
+          ? {
+              input_tokens: 50,
+              output_tokens: 5,
+              cache_creation_input_tokens: 3000,
+              cache_read_input_tokens: 0,
+            }
+          : {
+              input_tokens: 80,
+              output_tokens: 5,
+              cache_creation_input_tokens: 0,
+              cache_read_input_tokens: 3000,
+            };
+      return { body: anthropicBody(replies[i] ?? "", usage) };
+    });
+    const agent = new CodeModeAgent({
+      tools: [double],
+      maxTurns: 3,
+      callLlm: createCallLlm({
+        env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: server.baseURL },
+      }),
+    });
+    const result = await agent.run("Double 2, look, then answer.");
+    expect(result.error).toBeNull();
+    expect(result.summary).toBe("4");
+    expect(server.requests).toHaveLength(2);
+    expect(result.usage).toEqual({
+      inputTokens: 3050 + 3080,
+      outputTokens: 10,
+      totalTokens: 6140,
+      cachedInputTokens: 3000,
+    });
+  });
+
+  it("keeps OpenAI's prompt a plain system message, its stable part first", async () => {
+    server = await startFakeServer(() => ({
+      body: {
+        ...openAiChatBody(fence('{"summary": "ok"}')),
+        usage: {
+          prompt_tokens: 2000,
+          completion_tokens: 5,
+          total_tokens: 2005,
+          prompt_tokens_details: { cached_tokens: 1920 },
+        },
+      },
+    }));
+    const agent = new CodeModeAgent({
+      tools: [double],
+      model: "openai:local-model",
+      now: new Date("2025-07-01T00:00:00Z"),
+      callLlm: createCallLlm({ env: { OPENAI_BASE_URL: server.baseURL } }),
+    });
+    const result = await agent.run("hi");
+    expect(result.usage.cachedInputTokens).toBe(1920);
+    const system = (server.requests[0]!.body as { messages: { role: string; content: string }[] })
+      .messages[0]!;
+    expect(system.role).toBe("system");
+    expect(system.content.startsWith("You are a helpful assistant.")).toBe(true);
+    expect(system.content.endsWith("e.g. `date(2025, 7, 1)`.")).toBe(true);
+  });
+
   it("says which key to set when it is missing, before any request", async () => {
     server = await startFakeServer(() => ({ body: anthropicBody("x") }));
     const agent = new CodeModeAgent({

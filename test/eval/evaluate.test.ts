@@ -5,7 +5,7 @@
  */
 
 import { InvalidOptionsError } from "codemode";
-import { type EvalReport, evaluate } from "codemode/eval";
+import { type EvalReport, evaluate, formatReport } from "codemode/eval";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { dataTools } from "../../examples/data-tools/tools.js";
 import { startFakeServer } from "../llm/fake-servers.js";
@@ -18,8 +18,11 @@ afterEach(async () => {
   llm = undefined;
 });
 
-function reportedSum(kind: "code-mode" | "tool-calling", key: "inputTokens" | "outputTokens") {
-  return llm!.reported.filter((r) => r.kind === kind).reduce((n, r) => n + r[key], 0);
+function reportedSum(
+  kind: "code-mode" | "tool-calling",
+  key: "inputTokens" | "outputTokens" | "cachedInputTokens",
+) {
+  return llm!.reported.filter((r) => r.kind === kind).reduce((n, r) => n + (r[key] ?? 0), 0);
 }
 
 function run(report: EvalReport, taskId: string, mode: "code-mode" | "tool-calling") {
@@ -68,6 +71,14 @@ describe.each(["openai", "anthropic"] as const)("against a %s server", (protocol
     expect(code.outputTokens).toBe(reportedSum("code-mode", "outputTokens"));
     expect(tools.inputTokens).toBe(reportedSum("tool-calling", "inputTokens"));
     expect(tools.outputTokens).toBe(reportedSum("tool-calling", "outputTokens"));
+    // Anthropic reads the system prompt (marked for caching) from its cache after a turn.
+    expect(code.cachedInputTokens).toBe(reportedSum("code-mode", "cachedInputTokens"));
+    if (protocol === "anthropic") {
+      expect(code.cachedInputTokens).toBeGreaterThan(0);
+      expect(formatReport(report)).toMatch(
+        /code mode: 4\/4 passed .*; [\d,]+ of [\d,]+ input tokens read from the prompt cache/,
+      );
+    } else expect(code.cachedInputTokens).toBe(0);
     // The rows travel through the model in tool calling, so it reads far more.
     expect(report.ratios!.inputTokens!).toBeGreaterThan(2);
     expect(report.ratios!.llmCalls).toBeCloseTo(15 / 8, 2);

@@ -37,6 +37,8 @@ export interface Reported {
   kind: "code-mode" | "tool-calling";
   question: string;
   inputTokens: number;
+  /** Of `inputTokens`, those reported as read from the prompt cache (code mode only). */
+  cachedInputTokens?: number;
   outputTokens: number;
 }
 
@@ -68,8 +70,14 @@ export async function startScriptedLlm(
     if (!toolCalling) {
       const text = script.code[turn] ?? "I have no more code.";
       const outputTokens = tokens(text);
-      reported.push({ kind: "code-mode", question, inputTokens, outputTokens });
-      return { body: textBody(protocol, text, inputTokens, outputTokens) };
+      // A system prompt marked for Anthropic's cache is read from it after the first turn.
+      const system = (body.system ?? []) as { text?: string; cache_control?: unknown }[];
+      const cachedInputTokens =
+        protocol === "anthropic" && turn > 0 && system[0]?.cache_control !== undefined
+          ? tokens(system[0].text ?? "")
+          : 0;
+      reported.push({ kind: "code-mode", question, inputTokens, cachedInputTokens, outputTokens });
+      return { body: textBody(protocol, text, inputTokens, outputTokens, cachedInputTokens) };
     }
     const step = script.toolCalling[turn] ?? { text: "I am done." };
     if ("text" in step) {
@@ -131,14 +139,24 @@ function firstUserText(messages: { role: string; content: unknown }[]): string {
   return "";
 }
 
-function textBody(protocol: "openai" | "anthropic", text: string, input: number, output: number) {
+function textBody(
+  protocol: "openai" | "anthropic",
+  text: string,
+  input: number,
+  output: number,
+  cached = 0,
+) {
   return protocol === "openai"
     ? openAiChatBody(text, {
         prompt_tokens: input,
         completion_tokens: output,
         total_tokens: input + output,
       })
-    : anthropicBody(text, { input_tokens: input, output_tokens: output });
+    : anthropicBody(text, {
+        input_tokens: input - cached,
+        output_tokens: output,
+        ...(cached > 0 ? { cache_read_input_tokens: cached } : {}),
+      } as { input_tokens: number; output_tokens: number });
 }
 
 /** The text answer's body with the content swapped for tool calls. */

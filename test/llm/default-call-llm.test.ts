@@ -136,7 +136,7 @@ describe("OpenAI chat completions", () => {
 });
 
 describe("Anthropic messages", () => {
-  it("returns text and usage, sends system as a field, and the key and version headers", async () => {
+  it("returns text and usage, sends system marked for caching, and the key and version headers", async () => {
     const server = await serve(() => ({ body: anthropicBody("four") }));
     const callLlm = createCallLlm({
       env: { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: server.baseURL },
@@ -163,7 +163,9 @@ describe("Anthropic messages", () => {
     };
     expect(body.model).toBe("claude-test");
     expect(body.max_tokens).toBe(1024);
-    expect(body.system).toEqual([{ type: "text", text: "You write Python." }]);
+    expect(body.system).toEqual([
+      { type: "text", text: "You write Python.", cache_control: { type: "ephemeral" } },
+    ]);
     expect(body.messages).toEqual([
       { role: "user", content: [{ type: "text", text: "What is 2 + 2?" }] },
       { role: "assistant", content: [{ type: "text", text: "```python\n2 + 2\n```" }] },

@@ -47,7 +47,7 @@ function scripted(replies: string[]): CallLlm {
   const queue = [...replies];
   return async () => ({
     text: queue.shift() ?? "",
-    usage: { inputTokens: 120, outputTokens: 30 },
+    usage: { inputTokens: 120, outputTokens: 30, cachedInputTokens: 100 },
     finishReason: "stop",
   });
 }
@@ -109,12 +109,14 @@ describe.each<Isolation>(["in-process", "process"])("spans of an agent run (%s)"
       "codemode.turns": 2,
       "gen_ai.usage.input_tokens": 240,
       "gen_ai.usage.output_tokens": 60,
+      "gen_ai.usage.cache_read.input_tokens": 200,
     });
     expect(chats[0]!.attributes).toMatchObject({
       "gen_ai.operation.name": "chat",
       "gen_ai.provider.name": "anthropic",
       "gen_ai.usage.input_tokens": 120,
       "gen_ai.usage.output_tokens": 30,
+      "gen_ai.usage.cache_read.input_tokens": 100,
       "gen_ai.response.finish_reasons": ["stop"],
     });
     expect(turns[0]!.attributes).toMatchObject({ "codemode.turn.kind": "look" });
