@@ -541,29 +541,23 @@ function checkOptions(options: ChatAppOptions) {
     }
     return value;
   };
-  const { store } = options;
-  if (
-    store !== undefined &&
-    (!store ||
-      typeof store.save !== "function" ||
-      typeof store.load !== "function" ||
-      typeof store.delete !== "function")
-  ) {
-    throw new InvalidOptionsError(
-      "createChatApp: store must be a ContinuationStore: { save(id, record), load(id), delete(id) } (e.g. directoryContinuationStore(dir)).",
-    );
-  }
-  const { chatStates } = options;
-  if (
-    chatStates !== undefined &&
-    (!chatStates ||
-      typeof chatStates.save !== "function" ||
-      typeof chatStates.load !== "function" ||
-      typeof chatStates.delete !== "function")
-  ) {
-    throw new InvalidOptionsError(
-      "createChatApp: chatStates must be a ChatStateStore: { save(key, record), load(key), delete(key) } (e.g. directoryChatStateStore(dir)).",
-    );
+  const stores = {
+    store:
+      "a ContinuationStore: { save(id, record), load(id), delete(id) } (e.g. directoryContinuationStore(dir))",
+    chatStates:
+      "a ChatStateStore: { save(key, record), load(key), delete(key) } (e.g. directoryChatStateStore(dir))",
+  } as const;
+  for (const [name, shape] of Object.entries(stores)) {
+    const store = options[name as keyof typeof stores];
+    if (
+      store !== undefined &&
+      (!store ||
+        typeof store.save !== "function" ||
+        typeof store.load !== "function" ||
+        typeof store.delete !== "function")
+    ) {
+      throw new InvalidOptionsError(`createChatApp: ${name} must be ${shape}.`);
+    }
   }
   if (options.nudges !== undefined && !isStringArray(options.nudges)) {
     throw new InvalidOptionsError("createChatApp: nudges must be an array of strings.");

@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { InvalidOptionsError } from "../errors.js";
+import { removeFile } from "./continuation-store.js";
 
 /** One chat's state as the server keeps it. */
 export interface ChatStateRecord {
@@ -173,14 +174,6 @@ export function directoryChatStateStore(
       }
       return record;
     },
-    async delete(key) {
-      try {
-        await unlink(file(key));
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw error;
-      }
-    },
+    delete: async (key) => removeFile(file(key)),
   };
 }

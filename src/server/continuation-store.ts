@@ -104,14 +104,17 @@ export function directoryContinuationStore(dir: string): ContinuationStore {
       }
       return JSON.parse(text) as ContinuationRecord;
     },
-    async delete(id) {
-      try {
-        await unlink(file(id));
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw error;
-      }
-    },
+    delete: async (id) => removeFile(file(id)),
   };
+}
+
+/** Removes a store's file: `true` for the caller that removed it, `false` when it was gone. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
 }

@@ -246,3 +246,24 @@ describe("a conversation's state through approvals", () => {
     expect(Object.keys(resumed.state!.variables).sort()).toEqual(["r", "who"]);
   });
 });
+
+describe("a conversation's state keeps Python types", () => {
+  it("dict int keys, tuples, sets, ranges and dates are the same Python values in the next message", async () => {
+    const { callLlm, calls, replies } = scripted([
+      py(
+        'import datetime\nby_id = {1: "a", 2: "b"}\npair = (1, "x")\ntags = {"red"}\nr = range(2, 5)\nday = datetime.date(2024, 5, 1)\n{"summary": "kept"}',
+      ),
+    ]);
+    const agent = new CodeModeAgent({ tools: [], callLlm, maxTurns: 3, isolation: "in-process" });
+    const first = await agent.run("Keep things");
+    expect(first.status).toBe("done");
+    replies.push(
+      py(
+        '{"summary": " ".join([type(by_id).__name__, by_id[2], type(pair).__name__, type(tags).__name__, type(r).__name__, str(list(r)), type(day).__name__, str(day.year)])}',
+      ),
+    );
+    const second = await agent.run("Use them", [], { state: first.state });
+    expect(second.summary).toBe("dict b tuple set range [2, 3, 4] date 2024");
+    expect(lastUser(calls[1]!.messages)).toContain("- pair: tuple of 2");
+  });
+});
