@@ -49,3 +49,26 @@ for (const size of [10, 1000, 1_000_000]) {
   const ms = await timeCall(search, { query: "A".repeat(size) });
   console.log(`| search_tools | ${size} chars ("AAA…") | ${ms.toFixed(2)} ms |`);
 }
+
+// Item 8: what keeping state costs, and the part spent checking kept containers for values
+// that would not cross as themselves (at most 5 000 items per program).
+const { execute } = await import("codemode");
+const programs = {
+  "20 000 rows kept": 'rows = [{"i": i, "name": "n"} for i in range(20000)]\n1',
+  "20 000 rows, not kept": 'rows = [{"i": i, "name": "n"} for i in range(20000)]\nrows = None\n1',
+};
+console.log("\n| program (in-process) | keepState off | keepState on |");
+console.log("| --- | --- | --- |");
+for (const [label, code] of Object.entries(programs)) {
+  const times = { off: [], on: [] };
+  for (let i = 0; i < 9; i++) {
+    for (const keepState of [false, true]) {
+      const t0 = performance.now();
+      await execute(code, { keepState, isolation: "in-process" });
+      times[keepState ? "on" : "off"].push(performance.now() - t0);
+    }
+  }
+  console.log(
+    `| ${label} | ${median(times.off).toFixed(1)} ms | ${median(times.on).toFixed(1)} ms |`,
+  );
+}

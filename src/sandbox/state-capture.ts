@@ -21,6 +21,9 @@
 export const STATE_HOST = "__codemode_state__";
 const VALUE = "__codemode_value__";
 const PUT = "__codemode_put__";
+const INNER = "__codemode_inner__";
+/** Items of kept containers checked for values that would not cross as themselves. */
+const INNER_BUDGET = 5000;
 /** The builtins the block and the prelude use, bound before the program can rebind them. */
 const TYPE = "__codemode_type__";
 const PRELUDE_BUILTINS = {
@@ -182,12 +185,38 @@ export function withStateCapture(
   }
   // No name here that the program can rebind: `type` is the prelude's alias, the rest is
   // syntax, literals and methods of str.
+  const crossing = `(${CROSSING_KINDS.map((k) => `"${k}"`).join(", ")})`;
+  const exception = `kind.endswith("Error") or kind.endswith("Exception") or kind.endswith("Warning")`;
   const block = [
+    // Monty resolves a function's globals when it is defined: this one goes first.
+    `__codemode_budget__ = [${INNER_BUDGET}]`,
+    // The first kind inside a container that would not cross as itself (a range in a list
+    // arrives as a string), within a budget of items shared by all variables.
+    `def ${INNER}(value, budget):`,
+    "    stack = [value]",
+    "    while stack and budget[0] > 0:",
+    "        budget[0] -= 1",
+    "        item = stack.pop()",
+    `        kind = ${TYPE}(item).__name__`,
+    `        if kind == "list" or kind == "tuple" or kind == "set":`,
+    "            stack.extend(item)",
+    `        elif kind == "dict":`,
+    "            stack.extend(item.keys())",
+    "            stack.extend(item.values())",
+    `        elif not (kind in ${crossing} or ${exception}):`,
+    "            return kind",
+    "    return None",
     `def ${PUT}(kept, dropped, rebuilt, name, value):`,
     `    kind = ${TYPE}(value).__name__`,
-    `    if kind in (${CROSSING_KINDS.map((k) => `"${k}"`).join(", ")}):`,
+    `    if kind == "list" or kind == "tuple" or kind == "set" or kind == "dict":`,
+    `        inner = ${INNER}(value, __codemode_budget__)`,
+    "        if inner is None:",
+    "            kept[name] = value",
+    "        else:",
+    `            dropped.append((name, kind + " holding " + inner))`,
+    `    elif kind in ${crossing}:`,
     "        kept[name] = value",
-    `    elif kind.endswith("Error") or kind.endswith("Exception") or kind.endswith("Warning"):`,
+    `    elif ${exception}:`,
     "        kept[name] = value",
     `    elif kind == "range" or kind == "frozenset":`,
     `        rebuilt[name] = (kind, f"{value!r}" if kind == "range" else value)`,
