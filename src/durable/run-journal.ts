@@ -13,8 +13,8 @@ import { decidedEvent } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { thrownMessage } from "../tools/thrown-error.js";
-import type { Tool, ToolContext } from "../tools/types.js";
+import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
+import type { CompensationContext, Tool, ToolContext } from "../tools/types.js";
 import { approvalKey, type DurableVerdict } from "./approvals.js";
 import { journalSerde } from "./journal-codec.js";
 import { remoteTargetOf } from "./remote-spec.js";
@@ -42,6 +42,8 @@ export interface RunJournalOptions {
 
 export class RunJournal {
   private llmCalls = 0;
+  /** Compensations started so far: names each compensation step in the order they run. */
+  private compensations = 0;
   /** Programs run so far (over all turns and attempts): names each tool step uniquely. */
   private execution = 0;
   private attempt = 0;
@@ -171,9 +173,47 @@ export class RunJournal {
         timeoutMs: NO_TIMEOUT_MS,
         execute: (input: Record<string, unknown>, context: ToolContext) =>
           this.callTool(tool, input, context),
+        // A compensation is a step too: once done, a replay takes its outcome from the journal.
+        ...(tool.compensate
+          ? {
+              compensate: (
+                input: Record<string, unknown>,
+                result: unknown,
+                context: CompensationContext,
+              ) => this.compensate(tool, input, result, context),
+            }
+          : {}),
       };
       return Object.freeze(wrapped);
     });
+  }
+
+  /**
+   * Runs `tool.compensate` as step `compensate-<n>-<tool>`. Compensations run in a fixed
+   * order (newest call first) after the run failed, so every replay names them alike.
+   */
+  private async compensate(
+    tool: Tool,
+    input: Record<string, unknown>,
+    result: unknown,
+    context: CompensationContext,
+  ): Promise<unknown> {
+    const n = ++this.compensations;
+    const outcome = await this.wait(
+      this.ctx.run<StepOutcome>(
+        `compensate-${n}-${tool.name}`,
+        async () => {
+          try {
+            return { ok: true, value: toJsonSafe(await tool.compensate!(input, result, context)) };
+          } catch (error) {
+            return { ok: false, type: pythonTypeOf(error), message: thrownMessage(error) };
+          }
+        },
+        { serde: journalSerde<StepOutcome>() },
+      ),
+    );
+    if (!outcome.ok) throw new ToolError(outcome.message, { pythonType: outcome.type });
+    return outcome.value;
   }
 
   private async callTool(
