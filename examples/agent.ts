@@ -6,7 +6,7 @@
  *   CODEMODE_MODEL=replay:examples/replays/revenue-by-region.jsonl npx tsx examples/agent.ts   # offline
  */
 import { CodeModeAgent } from "codemode";
-import { tools } from "./data-tools/tools.js";
+import { tools } from "codemode/examples/data-tools";
 
 const agent = new CodeModeAgent({
   tools,

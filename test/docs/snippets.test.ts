@@ -1,26 +1,28 @@
 /**
- * The docs' code must run. Every ```ts block of the listed pages (except ```ts norun) is
- * written to a module inside the repo (so `import ... from "codemode"` resolves to the
- * build); one tsx process imports them in turn, then the runnable example, printing a
- * marker before each. Each `// => text` comment must appear in what its module printed,
- * in order. One process keeps this fast: loading `ai`, zod and codemode once.
+ * The docs' code must run where the package is installed. Every ```ts block of the listed
+ * pages (except ```ts norun) is written to a module in a project that installed the packed
+ * tarball (test/packed/installed.ts, shared with the other packed tests), so
+ * `import ... from "codemode"` resolves to what a user gets and paths like
+ * `node_modules/codemode/examples/...` resolve as they would for them. There the blocks
+ * are type-checked together with `tsc --strict` against the package's own types, then one
+ * tsx process imports them in turn, then the runnable example, printing a marker before
+ * each. Each `// => text` comment must appear in what its module printed, in order. One
+ * process keeps this fast: loading `ai`, zod and codemode once.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { packedInstall, ROOT } from "../packed/installed.js";
 
 const run = promisify(execFile);
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-const scratch = join(root, "test", "docs", `.snippets-${process.pid}`);
 const PAGES = [
+  "README.md",
   "docs/tools.md",
   "docs/ai-sdk.md",
   "docs/agent.md",
   "docs/mcp.md",
-  "docs/openapi.md",
   "docs/chat.md",
   "docs/eval.md",
   "docs/approvals.md",
@@ -28,20 +30,23 @@ const PAGES = [
 ];
 const EXAMPLE = "examples/ai-sdk-tools.ts";
 const MARK = "@@snippet ";
+/** The README's agent example runs with the recorded replies shipped for it. */
+const REPLAY = "replay:node_modules/codemode/examples/replays/revenue-by-region.jsonl";
 
 interface Snippet {
   name: string;
+  /** The module's file name inside the scratch folder. */
   file: string;
   code: string;
 }
 
 function snippets(page: string): Snippet[] {
-  const text = readFileSync(join(root, page), "utf8");
+  const text = readFileSync(join(ROOT, page), "utf8");
   const found: Snippet[] = [];
   const fence = /^```ts[ \t]*\n([\s\S]*?)^```[ \t]*$/gm;
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
     const line = text.slice(0, match.index).split("\n").length;
-    const file = join(scratch, `${page.replace(/\W/g, "_")}_${line}.ts`);
+    const file = `${page.replace(/\W/g, "_")}_${line}.ts`;
     found.push({ name: `${page}:${line}`, file, code: match[1]! });
   }
   return found;
@@ -54,18 +59,51 @@ function expectations(code: string): string[] {
 
 const all: Snippet[] = [
   ...PAGES.flatMap(snippets),
-  { name: EXAMPLE, file: join(root, EXAMPLE), code: readFileSync(join(root, EXAMPLE), "utf8") },
+  {
+    name: EXAMPLE,
+    file: "example_ai_sdk_tools.ts",
+    code: readFileSync(join(ROOT, EXAMPLE), "utf8"),
+  },
 ];
 const printed = new Map<string, string>();
+let typeErrors = "";
 let failure: unknown;
 
 beforeAll(async () => {
+  const { app } = await packedInstall();
+  const scratch = join(app, "snippets");
   mkdirSync(scratch, { recursive: true });
-  // A snippet is written as a script at the repository root would be: `./examples/...`.
-  const rooted = (code: string) => code.replaceAll('from "./examples/', `from "${root}/examples/`);
-  for (const s of all) if (s.file.startsWith(scratch)) writeFileSync(s.file, rooted(s.code));
-  const runner = join(scratch, "run-all.ts");
-  const files = JSON.stringify(all.map((s) => [s.name, s.file]));
+  for (const s of all) writeFileSync(join(scratch, s.file), s.code);
+  // Type-check every block as a user's strict project would, against the installed types.
+  writeFileSync(
+    join(scratch, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+        typeRoots: [join(ROOT, "node_modules/@types")],
+      },
+      include: ["*.ts"],
+    }),
+  );
+  const typeCheck = run(
+    process.execPath,
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", scratch],
+    {
+      cwd: app,
+      timeout: 120_000,
+    },
+  ).then(
+    () => "",
+    (error: { stdout?: string; message: string }) => error.stdout || error.message,
+  );
+  const runner = join(scratch, "run-all.mts");
+  const files = JSON.stringify(all.map((s) => [s.name, join(scratch, s.file)]));
   writeFileSync(
     runner,
     `import { pathToFileURL } from "node:url";\nfor (const [name, file] of ${files}) {\n` +
@@ -73,8 +111,15 @@ beforeAll(async () => {
       // Exit once every snippet ran, whatever a snippet left open.
       "process.exit(0);\n",
   );
+  const env: Record<string, string | undefined> = { ...process.env, CODEMODE_MODEL: REPLAY };
+  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) delete env[key];
   try {
-    const { stdout } = await run(tsx, [runner], { cwd: root, timeout: 120_000 });
+    const { stdout } = await run(join(app, "node_modules/.bin/tsx"), [runner], {
+      cwd: app,
+      env,
+      timeout: 150_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     for (const section of stdout.split(MARK).slice(1)) {
       const newline = section.indexOf("\n");
       printed.set(section.slice(0, newline), section.slice(newline + 1));
@@ -82,15 +127,26 @@ beforeAll(async () => {
   } catch (error) {
     failure = error;
   }
-}, 150_000);
+  typeErrors = await typeCheck;
+}, 450_000);
 
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-describe("docs code runs", () => {
+describe("docs code runs where the package is installed", () => {
   it("finds the snippets and runs them all", () => {
     expect(failure).toBeUndefined();
     expect(all.length).toBeGreaterThanOrEqual(7);
     expect([...printed.keys()]).toEqual(all.map((s) => s.name));
+  });
+
+  it("type-checks them all with tsc --strict against the installed types", () => {
+    // Errors name the snippet's file: <page>_<line>.ts, the line its fence opens on.
+    expect(typeErrors).toBe("");
+  });
+
+  it("the README's agent example answers with the replay model and prints no error", () => {
+    const agent = all.find((s) => s.name.startsWith("README.md") && s.code.includes("agent.run"));
+    expect(agent?.code).toContain("result.error");
+    const stdout = printed.get(agent!.name) ?? "";
+    expect(stdout).toMatch(/\*\*East\*\* had the highest revenue in 2024/);
   });
 
   it.each(all.map((s) => [s.name, s] as const))("%s prints what its comments say", (_, s) => {
