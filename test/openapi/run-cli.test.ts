@@ -3,7 +3,7 @@
  * (a read, and a POST approved with --approve), beside or without a --tools module; a
  * malformed --openapi-header is refused without repeating it. Runs dist/: build first.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +50,43 @@ describe("codemode run --openapi", () => {
       "GET /v1/pets?tag=cat&limit=20",
       "POST /v1/pets",
     ]);
+  });
+
+  it("saves a run waiting for approval with its documents (not the header), and resumes it", async () => {
+    api.requests.length = 0;
+    const model = replay('p = create_pet(name="Dory")\n{"summary": f"added {p[\'name\']}"}');
+    const save = join(mkdtempSync(join(tmpdir(), "codemode-openapi-save-")), "run.json");
+    const header = `Authorization: Bearer ${TOKEN}`;
+    const first = await runCli([
+      "run",
+      "Add Dory.",
+      "--openapi",
+      `${api.url}/openapi.json`,
+      "--openapi-header",
+      header,
+      "--model",
+      `replay:${model}`,
+      "--save",
+      save,
+    ]);
+    expect(first.code).toBe(3);
+    const saved = readFileSync(save, "utf8");
+    expect(JSON.parse(saved).openapi).toEqual([`${api.url}/openapi.json`]);
+    expect(saved).not.toContain(TOKEN);
+    expect(api.requests).toEqual([]);
+
+    const resumed = await runCli([
+      "resume",
+      save,
+      "--approve",
+      "create_pet",
+      "--openapi-header",
+      header,
+    ]);
+    expect(resumed.stderr).not.toContain(TOKEN);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("added Dory");
+    expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["POST /v1/pets"]);
   });
 
   it("refuses a header that is not Name: value, without repeating it", async () => {
