@@ -110,9 +110,10 @@ const namedShopTools = shop({
   Ticket: Ticket.meta({ id: "Ticket" }),
 });
 
-function measure(label, tools) {
+/** `agent` options beyond the tools: the turn loop (`maxTurns`) and the listing. */
+function measure(label, tools, agent = {}) {
   const listing = pythonToolListing(normalizeTools(tools));
-  const prompt = new CodeModeAgent({ tools, model: "replay:none.jsonl" }).systemPrompt;
+  const prompt = new CodeModeAgent({ tools, model: "replay:none.jsonl", ...agent }).systemPrompt;
   return {
     tools: label,
     listingBytes: Buffer.byteLength(listing),
@@ -123,6 +124,11 @@ function measure(label, tools) {
 
 const rows = [
   measure("examples/data-tools", examples.tools),
+  measure("examples/data-tools, 10 turns", examples.tools, { maxTurns: 10 }),
+  measure("examples/data-tools, 10 turns, compact", examples.tools, {
+    maxTurns: 10,
+    toolListing: "compact",
+  }),
   measure("shop (12 tools)", shopTools),
   measure("shop, shapes named by .meta({ id })", namedShopTools),
 ];

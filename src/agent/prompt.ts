@@ -27,7 +27,7 @@ export function loopInstructions(maxTurns: number): string {
 
 /** What the type check stops, for agents that run it (the default). */
 export const TYPE_CHECK_NOTE =
-  "Each program is type-checked against the signatures above before it runs: a function that does not exist, a wrong argument type or count, an unknown keyword, or reading a key a TypedDict lacks stops it with the line, and nothing runs. Anything else runs, and fails (if it does) with Python's error and line.";
+  "Programs are type-checked against these signatures before they run: an unknown function, a wrong argument type or count, an unknown keyword, or reading a key a TypedDict lacks stops the program (with its line) and nothing runs.";
 
 /** For tool sets with tools marked for approval. */
 export const APPROVAL_NOTE =
@@ -40,7 +40,7 @@ export const APPROVAL_NOTE =
 export function todayNote(now: Date): string {
   const iso = now.toISOString().slice(0, 10);
   const [year, month, day] = iso.split("-").map(Number);
-  return `Today is ${iso} (UTC). The sandbox has no clock: for "today", "this month" or "the last 30 days", use this date, e.g. \`date(${year}, ${month}, ${day})\`.`;
+  return `Today is ${iso} (UTC); the sandbox has no clock, so use this date for "today" or "the last 30 days": \`date(${year}, ${month}, ${day})\`.`;
 }
 
 /**

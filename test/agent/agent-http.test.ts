@@ -154,7 +154,7 @@ describe("CodeModeAgent over HTTP", () => {
       .messages[0]!;
     expect(system.role).toBe("system");
     expect(system.content.startsWith("You are a helpful assistant.")).toBe(true);
-    expect(system.content.endsWith("e.g. `date(2025, 7, 1)`.")).toBe(true);
+    expect(system.content.endsWith("`date(2025, 7, 1)`.")).toBe(true);
   });
 
   it("says which key to set when it is missing, before any request", async () => {

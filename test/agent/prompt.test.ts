@@ -125,7 +125,7 @@ describe("the system prompt", () => {
     const agent = new CodeModeAgent({ tools: [getOrder], callLlm, now });
     const line = todayNote(now);
     expect(line).toBe(
-      'Today is 2025-07-01 (UTC). The sandbox has no clock: for "today", "this month" or "the last 30 days", use this date, e.g. `date(2025, 7, 1)`.',
+      'Today is 2025-07-01 (UTC); the sandbox has no clock, so use this date for "today" or "the last 30 days": `date(2025, 7, 1)`.',
     );
     expect(agent.systemPrompt.endsWith(`\n\n${line}`)).toBe(true);
     await agent.run("hi");
