@@ -26,6 +26,8 @@ export default defineConfig({
     // A scratch folder for the packed-and-installed package the test/packed/ helper
     // makes once per run, only when a test asks for it.
     globalSetup: ["test/packed/global-setup.ts"],
+    // The default output, then one closing line when browser tests skipped (no Chromium).
+    reporters: ["default", "./test/browser/skipped-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests start sandbox worker processes; two cores, so keep parallelism modest.

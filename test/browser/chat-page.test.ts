@@ -3,7 +3,7 @@
  * The chat page in real Chromium (playwright-core driving /usr/bin/chromium) against a real
  * chat server on a random port. Screenshots go to test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ChatMessage, CodeModeAgent, defineTool } from "codemode";
@@ -27,6 +27,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { dataTools, nudges } from "../../examples/data-tools/tools.js";
 import { py, REVENUE_CODE, scripted, WRONG_DATASET_CODE } from "../server/helpers.js";
+import { CHROMIUM, hasChromium, requireChromiumInCi } from "./chromium.js";
 
 /** Retries an assertion until the page catches up (the page updates as events stream in). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
@@ -34,14 +35,8 @@ const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000,
 /** An element's text without surrounding whitespace. */
 const text = (locator: Locator) => locator.textContent().then((t: string | null) => t?.trim());
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `Skipping the browser tests: no Chromium at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium.`,
-  );
-}
+requireChromiumInCi();
 
 let browser: Browser;
 let context: BrowserContext | undefined;

@@ -3,17 +3,17 @@
  * The chat page's tool panel with 500 tools, in real Chromium against a real chat server:
  * a page of items at first, more as the list end scrolls into view, and a filter box.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CodeModeAgent, defineTool } from "codemode";
 import { type ChatServer, startChatServer } from "codemode/server";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { catalogTools } from "../mcp/fixtures/catalog-tools.mjs";
+import { CHROMIUM, hasChromium, requireChromiumInCi } from "./chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
-const hasChromium = existsSync(CHROMIUM);
+requireChromiumInCi();
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
 
 let browser: Browser | undefined;
