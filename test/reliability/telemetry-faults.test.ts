@@ -5,13 +5,12 @@
  * printed, the exit code is the run's (0), and stderr has one warning naming the exporter
  * and where it sends. (Run `npm run build` first.)
  */
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../cli/helpers.js";
 
-const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
 const TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
 const REPLAY = join(import.meta.dirname, "../../examples/replays/explore-then-answer.jsonl");
 const RUN = [
@@ -22,24 +21,7 @@ const RUN = [
   "--model",
   `replay:${REPLAY}`,
 ];
-
-function cli(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...RUN], {
-      env: { ...(process.env as Record<string, string>), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (env: Record<string, string>) => runCli(RUN, env);
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -78,30 +60,24 @@ describe("issue 19 item 11: telemetry export failures never fail a run", () => {
     expect(result.stderr).toContain("ECONNREFUSED");
   }, 60_000);
 
-  it("a receiver that answers 500: warning, exit 0", async () => {
-    let requests = 0;
-    const server = createServer((req, res) => {
-      requests += 1;
-      req.resume();
-      req.on("end", () => res.writeHead(500).end("collector broken"));
-    });
-    servers.push(server);
-    const url = await listen(server);
-    const result = await cli({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
-    expectRunUnaffected(result, url);
-    expect(requests).toBeGreaterThan(0);
-  }, 60_000);
-
-  it("a receiver that never answers: shutdown gives up after a bounded wait, exit 0", async () => {
-    let requests = 0;
-    const server = createServer((req) => {
-      requests += 1;
-      req.resume(); // read the body, never answer
-    });
-    servers.push(server);
-    const url = await listen(server);
-    const result = await cli({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
-    expectRunUnaffected(result, url);
-    expect(requests).toBeGreaterThan(0);
-  }, 60_000);
+  it.each([
+    ["answers 500", (res: import("node:http").ServerResponse) => res.writeHead(500).end("broken")],
+    ["never answers (shutdown gives up after a bounded wait)", () => {}],
+  ])(
+    "a receiver that %s: warning, exit 0",
+    async (_, answer) => {
+      let requests = 0;
+      const server = createServer((req, res) => {
+        requests += 1;
+        req.resume();
+        req.on("end", () => answer(res));
+      });
+      servers.push(server);
+      const url = await listen(server);
+      const result = await cli({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
+      expectRunUnaffected(result, url);
+      expect(requests).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 });
