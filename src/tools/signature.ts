@@ -289,7 +289,7 @@ export function parallelMapOverloads(tools: readonly Tool[], names: Iterable<str
       if (p === "*" || p === "/") return [];
       if (p.startsWith("**")) return ["**kwargs: Any"];
       if (p.startsWith("*")) return [];
-      return [`${p.replace(/\s*=.*$/s, "")} = ...`];
+      return [`${splitTopLevel(p, "=")[0]} = ...`];
     });
     blocks.push(
       `class ${protocol}(_Protocol):\n    def __call__(self, ${params.join(", ")}) -> ${returns}: ...\n` +
