@@ -133,8 +133,11 @@ export interface JournalEntry {
   tool: string;
   /** The validated arguments, JSON-safe. */
   args: Record<string, unknown>;
-  /** The tool and its arguments as canonical JSON (object keys sorted): what a replay matches. */
-  key: string;
+  /**
+   * The tool and its arguments as canonical JSON (object keys sorted): what a replay
+   * matches. Made when first needed (a retry, an approval), not on the call's hot path.
+   */
+  key?: string;
   ok: boolean;
   /** The value Python got back, as it went in (replayed as is). */
   value?: unknown;
@@ -180,41 +183,79 @@ export function beginProgram(journal: EffectJournal, turn: number, attempt: numb
   journal.used = {};
 }
 
+/**
+ * The replayable entries by key and the tools they are of, built once per program (and
+ * again only when the window moves). Kept beside the journal, not in it: the journal stays
+ * plain data for continuations.
+ */
+const replayIndexes = new WeakMap<
+  EffectJournal,
+  { from: number; to: number; byKey: Map<string, JournalEntry[]>; tools: Set<string> }
+>();
+
+function replayIndex(journal: EffectJournal) {
+  let index = replayIndexes.get(journal);
+  if (index?.from !== journal.turnStart || index.to !== journal.replayEnd) {
+    index = {
+      from: journal.turnStart,
+      to: journal.replayEnd,
+      byKey: new Map(),
+      tools: new Set(),
+    };
+    for (let i = journal.turnStart; i < journal.replayEnd; i++) {
+      const entry = journal.entries[i]!;
+      const key = entryKey(entry);
+      const same = index.byKey.get(key);
+      if (same) same.push(entry);
+      else index.byKey.set(key, [entry]);
+      index.tools.add(entry.tool);
+    }
+    replayIndexes.set(journal, index);
+  }
+  return index;
+}
+
 /** Completed calls the current program may replay, for the given tool name. */
 export function hasReplayable(journal: EffectJournal, tool: string): boolean {
-  for (let i = journal.turnStart; i < journal.replayEnd; i++) {
-    if (journal.entries[i]!.tool === tool) return true;
-  }
-  return false;
+  return replayIndex(journal).tools.has(tool);
 }
 
 /**
  * The entry the next call with `key` replays: the k-th replayable entry with that key for
- * the program's k-th such call. `used` is the count so far (the journal's, or a trial copy).
+ * the program's k-th such call. `pending` counts the replays a batch has claimed but not yet
+ * committed (`commitReplays`); without it the claim goes straight into the journal.
  */
 export function replayFor(
   journal: EffectJournal,
   key: string,
-  used: Record<string, number> = journal.used,
+  pending?: Map<string, number>,
 ): JournalEntry | undefined {
-  let skip = used[key] ?? 0;
-  for (let i = journal.turnStart; i < journal.replayEnd; i++) {
-    const entry = journal.entries[i]!;
-    if (entry.key !== key) continue;
-    if (skip === 0) {
-      used[key] = (used[key] ?? 0) + 1;
-      return entry;
-    }
-    skip -= 1;
+  const claimed = pending?.get(key) ?? 0;
+  const k = (journal.used[key] ?? 0) + claimed;
+  const entry = replayIndex(journal).byKey.get(key)?.[k];
+  if (entry) {
+    if (pending) pending.set(key, claimed + 1);
+    else journal.used[key] = k + 1;
   }
-  return undefined;
+  return entry;
+}
+
+/** A batch's claimed replays, once it runs (a batch that suspends claims them on resume). */
+export function commitReplays(journal: EffectJournal, pending: Map<string, number>): void {
+  for (const [key, n] of pending) journal.used[key] = (journal.used[key] ?? 0) + n;
 }
 
 /** How many times the run already completed this call (same tool, canonical arguments). */
 export function ranBefore(journal: EffectJournal, key: string): number {
   let n = 0;
-  for (const entry of journal.entries) if (entry.key === key) n += 1;
+  for (const entry of journal.entries) if (entryKey(entry) === key) n += 1;
   return n;
+}
+
+/** An entry's canonical key, made once. */
+function entryKey(entry: JournalEntry): string {
+  entry.key ??= callKey(entry.tool, entry.args);
+  return entry.key;
 }
 
 /** The canonical form of a call: tool name and JSON with object keys sorted. */

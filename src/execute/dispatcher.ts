@@ -22,6 +22,7 @@ import {
 import {
   type ApprovalVerdict,
   callKey,
+  commitReplays,
   type EffectJournal,
   hasReplayable,
   type JournalEntry,
@@ -127,7 +128,7 @@ export class ToolDispatcher {
       }
     }
     if (replays) {
-      this.journal.used = replays.used;
+      commitReplays(this.journal, replays.pending);
       this.replays = replays.byIndex;
     }
     try {
@@ -160,25 +161,25 @@ export class ToolDispatcher {
   /**
    * In a retry, the calls of `batch` that replay a call an earlier attempt of this turn
    * completed: the k-th call with the same tool and canonical arguments gets the k-th
-   * entry. `used` is the journal's count after the batch, committed only once it runs.
+   * entry. The claims (`pending`) are committed to the journal only once the batch runs.
    * Nothing to do (no await, no work) in a first attempt.
    */
   private async replaysOf(
     batch: CallBatch,
-  ): Promise<{ byIndex: Map<number, JournalEntry>; used: Record<string, number> } | undefined> {
+  ): Promise<{ byIndex: Map<number, JournalEntry>; pending: Map<string, number> } | undefined> {
     const journal = this.journal;
     if (journal.replayEnd <= journal.turnStart) return undefined;
-    const used = { ...journal.used };
+    const pending = new Map<string, number>();
     const byIndex = new Map<number, JournalEntry>();
     for (const [index, call] of batch.calls.entries()) {
       const tool = this.tools.get(call.name);
       if (!tool || !hasSideEffects(tool) || !hasReplayable(journal, call.name)) continue;
       const prepared = await prepareCall(tool, call.args, call.kwargs);
       if (!prepared.ok) continue;
-      const entry = replayFor(journal, callKey(call.name, toJsonSafe(prepared.value)), used);
+      const entry = replayFor(journal, callKey(call.name, toJsonSafe(prepared.value)), pending);
       if (entry) byIndex.set(index, entry);
     }
-    return byIndex.size > 0 ? { byIndex, used } : undefined;
+    return byIndex.size > 0 ? { byIndex, pending } : undefined;
   }
 
   /**
@@ -251,7 +252,7 @@ export class ToolDispatcher {
       this.trace.parent(),
     );
     // Set once a side-effecting tool's execute is called: its outcome goes in the journal.
-    let effect: { args: Record<string, unknown>; key: string } | undefined;
+    let effect: Record<string, unknown> | undefined;
     let replayed = false;
     const record = (args: unknown, end: { result: unknown } | { error: ToolCallError }) => {
       if (span.isRecording()) {
@@ -279,8 +280,7 @@ export class ToolDispatcher {
         const journal = this.journal;
         journal.entries.push({
           tool: call.name,
-          args: effect.args,
-          key: effect.key,
+          args: effect,
           ...("result" in end ? { ok: true, value: end.result } : { ok: false, error: end.error }),
           turn: journal.turn,
           attempt: journal.attempt,
@@ -368,7 +368,7 @@ export class ToolDispatcher {
     try {
       // The tool runs in its span's context, so the tool's own spans nest under it.
       const run = () => {
-        if (effectArgs) effect = { args: effectArgs, key: callKey(call.name, effectArgs) };
+        effect = effectArgs;
         return tool.execute(prepared.value, flight.context(seq));
       };
       result = await flight.wait(
