@@ -13,6 +13,7 @@ import {
   resumeExecution,
   type SuspendedExecution,
 } from "codemode";
+import { codeModeTool, type RunPythonResult } from "codemode/ai-sdk";
 import { OpenApiError, type OpenApiToolSet, openApiTools } from "codemode/openapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
@@ -220,6 +221,16 @@ describe("openApiTools over a live pet API", () => {
     controller.abort();
     const result = await running;
     expect(result.ok).toBe(false);
+  });
+
+  it("works as codeModeTool's tools, like any tool list", async () => {
+    const run_python = codeModeTool({ tools, isolation: "in-process" });
+    const result = (await run_python.execute!(
+      { code: 'get_pet_by_id(petId=3)["name"]' },
+      { toolCallId: "t", messages: [] },
+    )) as RunPythonResult;
+    expect(result).toMatchObject({ ok: true, value: "Kit" });
+    expect(run_python.description).toContain("- list_pets(");
   });
 
   it("reads the same document as YAML", async () => {
