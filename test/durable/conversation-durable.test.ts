@@ -11,7 +11,7 @@ import type { AgentEvent } from "codemode";
 import { DurableChatAgent, registerDeployment } from "codemode/durable";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess } from "./worker-process.js";
+import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
 
 let restate: RestateNode & { stopAndClean(): Promise<void> };
 const workers: WorkerProcess[] = [];
@@ -78,5 +78,38 @@ describe("DurableChatAgent conversations", () => {
     expect(refused.stateError).toMatchObject({ reason: "not-state" });
     expect(refused.summary).toBe("stored 10");
     expect(events[0]).toMatchObject({ type: "state_refused" });
+  });
+
+  it("a run that starts from a state and loses its worker mid-program replays to the same state", async () => {
+    const crashDir = mkdtempSync(join(tmpdir(), "codemode-conversation-crash-"));
+    const env = {
+      PORT: String(await freePort()),
+      COUNT_DIR: crashDir,
+      PROGRAM: "conversation",
+      STATE_SECRET: "a shared secret of the workers",
+    };
+    // record_step(3) (call 4 by argument) hangs in the first worker.
+    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
+    workers.push(first);
+    await registerDeployment(restate.adminUrl, first.url);
+    const agent = new DurableChatAgent({ ingressUrl: restate.ingressUrl });
+    const stored = await agent.run("Store it", [], { chatId: "chat-3" });
+    expect(stored.summary).toBe("stored 10");
+
+    const adding = agent.run("Add three", [], { state: stored.state, chatId: "chat-3" });
+    await waitForFile(join(crashDir, "hanging-4"));
+    await first.kill();
+    const second = await fixtureWorker(env);
+    workers.push(second);
+    const added = await adding;
+    expect(added).toMatchObject({ status: "done", summary: "40" });
+    // Each step ran once: record_step(1) in the first worker, record_step(3) in the second.
+    expect(lines(join(crashDir, "tool-calls.log")).map((l) => Number(l.split(" ")[0]))).toEqual([
+      1, 3,
+    ]);
+
+    const both = await agent.run("What is kept?", [], { state: added.state, chatId: "chat-3" });
+    expect(both.summary).toBe("kept 10 and 30");
+    rmSync(crashDir, { recursive: true, force: true });
   });
 });
