@@ -159,6 +159,13 @@ function requestBody(
   notes: string[],
 ): { entries: Entry[]; contentType: string } | undefined {
   if (op.operation.requestBody === undefined) return undefined;
+  if (op.method === "get" || op.method === "head") {
+    // fetch cannot send one; the operation is still useful without it.
+    notes.push(
+      `Its request body is not offered (a ${op.method.toUpperCase()} request carries none).`,
+    );
+    return undefined;
+  }
   const { value: body, pointer } = refs.follow(
     op.operation.requestBody,
     `${op.pointer}/requestBody`,

@@ -218,4 +218,26 @@ describe("documents codemode cannot use", () => {
     const tools = await openApiTools(document, { baseUrl: "https://api.example" });
     expect(tools.map((t) => t.name)).toEqual(["get_ping"]);
   });
+
+  it("a GET with a request body keeps the operation, without the body", async () => {
+    const body = {
+      content: {
+        "application/json": { schema: { type: "object", properties: { q: { type: "string" } } } },
+      },
+    };
+    const { fetch, calls } = fakeFetch({ "https://api.example/search": () => json([]) });
+    const tools = await openApiTools(
+      {
+        openapi: "3.1.0",
+        info: { title: "x", version: "1" },
+        paths: {
+          "/search": { get: { requestBody: body, responses: { "200": { description: "ok" } } } },
+        },
+      },
+      { baseUrl: "https://api.example", fetch },
+    );
+    expect(tools[0]!.description).toContain("Its request body is not offered");
+    expect(await execute("get_search()", { tools })).toMatchObject({ ok: true, value: [] });
+    expect(calls.map((c) => [c.method, c.body])).toEqual([["GET", undefined]]);
+  });
 });
