@@ -56,7 +56,10 @@ export async function askOnTerminal(pending: PendingApproval): Promise<ApprovalD
   try {
     process.stderr.write(
       `\nApproval needed: ${pending.tool}()${pending.line ? ` (line ${pending.line})` : ""}\n` +
-        `${JSON.stringify(pending.args, null, 2).replace(/^/gm, "  ")}\n`,
+        `${JSON.stringify(pending.args, null, 2).replace(/^/gm, "  ")}\n` +
+        (pending.ranBefore
+          ? `This call already ran ${pending.ranBefore} time(s) in this run, with the same arguments.\n`
+          : ""),
     );
     const answer = (await rl.question("Run it? [y/N] ")).trim().toLowerCase();
     if (answer === "y" || answer === "yes") return true;

@@ -14,7 +14,9 @@ export const NO_ELICITATION_REASON =
 export function elicitApproval(
   server: Server,
   signal: AbortSignal,
-): (request: Pick<ApprovalRequest, "tool" | "args" | "line">) => Promise<ApprovalDecision> {
+): (
+  request: Pick<ApprovalRequest, "tool" | "args" | "line" | "ranBefore">,
+) => Promise<ApprovalDecision> {
   return async (request) => {
     if (!server.getClientCapabilities()?.elicitation) {
       return { approved: false, reason: NO_ELICITATION_REASON };
@@ -22,7 +24,11 @@ export function elicitApproval(
     const args = JSON.stringify(request.args, null, 2);
     const result = await server.elicitInput(
       {
-        message: `Approve this call? ${request.tool}()${request.line ? ` at line ${request.line}` : ""} with:\n${args}`,
+        message:
+          `Approve this call? ${request.tool}()${request.line ? ` at line ${request.line}` : ""} with:\n${args}` +
+          (request.ranBefore
+            ? `\nThis call already ran ${request.ranBefore} time(s) in this run, with the same arguments.`
+            : ""),
         requestedSchema: {
           type: "object",
           properties: {

@@ -26,6 +26,7 @@ const PAGES = [
   "docs/chat.md",
   "docs/eval.md",
   "docs/approvals.md",
+  "docs/side-effects.md",
   "docs/observability.md",
 ];
 const EXAMPLE = "examples/ai-sdk-tools.ts";

@@ -499,6 +499,12 @@
           )
         : null,
       argsList(approval.args),
+      approval.ranBefore
+        ? el("div", {
+            class: "approval-repeat",
+            text: `This call already ran ${approval.ranBefore === 1 ? "once" : `${approval.ranBefore} times`} in this run, with the same arguments.`,
+          })
+        : null,
       readOnly ? null : actions,
       status,
     );
