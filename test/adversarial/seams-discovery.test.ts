@@ -120,4 +120,22 @@ describe("issue 19 item 1: discovery builtins and the event loop", () => {
     expect(huge!.length).toBeLessThan(400);
     expect(huge).toContain("300000 characters");
   });
+
+  it("a parallel_map of two million items is refused in the sandbox before the host receives the batch", async () => {
+    const result = await execute(
+      "parallel_map(service_1_fetch_record, [str(i) for i in range(2000000)])",
+      {
+        tools,
+        limits: { timeoutMs: 60_000, maxMemoryBytes: 1024 * 1024 * 1024 },
+      },
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.type).toBe("ToolCallLimitError");
+      expect(result.error.message).toContain(
+        "a parallel_map of 2000000 calls would pass 200 tool calls",
+      );
+    }
+    expect(result.toolCalls).toEqual([]);
+  }, 120_000);
 });
