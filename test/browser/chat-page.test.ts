@@ -265,6 +265,34 @@ describe.skipIf(!hasChromium)("chat page in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "chat-tool-error.png"), fullPage: true });
   });
 
+  it("marks a replayed call, and lists what a failed run already changed", async () => {
+    const sent: string[] = [];
+    const sendNote = defineTool({
+      name: "send_note",
+      description: "Send a note.",
+      inputSchema: z.object({ to: z.string() }),
+      execute: ({ to }) => {
+        sent.push(to);
+        return { sent: to };
+      },
+    });
+    const failing = 'send_note(to="ada")\nd = {}\nd["missing"]';
+    const server = await serve([py(failing), py(failing)], {
+      maxRetries: 1,
+      extraTools: [sendNote],
+    });
+    const page = await open(server);
+    await page.locator("#input").fill("Send Ada a note.");
+    await page.locator("#send").click();
+    await page.locator(".effects").waitFor();
+    await poll(() => text(page.locator(".effects"))).toContain(
+      "These calls completed before the failure and changed things",
+    );
+    await poll(() => text(page.locator(".effects li"))).toContain('send_note(to="ada")');
+    await poll(() => text(page.locator(".call.replayed .status"))).toContain("replayed");
+    expect(sent).toEqual(["ada"]);
+  });
+
   it("says which variable to set when no API key is configured", async () => {
     const server = await serve([], {
       modelSetup: checkModelSetup("anthropic:claude-haiku-4-5", {}),

@@ -396,3 +396,34 @@ describe("approvals in the chat API", () => {
     );
   });
 });
+
+describe("what runs once, through the chat server", () => {
+  it("an approved send is replayed by the retry (not asked again), and a failed run's done event lists its effects", async () => {
+    const sent: string[] = [];
+    const failing = 'send_email(to="ada@example.com", subject="Refund")\nd = {}\nd["missing"]';
+    const server = await start({
+      agent: new CodeModeAgent({
+        tools: emailTools(sent),
+        callLlm: scripted([py(failing), py(failing)]),
+        model: "test:scripted",
+        continuationSecret: SECRET,
+        maxRetries: 1,
+      }),
+    });
+    const { done } = await suspendedChat(server, "Email Ada about her refund.");
+    const events = await decide(server, done);
+    const result = lastDone(events).result;
+    expect(result.status).toBe("failed");
+    // The retry replayed the approved send: no second approval, no second email.
+    expect(events.some((e) => e.type === "approval_requested")).toBe(false);
+    expect(sent).toEqual(["ada@example.com"]);
+    expect(result.toolCalls.map((c) => c.replayed ?? false)).toEqual([false, true]);
+    expect(result.effects).toEqual([
+      expect.objectContaining({
+        tool: "send_email",
+        args: { to: "ada@example.com", subject: "Refund" },
+        ok: true,
+      }),
+    ]);
+  });
+});
