@@ -51,7 +51,9 @@ export interface RunnerHost {
 /** The builtin the program calls; defined in Python so it accepts any iterable (range, dict, ...). */
 export const PARALLEL_MAP = "parallel_map";
 const PARALLEL_MAP_HOST = "__codemode_parallel_map__";
-const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_exceptions=False, **kwargs): return ${PARALLEL_MAP_HOST}(tool, [list(it) for it in iterables], concurrency, return_exceptions, kwargs)\n`;
+// Comprehensions, not `list(it)`: a program may rebind `list` (the prelude must not depend on
+// a name the program can change).
+const PRELUDE = `def ${PARALLEL_MAP}(tool, *iterables, concurrency=None, return_exceptions=False, **kwargs): return ${PARALLEL_MAP_HOST}(tool, [[x for x in it] for it in iterables], concurrency, return_exceptions, kwargs)\n`;
 const PRELUDE_LINES = 1;
 
 export async function runProgram(request: RunRequest, host: RunnerHost): Promise<RunOutcome> {

@@ -53,6 +53,24 @@ describe.each<Isolation>(["process", "in-process"])("issue 19 seams of turns (%s
     expect(result.attempts).toBe(2);
   });
 
+  it("item 3: programs that rebind list and type still get parallel_map and keep their state", async () => {
+    const double = defineTool({
+      name: "double",
+      description: "Twice x.",
+      parameters: { type: "object", properties: { x: { type: "integer" } }, required: ["x"] },
+      execute: ({ x }) => Number(x) * 2,
+    });
+    const result = ok(
+      await execute('list = [1, 2, 3]\ntype = "bar"\nout = parallel_map(double, list)\nout', {
+        tools: [double],
+        keepState: true,
+        isolation,
+      }),
+    );
+    expect(result.value).toEqual([2, 4, 6]);
+    expect(result.state!.variables).toMatchObject({ type: "bar", out: [2, 4, 6] });
+  });
+
   it("item 8: a range stays a range, an iterator and a frozenset are not turned into a string and a set", async () => {
     const { callLlm, sent } = scripted([
       py(
