@@ -216,6 +216,17 @@ describe("approvals in durable runs", () => {
       ["approval-1-1", "refund", { order: 7 }],
       ["approval-1-2", "refund", { order: 8 }],
     ]);
+    // DurableChatAgent.resume follows the rule agent.resume does: every pending approval at
+    // once. A partial decision is refused before anything is sent.
+    await expect(
+      new DurableChatAgent({ ingressUrl: restate.ingressUrl }).resume(`durable:${runId}`, {
+        "approval-1-2": false,
+      }),
+    ).rejects.toThrow(
+      /resume\(\): no decision for approval approval-1-1 \(refund\(\)\): decide every pending approval/,
+    );
+    expect(await pendingOf(runId, 2)).toHaveLength(2);
+    // The workflow's own approve handler decides one key at a time.
     await client.approve(runId, "approval-1-2", { approved: false, reason: "duplicate" });
     await pendingOf(runId, 1);
     expect(ran("refund-calls.log")).toEqual([]);
