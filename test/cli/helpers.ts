@@ -13,20 +13,29 @@ export interface CliRun {
 /** Keys a developer's shell may hold that would change what a test's command does. */
 const AMBIENT = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
 
+/** This process's environment without the ambient model keys and model. */
+export function withoutAmbientKeys(): Record<string, string | undefined> {
+  const clean: Record<string, string | undefined> = { ...process.env };
+  for (const key of AMBIENT) delete clean[key];
+  return clean;
+}
+
 /**
  * `codemode <args>` with no stdin, the ambient model keys and model removed from the
  * environment, then `env` added; resolves once it exits, with everything it printed.
+ * `command` is how to start codemode: this checkout's build by default, or an installed
+ * `node_modules/.bin/codemode`.
  */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   cwd?: string,
+  command: string[] = [process.execPath, CLI],
 ): Promise<CliRun> {
-  const clean: Record<string, string | undefined> = { ...process.env };
-  for (const key of AMBIENT) delete clean[key];
+  const [program, ...before] = command;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...clean, ...env },
+    const child = spawn(program!, [...before, ...args], {
+      env: { ...withoutAmbientKeys(), ...env },
       ...(cwd ? { cwd } : {}),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { withoutAmbientKeys } from "../cli/helpers.js";
 import { packedInstall, ROOT } from "../packed/installed.js";
 
 const run = promisify(execFile);
@@ -112,8 +113,7 @@ beforeAll(async () => {
       // Exit once every snippet ran, whatever a snippet left open.
       "process.exit(0);\n",
   );
-  const env: Record<string, string | undefined> = { ...process.env, CODEMODE_MODEL: REPLAY };
-  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) delete env[key];
+  const env = { ...withoutAmbientKeys(), CODEMODE_MODEL: REPLAY };
   try {
     const { stdout } = await run(join(app, "node_modules/.bin/tsx"), [runner], {
       cwd: app,

@@ -8,10 +8,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { AgentEvent } from "codemode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutAmbientKeys } from "../cli/helpers.js";
 import { readEvents } from "../server/helpers.js";
 import { packedInstall } from "./installed.js";
-
-const KEYS = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
 
 let app: string;
 const children: ChildProcess[] = [];
@@ -37,8 +36,7 @@ function stop(child: ChildProcess): void {
 
 /** Runs a shell-free command line in the installed app; resolves with the URL it serves. */
 function startInApp(commandLine: string): Promise<{ url: string; child: ChildProcess }> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of KEYS) delete env[key];
+  const env = withoutAmbientKeys();
   const [command, ...args] = commandLine.split(" ");
   const child = spawn(command!, [...args, "--port", "0"], {
     cwd: app,

@@ -10,6 +10,7 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, runCli, withoutAmbientKeys } from "../cli/helpers.js";
 import { type PackedInstall, packedInstall } from "./installed.js";
 
 const run = promisify(execFile);
@@ -19,35 +20,9 @@ beforeAll(async () => {
   installed = await packedInstall();
 }, 300_000);
 
-/** Keys a developer's shell may hold that would change what a command does. */
-const AMBIENT = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEMODE_MODEL"];
-
-function cleanEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of AMBIENT) delete env[key];
-  return env;
-}
-
 /** `npx codemode <args>` as a user runs it in the installed project, to its exit. */
-function codemode(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(installed.app, "node_modules/.bin/codemode"), args, {
-      cwd: installed.app,
-      env: cleanEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function codemode(args: string[]): Promise<CliRun> {
+  return runCli(args, {}, installed.app, [join(installed.app, "node_modules/.bin/codemode")]);
 }
 
 /** Resolves true when a TCP connection to host:port opens, false when it is refused. */
@@ -142,7 +117,7 @@ describe("the installed command line", () => {
     const child = spawn(
       join(installed.app, "node_modules/.bin/codemode"),
       ["worker", "--demo", "--port", "0"],
-      { cwd: installed.app, env: cleanEnv(), stdio: ["ignore", "ignore", "pipe"] },
+      { cwd: installed.app, env: withoutAmbientKeys(), stdio: ["ignore", "ignore", "pipe"] },
     );
     try {
       const port = await new Promise<number>((resolve, reject) => {
