@@ -613,6 +613,25 @@ except PermissionError as e:
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
   });
 
+  it("says on the card when the same call already ran in this run", async () => {
+    const sent: string[] = [];
+    const call = 'send_email(to="ada@example.com", subject="Hello", body="Hi")';
+    const server = await serveEmail(sent, [py(`${call}\n${call}\n{"summary": "sent twice"}`)]);
+    const page = await open(server);
+    await ask(page, "Email Ada twice.");
+    const first = page.locator(".approval").first();
+    expect(await first.locator(".approval-repeat").count()).toBe(0);
+    await first.locator("button.approve").click();
+    const second = page.locator(".approval").nth(1);
+    await second.waitFor();
+    await poll(() => text(second.locator(".approval-repeat"))).toBe(
+      "This call already ran once in this run, with the same arguments.",
+    );
+    await second.locator("button.approve").click();
+    await poll(() => text(page.locator(".summary"))).toBe("sent twice");
+    expect(sent).toEqual(["ada@example.com", "ada@example.com"]);
+  });
+
   it("Deny with a reason: the program catches the PermissionError and says so", async () => {
     const sent: string[] = [];
     const server = await serveEmail(sent, [py(SEND)]);
