@@ -48,8 +48,27 @@ const TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
-/** The page's own files, by name; anything else is not served. */
-const PAGE_FILES = ["index.html", "app.css", "app.js", "chart-frame.js", "favicon.svg"];
+/**
+ * The page's own files, by name; anything else is not served. The page's script is ES
+ * modules (`app.js` imports the rest); `types.js` holds JSDoc types only and is not served.
+ */
+const PAGE_FILES = [
+  "index.html",
+  "app.css",
+  "favicon.svg",
+  "chart-frame.js",
+  "app.js",
+  "answer-view.js",
+  "answer-parts.js",
+  "answer-end.js",
+  "approval-card.js",
+  "charts.js",
+  "dom.js",
+  "notices.js",
+  "storage.js",
+  "stream.js",
+  "tool-panel.js",
+];
 
 /** Browser libraries, by the URL name the page uses. */
 const VENDOR: Record<string, () => string> = {

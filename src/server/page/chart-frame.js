@@ -1,5 +1,10 @@
-// Runs inside a chart's sandboxed iframe (opaque origin): draws one Chart.js config.
+// @ts-check
+// Runs inside a chart's sandboxed iframe (opaque origin): draws one Chart.js config. A classic
+// script (not a module), loaded after Chart.js by the frame charts.js writes.
 (() => {
+  /** Chart.js, loaded before this script (undefined if it did not load). @type {any} */
+  const Chart = /** @type {any} */ (window).Chart;
+  /** @param {{ ok: boolean, error?: string, type?: string }} message */
   const status = (message) => {
     try {
       parent.postMessage({ source: "codemode-chart", ...message }, "*");
@@ -7,13 +12,17 @@
       // No parent to tell; the chart itself is what matters.
     }
   };
+  /** @param {string} text */
   const fail = (text) => {
-    document.getElementById("wrap").textContent = `Could not draw this chart: ${text}`;
+    /** @type {HTMLElement} */ (document.getElementById("wrap")).textContent =
+      `Could not draw this chart: ${text}`;
     status({ ok: false, error: text });
   };
   try {
     if (typeof Chart === "undefined") throw new Error("Chart.js did not load");
-    const { config, dark } = JSON.parse(document.getElementById("config").textContent);
+    const { config, dark } = JSON.parse(
+      /** @type {HTMLElement} */ (document.getElementById("config")).textContent ?? "",
+    );
     if (!config || typeof config !== "object" || !config.type) {
       throw new Error('the config needs at least "type" and "data"');
     }
@@ -30,7 +39,7 @@
     Chart.defaults.font.family = "system-ui, sans-serif";
     const palette = ["#6d5efc", "#22a3c3", "#f59e0b", "#ef4444", "#10b981", "#ec4899", "#64748b"];
     const datasets = config.data?.datasets ?? [];
-    datasets.forEach((dataset, i) => {
+    datasets.forEach((/** @type {any} */ dataset, /** @type {number} */ i) => {
       // Give uncoloured datasets a readable palette instead of Chart.js grey.
       if (dataset.backgroundColor === undefined && dataset.borderColor === undefined) {
         const many = ["pie", "doughnut", "polarArea"].includes(dataset.type ?? config.type);
