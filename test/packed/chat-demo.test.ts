@@ -78,7 +78,13 @@ describe("the installed package", () => {
     const nudges = (await (await fetch(`${url}api/nudges`)).json()) as { nudges: string[] };
     expect(nudges.nudges.length).toBeGreaterThan(0);
     const page = await fetch(url);
-    expect(await page.text()).toContain("<html");
+    const html = await page.text();
+    expect(html).toContain("<html");
+    // The page is ES modules shipped as they are: every script the page loads, and every
+    // module those import, is served from the install.
+    const scripts = await pageScripts(url, html);
+    expect(scripts).toContain("assets/app.js");
+    expect(scripts).toContain("assets/answer-view.js");
 
     const response = await fetch(`${url}api/chat`, {
       method: "POST",
@@ -92,3 +98,26 @@ describe("the installed package", () => {
     expect(done.result.charts).toHaveLength(1);
   }, 60_000);
 });
+
+/**
+ * The page's scripts and, following their static `import … from "./x.js"`, every module
+ * they load; fails when one is not served as JavaScript.
+ */
+async function pageScripts(url: string, html: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const queue = [...html.matchAll(/<script[^>]* src="(assets\/[^"]+)"/g)].map((m) => m[1]!);
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const response = await fetch(`${url}${path}`);
+    expect(response.status, path).toBe(200);
+    expect(response.headers.get("content-type"), path).toContain("text/javascript");
+    const code = await response.text();
+    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    for (const m of code.matchAll(/^(?:import|export)\b[^;]*?\bfrom "\.\/([^"]+)"/gm)) {
+      queue.push(`${folder}${m[1]}`);
+    }
+  }
+  return [...seen];
+}
