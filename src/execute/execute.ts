@@ -6,9 +6,9 @@
  */
 import { InvalidOptionsError } from "../errors.js";
 import { resolveLimits } from "../sandbox/limits.js";
-import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
+import { abortOutcome } from "../sandbox/pool.js";
 import { PARALLEL_MAP } from "../sandbox/runner.js";
-import { formatDiagnostics, type TypeDiagnostic, typeCheckProgram } from "../sandbox/type-check.js";
+import { formatDiagnostics, type TypeDiagnostic } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
 import { withToolDiscovery } from "../tools/discovery.js";
 import { isPythonIdentifier } from "../tools/python-names.js";
@@ -23,7 +23,7 @@ import {
   recordsContent,
   tracer,
 } from "../tracing/spans.js";
-import { ExecutionRun } from "./execution-run.js";
+import { ExecutionRun, sandboxOf } from "./execution-run.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
 export async function execute(
@@ -178,12 +178,9 @@ function emptyRun(t0: number) {
   return { output: "", toolCalls: [], durationMs: performance.now() - t0 };
 }
 
-/** Off the host's event loop in process isolation: the checker takes ~40 ms of CPU cold. */
+/** In the run's sandbox: off the host's event loop in a pool (the checker takes ~40 ms of CPU cold). */
 function typeCheck(code: string, stub: string, options: ExecuteOptions): Promise<TypeDiagnostic[]> {
-  if ((options.isolation ?? "process") === "in-process") {
-    return Promise.resolve(typeCheckProgram(code, stub));
-  }
-  return (options.pool ?? defaultSandboxPool()).typeCheck(code, stub, options.signal);
+  return sandboxOf(options).typeCheck(code, stub, options.signal);
 }
 
 /** Inputs are variables the checker must know; their values can be anything. */

@@ -9,7 +9,7 @@ import { type Context, context } from "@opentelemetry/api";
 import { type Limits, resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
 import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sandbox/protocol.js";
-import { runProgram } from "../sandbox/runner.js";
+import { type Sandbox, sandboxFor } from "../sandbox/sandbox.js";
 import type { Tool } from "../tools/types.js";
 import {
   contentText,
@@ -346,22 +346,19 @@ export class ExecutionRun {
       onDispatch: startClock,
     };
     try {
-      if ((options.isolation ?? "process") === "in-process") {
-        startClock();
-        let outcome = await runProgram(request, {
-          ...host,
-          isCancelled: () => controller.signal.aborted,
-        });
-        if (controller.signal.aborted && !outcome.ok && outcome.error.type === "CancelledError") {
-          outcome = abortOutcome(controller.signal);
-        }
-        return outcome;
-      }
-      return await (options.pool ?? defaultSandboxPool()).run(request, host, controller.signal);
+      return await sandboxOf(options).run(request, host, controller.signal);
     } finally {
       clearTimeout(clock);
     }
   }
+}
+
+/**
+ * Where the run's programs run and are type-checked: the process pool (`options.pool`, else
+ * the shared one) or, with `isolation: "in-process"`, the host's own thread.
+ */
+export function sandboxOf(options: Pick<ExecuteOptions, "isolation" | "pool">): Sandbox {
+  return sandboxFor(options.isolation, () => options.pool ?? defaultSandboxPool());
 }
 
 /** The line that calls `tool`, when the program names it on exactly one line. */

@@ -22,6 +22,7 @@ import type {
   RunRequest,
   WorkerMessage,
 } from "./protocol.js";
+import type { Sandbox } from "./sandbox.js";
 import type { TypeDiagnostic } from "./type-check.js";
 
 export interface SandboxPoolOptions {
@@ -79,7 +80,7 @@ function resolveWorkerScript(): { path: string; execArgv: string[] } {
   };
 }
 
-export class SandboxPool {
+export class SandboxPool implements Sandbox {
   readonly size: number;
   private readonly maxWorkerRssBytes: number;
   private readonly killGraceMs: number;
