@@ -7,8 +7,8 @@
  *   1 MB, median of 5 calls. Target: a few milliseconds at most for any argument.
  */
 const { defineTool } = await import("codemode");
-const { withToolDiscovery } = await import("../dist/tools/discovery.js");
-const { normalizeTools } = await import("../dist/tools/tool-set.js");
+const { withToolDiscovery } = await import("../dist/tools/discovery/discovery-tools.js");
+const { normalizeTools } = await import("../dist/tools/define/tool-set.js");
 
 const tools = normalizeTools(
   Array.from({ length: 300 }, (_, i) =>

@@ -16,9 +16,9 @@
  */
 const { defineTool, estimateTokens, execute } = await import("codemode");
 const { toolListingSection, COMPACT_LISTING_NOTE, withToolDiscovery, ToolIndex } = await import(
-  "../dist/tools/discovery.js"
+  "../dist/tools/discovery/discovery-tools.js"
 );
-const { normalizeTools } = await import("../dist/tools/tool-set.js");
+const { normalizeTools } = await import("../dist/tools/define/tool-set.js");
 const { catalogTools } = await import("../test/mcp/fixtures/catalog-tools.mjs");
 
 const json = process.argv.includes("--json");

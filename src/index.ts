@@ -71,26 +71,26 @@ export {
   type AiSdkToolLike,
   type FromAiSdkToolOptions,
   fromAiSdkTool,
-} from "./tools/ai-sdk-tool.js";
+} from "./tools/define/ai-sdk-tool.js";
 export {
   defineTool,
   functionTool,
   type InferParameters,
   type InferReturns,
   type ToolDefinition,
-} from "./tools/define-tool.js";
+} from "./tools/define/define-tool.js";
+export { durableTool } from "./tools/define/durable.js";
+export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/define/tool-set.js";
 // Large tool sets: what search_tools returns, and how listings are counted.
-export { estimateTokens, type ToolMatch } from "./tools/discovery.js";
-export { durableTool } from "./tools/durable.js";
-export type { SchemaSpec } from "./tools/schema.js";
+export { estimateTokens, type ToolMatch } from "./tools/discovery/discovery-tools.js";
 // What the model sees of the tools, and the type check against it.
 export {
   pythonSignature,
   pythonStub,
   pythonToolDescription,
   pythonToolListing,
-} from "./tools/signature.js";
-export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/tool-set.js";
+} from "./tools/python/signature.js";
+export type { SchemaSpec } from "./tools/schema/compile.js";
 export type {
   Compensate,
   CompensationContext,

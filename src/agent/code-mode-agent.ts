@@ -9,9 +9,12 @@ import { checkResumable } from "../execute/resume.js";
 import type { ApprovalDecision } from "../execute/types.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm, ChatMessage, UsageTotals } from "../llm/types.js";
-import { DEFAULT_TOOL_LISTING_BUDGET, withToolDiscovery } from "../tools/discovery.js";
-import { pythonDocstring, pythonSignatures } from "../tools/signature.js";
-import { LiveToolSet } from "../tools/tool-set.js";
+import { LiveToolSet } from "../tools/define/tool-set.js";
+import {
+  DEFAULT_TOOL_LISTING_BUDGET,
+  withToolDiscovery,
+} from "../tools/discovery/discovery-tools.js";
+import { pythonDocstring, pythonSignatures } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import {
   contentText,

@@ -10,7 +10,7 @@ import type { EffectJournal } from "../execute/call-policy.js";
 import { clampTimerMs } from "../execute/dispatcher.js";
 import { DEFAULT_LIMITS, type Limits } from "../sandbox/limits.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { pythonTypeOf } from "../tools/thrown-error.js";
+import { pythonTypeOf } from "../tools/call/thrown-error.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, tracer } from "../tracing/spans.js";
 import type { Compensation } from "./types.js";

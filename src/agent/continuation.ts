@@ -13,7 +13,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { deserialize, serialize } from "node:v8";
 import { ContinuationError, InvalidOptionsError } from "../errors.js";
 import type { SuspendedExecution } from "../execute/types.js";
-import { pythonStub } from "../tools/signature.js";
+import { pythonStub } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import type { LoopState } from "./run-loop.js";
 

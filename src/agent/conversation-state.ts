@@ -12,7 +12,7 @@ import { deserialize, serialize } from "node:v8";
 import { ConversationStateError } from "../errors.js";
 import type { ProgramState } from "../execute/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { isPythonIdentifier } from "../tools/python-names.js";
+import { isPythonIdentifier } from "../tools/python/names.js";
 import { pythonKind } from "./observation.js";
 
 /** A `ProgramState` that belongs to one chat (`AgentRunOptions.chatId`) when the run named one. */

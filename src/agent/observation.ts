@@ -6,7 +6,7 @@
 import type { ProgramState, SideEffect, ToolCallRecord } from "../execute/types.js";
 import { isRebuiltValue } from "../sandbox/state-capture.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { pythonTypeName } from "../tools/python-types.js";
+import { pythonTypeName } from "../tools/python/type-hints.js";
 import { lookEffectsLine } from "./effects-text.js";
 
 export interface ObservationInput {

@@ -1,7 +1,7 @@
 import type { SideEffect } from "../execute/types.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
-import { fullListingTokens, toolListingSection } from "../tools/discovery.js";
-import { approvalMark } from "../tools/signature.js";
+import { fullListingTokens, toolListingSection } from "../tools/discovery/discovery-tools.js";
+import { approvalMark } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import { retryEffectsNote } from "./effects-text.js";
 import { fenced } from "./observation.js";

@@ -11,7 +11,7 @@ import type {
 import type { CallLlm, ChatMessage, UsageTotals } from "../llm/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
-import type { ToolSetInput } from "../tools/tool-set.js";
+import type { ToolSetInput } from "../tools/define/tool-set.js";
 import type { TelemetryOptions } from "../tracing/spans.js";
 import type { ConversationState } from "./conversation-state.js";
 import type { Skill } from "./skills.js";

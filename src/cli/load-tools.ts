@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
-import type { ToolSetInput } from "../tools/tool-set.js";
+import type { ToolSetInput } from "../tools/define/tool-set.js";
 
 export interface ToolsModule {
   tools: ToolSetInput;

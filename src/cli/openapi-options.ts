@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { InvalidOptionsError } from "../errors.js";
 import { openApiTools } from "../openapi/open-api-tools.js";
 import { isHeaderName } from "../openapi/request.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { normalizeTools, type ToolSetInput } from "../tools/define/tool-set.js";
 import { loadToolsModule, type ToolsModule } from "./load-tools.js";
 import { collect } from "./options.js";
 

@@ -13,7 +13,7 @@ import { ContinuationError, ConversationStateError, InvalidOptionsError } from "
 import { decideEvery, pendingApproval } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { ChatMessage } from "../llm/types.js";
-import type { ToolSetInput } from "../tools/tool-set.js";
+import type { ToolSetInput } from "../tools/define/tool-set.js";
 import { cancelInvocation, runInvocationId } from "./admin.js";
 import {
   DURABLE_CONTINUATION_PREFIX,

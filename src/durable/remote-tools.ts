@@ -8,9 +8,9 @@
 import "./polyfill.js";
 import type { Context, ServiceDefinition } from "@restatedev/restate-sdk";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
-import { isTool } from "../tools/define-tool.js";
-import { checkDurableOptions } from "../tools/durable.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { isTool } from "../tools/define/define-tool.js";
+import { checkDurableOptions } from "../tools/define/durable.js";
+import { normalizeTools, type ToolSetInput } from "../tools/define/tool-set.js";
 import type { DurableToolOptions, Tool, ToolContext } from "../tools/types.js";
 import { trimSlash } from "./admin.js";
 import { decodeJournalValue, encodeJournalValue, journalSerde } from "./journal-codec.js";

@@ -13,7 +13,7 @@ import { decidedEvent } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
+import { pythonTypeOf, thrownMessage } from "../tools/call/thrown-error.js";
 import type { CompensationContext, Tool, ToolContext } from "../tools/types.js";
 import { approvalKey, type DurableVerdict } from "./approvals.js";
 import { journalSerde } from "./journal-codec.js";

@@ -16,7 +16,7 @@ import { InvalidOptionsError } from "../errors.js";
 import { createCallLlm } from "../llm/default-call-llm.js";
 import type { ChatMessage } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { normalizeTools } from "../tools/tool-set.js";
+import { normalizeTools } from "../tools/define/tool-set.js";
 import {
   type DurableVerdict,
   parseApproveInput,

@@ -6,7 +6,7 @@
  */
 
 import { toPython } from "../sandbox/values.js";
-import { pythonTypeOf, thrownMessage } from "../tools/thrown-error.js";
+import { pythonTypeOf, thrownMessage } from "../tools/call/thrown-error.js";
 import type { Tool } from "../tools/types.js";
 
 /** What a durable tool step records. */

@@ -10,7 +10,7 @@ import { createCallLlm } from "../llm/default-call-llm.js";
 import { BUILT_IN_PROVIDERS, parseModelId } from "../llm/model-id.js";
 import { type ProviderSettings, resolveModel } from "../llm/providers.js";
 import type { CallLlm } from "../llm/types.js";
-import { normalizeTools, type ToolSetInput } from "../tools/tool-set.js";
+import { normalizeTools, type ToolSetInput } from "../tools/define/tool-set.js";
 import { gradeAnswer } from "./checks.js";
 import { type ModeRunOutcome, runCodeMode } from "./code-mode-runner.js";
 import { summarize } from "./report.js";

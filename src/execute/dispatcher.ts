@@ -9,9 +9,9 @@ import { cutErrorText, MAX_ERROR_CHARS } from "../error-text.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
-import { hasSideEffects } from "../tools/annotations.js";
-import { prepareCall } from "../tools/prepare-call.js";
-import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/thrown-error.js";
+import { prepareCall } from "../tools/call/prepare-call.js";
+import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/call/thrown-error.js";
+import { hasSideEffects } from "../tools/define/annotations.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 import {
   contentText,

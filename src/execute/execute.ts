@@ -10,10 +10,10 @@ import { abortOutcome } from "../sandbox/pool.js";
 import { PARALLEL_MAP } from "../sandbox/runner.js";
 import { formatDiagnostics, type TypeDiagnostic } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
-import { withToolDiscovery } from "../tools/discovery.js";
-import { isPythonIdentifier } from "../tools/python-names.js";
-import { parallelMapOverloads, pythonStub } from "../tools/signature.js";
-import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/tool-set.js";
+import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/define/tool-set.js";
+import { withToolDiscovery } from "../tools/discovery/discovery-tools.js";
+import { isPythonIdentifier } from "../tools/python/names.js";
+import { parallelMapOverloads, pythonStub } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import {
   contentText,

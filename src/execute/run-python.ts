@@ -7,13 +7,13 @@
 import { InvalidOptionsError } from "../errors.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { programAnnotations } from "../tools/annotations.js";
+import { programAnnotations } from "../tools/define/annotations.js";
+import { LiveToolSet, type ToolSetInput } from "../tools/define/tool-set.js";
 import {
   DEFAULT_TOOL_LISTING_BUDGET,
   fullListingTokens,
   toolListingSection,
-} from "../tools/discovery.js";
-import { LiveToolSet, type ToolSetInput } from "../tools/tool-set.js";
+} from "../tools/discovery/discovery-tools.js";
 import type { ToolAnnotations } from "../tools/types.js";
 import { effectsOfCalls } from "./call-policy.js";
 import { execute } from "./execute.js";

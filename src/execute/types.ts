@@ -1,6 +1,6 @@
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
-import type { ToolSetInput } from "../tools/tool-set.js";
+import type { ToolSetInput } from "../tools/define/tool-set.js";
 import type { TelemetryOptions } from "../tracing/spans.js";
 
 /** How the program ends when it fails. */

@@ -8,8 +8,8 @@ import { McpError, ToolListChangedNotificationSchema } from "@modelcontextprotoc
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.js";
 import { isRecord } from "../plain-object.js";
-import { listedAnnotations } from "../tools/annotations.js";
-import { defineTool } from "../tools/define-tool.js";
+import { listedAnnotations } from "../tools/define/annotations.js";
+import { defineTool } from "../tools/define/define-tool.js";
 import type { JsonSchema, Tool } from "../tools/types.js";
 import { connectMcp, type McpConnection, type McpServerSpec } from "./connect.js";
 import { McpConnectionError } from "./errors.js";

@@ -9,7 +9,7 @@ import {
   settleToolNames,
   suggestIdentifier,
   type ToolRename,
-} from "../tools/python-names.js";
+} from "../tools/python/names.js";
 
 export { pythonParameterNames };
 

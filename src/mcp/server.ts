@@ -22,10 +22,10 @@ import type { ApprovalDecision, Isolation, SideEffect } from "../execute/types.j
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
-import { programAnnotations } from "../tools/annotations.js";
-import { compactToolListing } from "../tools/discovery.js";
-import { pythonToolListing } from "../tools/signature.js";
-import type { ToolSetInput } from "../tools/tool-set.js";
+import { programAnnotations } from "../tools/define/annotations.js";
+import type { ToolSetInput } from "../tools/define/tool-set.js";
+import { compactToolListing } from "../tools/discovery/discovery-tools.js";
+import { pythonToolListing } from "../tools/python/signature.js";
 import { elicitApproval } from "./elicit-approval.js";
 
 /** Settings for the agent behind `ask`, when you do not build the agent yourself. */

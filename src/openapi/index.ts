@@ -2,7 +2,7 @@
  * OpenAPI documents as tools: `openApiTools(document)` gives one typed tool per
  * operation, calling the API over HTTP with your headers.
  */
-export type { ToolRename as OpenApiRename } from "../tools/python-names.js";
+export type { ToolRename as OpenApiRename } from "../tools/python/names.js";
 export type { OpenApiApprovalPolicy, OpenApiOperationInfo } from "./approval.js";
 export { OpenApiError, type OpenApiProblem } from "./errors.js";
 export type { OpenApiSource } from "./load.js";

@@ -5,7 +5,7 @@
  * exactly that spelling keeps it, the others (sorted by operationId or `METHOD /path`)
  * get `_2`, `_3`, ...
  */
-import { settleToolNames, type ToolRename } from "../tools/python-names.js";
+import { settleToolNames, type ToolRename } from "../tools/python/names.js";
 
 /** `getOrderByID` -> `get_order_by_id`, `pets.list` -> `pets_list`, `X-Rate` -> `x_rate`. */
 export function snakeCase(text: string): string {

@@ -6,7 +6,7 @@
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
 import { isPlainObject } from "../plain-object.js";
-import type { ToolRename } from "../tools/python-names.js";
+import type { ToolRename } from "../tools/python/names.js";
 import type { Tool } from "../tools/types.js";
 import {
   checkApprovalPolicy,

@@ -3,7 +3,7 @@
  * return type from its 2xx response, and an `execute` that sends the request with the
  * call's abort signal and turns the answer into a value or a Python exception.
  */
-import { defineTool } from "../tools/define-tool.js";
+import { defineTool } from "../tools/define/define-tool.js";
 import type { JsonSchema, NeedsApproval, Tool, ToolAnnotations } from "../tools/types.js";
 import { httpStatusError, requestFailure } from "./http-errors.js";
 import type { OperationInput } from "./parameters.js";

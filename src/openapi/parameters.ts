@@ -5,7 +5,7 @@
  * each Python argument goes in the request.
  */
 import { isPlainObject } from "../plain-object.js";
-import { pythonParameterNames } from "../tools/python-names.js";
+import { pythonParameterNames } from "../tools/python/names.js";
 import type { JsonSchema } from "../tools/types.js";
 import { OpenApiError } from "./errors.js";
 import type { RawOperation } from "./operations.js";

@@ -7,7 +7,7 @@
  * refused with the pointer where they appear.
  */
 import { isPlainObject } from "../plain-object.js";
-import { pascalCase } from "../tools/python-types.js";
+import { pascalCase } from "../tools/python/type-hints.js";
 import type { JsonSchema } from "../tools/types.js";
 import { jsonPointer, OpenApiError } from "./errors.js";
 

@@ -25,7 +25,7 @@ import dataToolsDefault, {
   nudges,
   tools,
 } from "../../examples/data-tools/tools.js";
-import { isTool } from "../../src/tools/define-tool.js";
+import { isTool } from "../../src/tools/define/define-tool.js";
 
 afterAll(() => closeDefaultSandboxPool());
 

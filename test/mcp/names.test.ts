@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pythonParameterNames, pythonToolNames } from "../../src/mcp/names.js";
-import { isPythonIdentifier, RESERVED_TOOL_NAMES } from "../../src/tools/python-names.js";
+import { isPythonIdentifier, RESERVED_TOOL_NAMES } from "../../src/tools/python/names.js";
 
 describe("pythonToolNames", () => {
   it("gives the same names whatever order the server lists its tools in", () => {

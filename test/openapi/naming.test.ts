@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { methodPathName, operationToolNames, snakeCase } from "../../src/openapi/naming.js";
-import { isPythonIdentifier, isReservedToolName } from "../../src/tools/python-names.js";
+import { isPythonIdentifier, isReservedToolName } from "../../src/tools/python/names.js";
 
 describe("operation names", () => {
   it("snake_cases operationIds and spells method + path when there is none", () => {

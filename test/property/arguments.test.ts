@@ -6,9 +6,9 @@
 import { defineTool, execute, type JsonSchema, type Tool, ToolArgumentError } from "codemode";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bindArguments } from "../../src/tools/bind-arguments.js";
-import { keywordOnlyStart } from "../../src/tools/parameters.js";
-import { prepareCall } from "../../src/tools/prepare-call.js";
+import { bindArguments } from "../../src/tools/call/bind-arguments.js";
+import { prepareCall } from "../../src/tools/call/prepare-call.js";
+import { keywordOnlyStart } from "../../src/tools/define/parameters.js";
 import { type Json, jsonValue, pythonLiteral } from "./arbitraries.js";
 
 const NAMES = ["a", "b", "data", "limit", "x_1", "flag"] as const;

@@ -3,10 +3,10 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
 import { execute } from "../../src/execute/execute.js";
-import { fromAiSdkTool, isAiSdkTool } from "../../src/tools/ai-sdk-tool.js";
-import { defineTool } from "../../src/tools/define-tool.js";
-import { pythonSignature, pythonTypedDicts } from "../../src/tools/signature.js";
-import { normalizeTools } from "../../src/tools/tool-set.js";
+import { fromAiSdkTool, isAiSdkTool } from "../../src/tools/define/ai-sdk-tool.js";
+import { defineTool } from "../../src/tools/define/define-tool.js";
+import { normalizeTools } from "../../src/tools/define/tool-set.js";
+import { pythonSignature, pythonTypedDicts } from "../../src/tools/python/signature.js";
 
 const seen: { input: unknown; toolCallId: string; messages: unknown; aborted: boolean }[] = [];
 

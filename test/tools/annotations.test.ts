@@ -139,7 +139,7 @@ describe("fromAiSdkTool(name, tool, { annotations })", () => {
 
 describe("annotations an MCP server lists", () => {
   it("keep the well-formed fields and drop the rest, so the tool stays usable", async () => {
-    const { listedAnnotations } = await import("../../src/tools/annotations.js");
+    const { listedAnnotations } = await import("../../src/tools/define/annotations.js");
     expect(listedAnnotations({ readOnlyHint: "yes", title: "Odd", idempotentHint: true })).toEqual({
       title: "Odd",
       idempotentHint: true,

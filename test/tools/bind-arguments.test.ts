@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolArgumentError } from "../../src/errors.js";
-import { bindArguments } from "../../src/tools/bind-arguments.js";
-import { defineTool, functionTool } from "../../src/tools/define-tool.js";
+import { bindArguments } from "../../src/tools/call/bind-arguments.js";
+import { defineTool, functionTool } from "../../src/tools/define/define-tool.js";
 
 const fetchData = defineTool({
   name: "fetch_data",

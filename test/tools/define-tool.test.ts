@@ -8,8 +8,8 @@ import {
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
-import { defineTool, functionTool, isTool } from "../../src/tools/define-tool.js";
-import { pythonSignature } from "../../src/tools/signature.js";
+import { defineTool, functionTool, isTool } from "../../src/tools/define/define-tool.js";
+import { pythonSignature } from "../../src/tools/python/signature.js";
 import type { ToolContext } from "../../src/tools/types.js";
 
 const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };

@@ -6,7 +6,10 @@
 import { defineTool, execute, normalizeTools, pythonToolListing } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { COMPACT_LISTING_NOTE, compactToolListing } from "../../src/tools/discovery.js";
+import {
+  COMPACT_LISTING_NOTE,
+  compactToolListing,
+} from "../../src/tools/discovery/discovery-tools.js";
 import { catalogTools } from "../mcp/fixtures/catalog-tools.mjs";
 
 /** The catalogue as codemode tools; each echoes its name and arguments. */

@@ -1,7 +1,7 @@
 import { defineTool, execute, type Tool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { prepareCall } from "../../src/tools/prepare-call.js";
+import { prepareCall } from "../../src/tools/call/prepare-call.js";
 
 const fetchData = defineTool({
   name: "fetch_data",

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { pythonLiteral, pythonTypeHint, pythonTypeName } from "../../src/tools/python-types.js";
+import {
+  pythonLiteral,
+  pythonTypeHint,
+  pythonTypeName,
+} from "../../src/tools/python/type-hints.js";
 
 describe("pythonTypeHint", () => {
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
-import { validateJsonSchema } from "../../src/tools/json-schema-validator.js";
-import { compileParameters, compileSchema, toJsonSchema } from "../../src/tools/schema.js";
+import { compileParameters, compileSchema, toJsonSchema } from "../../src/tools/schema/compile.js";
+import { validateJsonSchema } from "../../src/tools/schema/validate.js";
 
 describe("toJsonSchema", () => {
   it("converts a Zod schema, without $schema", () => {

@@ -1,13 +1,13 @@
 import { Monty, MontyTypingError } from "@pydantic/monty";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineTool, functionTool } from "../../src/tools/define-tool.js";
+import { defineTool, functionTool } from "../../src/tools/define/define-tool.js";
 import {
   pythonDocstring,
   pythonSignature,
   pythonStub,
   pythonTypedDicts,
-} from "../../src/tools/signature.js";
+} from "../../src/tools/python/signature.js";
 
 const fetchData = defineTool({
   name: "fetch_data",

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
-import { bindArguments } from "../../src/tools/bind-arguments.js";
-import { defineTool } from "../../src/tools/define-tool.js";
-import { pythonSignature } from "../../src/tools/signature.js";
-import { normalizeTools, toolMap } from "../../src/tools/tool-set.js";
+import { bindArguments } from "../../src/tools/call/bind-arguments.js";
+import { defineTool } from "../../src/tools/define/define-tool.js";
+import { normalizeTools, toolMap } from "../../src/tools/define/tool-set.js";
+import { pythonSignature } from "../../src/tools/python/signature.js";
 import type { ToolContext } from "../../src/tools/types.js";
 
 const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };

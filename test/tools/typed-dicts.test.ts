@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { typeCheckProgram } from "../../src/sandbox/type-check.js";
-import { defineTool } from "../../src/tools/define-tool.js";
-import { pythonTypeHint } from "../../src/tools/python-types.js";
+import { defineTool } from "../../src/tools/define/define-tool.js";
 import {
   pythonSignature,
   pythonSignatures,
   pythonStub,
   pythonToolListing,
   pythonTypedDicts,
-} from "../../src/tools/signature.js";
-import { PythonTypeScope } from "../../src/tools/typed-dicts.js";
+} from "../../src/tools/python/signature.js";
+import { pythonTypeHint } from "../../src/tools/python/type-hints.js";
+import { PythonTypeScope } from "../../src/tools/python/typed-dicts.js";
 import type { JsonSchema } from "../../src/tools/types.js";
 
 const getUser = defineTool({

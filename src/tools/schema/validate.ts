@@ -5,11 +5,9 @@
  * into the generated code as a TypeError. Keywords it does not know are accepted, never
  * rejected: a validator stricter than the tool would block valid calls.
  */
-import { isPlainObject, isRecord } from "../plain-object.js";
-import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
-import type { JsonSchema } from "./types.js";
-
-// bind-arguments.ts and validate-arguments.ts still import it from here.
+import { isPlainObject, isRecord } from "../../plain-object.js";
+import { pythonLiteral, pythonTypeHint, pythonTypeName } from "../python/type-hints.js";
+import type { JsonSchema } from "../types.js";
 
 /** One failure: where (keys and indexes below the validated value) and what was wrong. */
 export interface SchemaIssue {

@@ -3,9 +3,9 @@
  * because the Python signature and argument binding must agree exactly: a parameter that
  * the signature shows after `*` must be refused when passed positionally.
  */
-import { isRecord } from "../plain-object.js";
-import { assertParameterName } from "./python-names.js";
-import type { JsonSchema, ToolParameter } from "./types.js";
+import { isRecord } from "../../plain-object.js";
+import { assertParameterName } from "../python/names.js";
+import type { JsonSchema, ToolParameter } from "../types.js";
 
 /**
  * One parameter per property of an object schema, in property order; `required` from the

@@ -4,9 +4,9 @@
  * without them is treated as MCP's defaults say: it may change things, so a completed call
  * is recorded in the run's journal and never silently repeated by a retry.
  */
-import { ToolDefinitionError } from "../errors.js";
-import { isPlainObject } from "../plain-object.js";
-import type { Tool, ToolAnnotations } from "./types.js";
+import { ToolDefinitionError } from "../../errors.js";
+import { isPlainObject } from "../../plain-object.js";
+import type { Tool, ToolAnnotations } from "../types.js";
 
 const HINTS = ["readOnlyHint", "idempotentHint", "destructiveHint", "openWorldHint"] as const;
 const KEYS: readonly string[] = [...HINTS, "title"];

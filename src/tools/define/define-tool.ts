@@ -4,12 +4,10 @@
  * Both settle everything at definition time (name, JSON Schema, parameters), so mistakes
  * surface when the tool is built rather than in the middle of a model's run.
  */
-import { ToolDefinitionError } from "../errors.js";
-import { checkAnnotations } from "./annotations.js";
-import { isClassSource, parseFunctionParameters } from "./function-params.js";
-import { parametersFromSchema } from "./parameters.js";
-import { assertToolName } from "./python-names.js";
-import { compileParameters, compileSchema, type SchemaSpec } from "./schema.js";
+import { ToolDefinitionError } from "../../errors.js";
+import { createValidator } from "../call/validate-arguments.js";
+import { assertToolName } from "../python/names.js";
+import { compileParameters, compileSchema, type SchemaSpec } from "../schema/compile.js";
 import type {
   Compensate,
   CompensationContext,
@@ -21,8 +19,10 @@ import type {
   ToolContext,
   ToolParameter,
   ValidationResult,
-} from "./types.js";
-import { createValidator } from "./validate-arguments.js";
+} from "../types.js";
+import { checkAnnotations } from "./annotations.js";
+import { isClassSource, parseFunctionParameters } from "./function-params.js";
+import { parametersFromSchema } from "./parameters.js";
 
 /** What `execute` receives for a parameters schema: its parsed (output) type when known. */
 export type InferParameters<P> = P extends { readonly "~standard": { readonly types?: infer T } }

@@ -3,7 +3,7 @@
  * function and its parameters become keyword arguments, so both must be identifiers the
  * model can type, and a tool must not hide a builtin the generated code relies on.
  */
-import { ToolDefinitionError } from "../errors.js";
+import { ToolDefinitionError } from "../../errors.js";
 
 /** Hard keywords: `def class(...)` or `f(from=1)` is a syntax error. */
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([

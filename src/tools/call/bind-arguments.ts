@@ -4,12 +4,12 @@
  * these messages, so "missing 1 required argument: 'dataset'" gets fixed on the next try.
  */
 
-import { defineEntry } from "../define-entry.js";
-import { ToolArgumentError } from "../errors.js";
-import { isPlainObject } from "../plain-object.js";
-import { keywordOnlyStart } from "./parameters.js";
-import { pythonTypeName } from "./python-types.js";
-import type { Tool, ToolParameter } from "./types.js";
+import { defineEntry } from "../../define-entry.js";
+import { ToolArgumentError } from "../../errors.js";
+import { isPlainObject } from "../../plain-object.js";
+import { keywordOnlyStart } from "../define/parameters.js";
+import { pythonTypeName } from "../python/type-hints.js";
+import type { Tool, ToolParameter } from "../types.js";
 
 /**
  * The argument object for `tool.validate`, keyed by parameter name. Defaults are not

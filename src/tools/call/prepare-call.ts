@@ -5,9 +5,9 @@
  * not thrown, so the hot path needs no try/catch per call; it is worded like CPython's
  * TypeError and becomes one in the program, which can catch it.
  */
-import { errorText } from "../error-text.js";
+import { errorText } from "../../error-text.js";
+import type { Tool } from "../types.js";
 import { bindArguments } from "./bind-arguments.js";
-import type { Tool } from "./types.js";
 
 export type PreparedCall =
   /** `value` is what `tool.execute` receives (defaults applied); `bound` is keyed by parameter. */

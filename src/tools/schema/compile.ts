@@ -9,15 +9,15 @@ import { createRequire } from "node:module";
 // Types only: a Zod schema is read through its own Standard Schema interface, so importing
 // codemode does not load Zod (~100 ms) for users who never pass one.
 import type { z } from "zod";
-import { defineEntry } from "../define-entry.js";
-import { errorText } from "../error-text.js";
-import { ToolDefinitionError } from "../errors.js";
-import { isPlainObject } from "../plain-object.js";
-import { type SchemaIssue, shownValue, validateJsonSchema } from "./json-schema-validator.js";
-import { pythonLiteral, pythonTypeHint, pythonTypeName } from "./python-types.js";
-import type { JsonSchema } from "./types.js";
+import { defineEntry } from "../../define-entry.js";
+import { errorText } from "../../error-text.js";
+import { ToolDefinitionError } from "../../errors.js";
+import { isPlainObject } from "../../plain-object.js";
+import { pythonLiteral, pythonTypeHint, pythonTypeName } from "../python/type-hints.js";
+import type { JsonSchema } from "../types.js";
+import { type SchemaIssue, shownValue, validateJsonSchema } from "./validate.js";
 
-export type { SchemaIssue } from "./json-schema-validator.js";
+export type { SchemaIssue } from "./validate.js";
 
 /** Any object implementing Standard Schema (`~standard`), e.g. a Zod, Valibot or ArkType schema. */
 export interface StandardSchemaLike {

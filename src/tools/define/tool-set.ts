@@ -3,11 +3,11 @@
  * or a record whose keys name them) reduced to one frozen list of uniquely named tools.
  * Name clashes are caught here, before the model is told about any tool.
  */
-import { ToolDefinitionError } from "../errors.js";
+import { ToolDefinitionError } from "../../errors.js";
+import { assertToolName } from "../python/names.js";
+import type { Tool } from "../types.js";
 import { type AiSdkToolLike, fromAiSdkTool, isAiSdkTool } from "./ai-sdk-tool.js";
 import { freezeTool, functionTool, isTool, toolParts } from "./define-tool.js";
-import { assertToolName } from "./python-names.js";
-import type { Tool } from "./types.js";
 
 /**
  * A tool, a plain function that becomes one through `functionTool`, or an AI SDK tool

@@ -17,9 +17,10 @@
  * discriminated unions narrow on `r["kind"] == "a"`. `typing.TypedDict` cannot be imported
  * at run time, so these declarations live only in the stub and the prompt.
  */
-import { isPythonIdentifier, PYTHON_KEYWORDS, RESERVED_TOOL_NAMES } from "./python-names.js";
-import { pascalCase, pythonTypeHint, type TypedDictSink } from "./python-types.js";
-import type { JsonSchema } from "./types.js";
+
+import type { JsonSchema } from "../types.js";
+import { isPythonIdentifier, PYTHON_KEYWORDS, RESERVED_TOOL_NAMES } from "./names.js";
+import { pascalCase, pythonTypeHint, type TypedDictSink } from "./type-hints.js";
 
 export interface TypedDictField {
   /** The dict key, exactly as in the schema. */

@@ -5,17 +5,17 @@
  * `describe_tool(name)` gives one tool's listing as the prompt would have shown it. Both
  * are ordinary tools over the set they were made for: deterministic, local, no model.
  */
-import { ToolDefinitionError, ToolError } from "../errors.js";
-import { closestName, quoteShort } from "../sandbox/names.js";
-import { defineTool, freezeTool, toolParts } from "./define-tool.js";
+import { ToolDefinitionError, ToolError } from "../../errors.js";
+import { closestName, quoteShort } from "../../sandbox/names.js";
+import { defineTool, freezeTool, toolParts } from "../define/define-tool.js";
 import {
   approvalMark,
   pythonDocstring,
   pythonSignatures,
   pythonToolDescription,
   pythonToolListing,
-} from "./signature.js";
-import type { Tool } from "./types.js";
+} from "../python/signature.js";
+import type { Tool } from "../types.js";
 
 export const SEARCH_TOOLS = "search_tools";
 export const DESCRIBE_TOOL = "describe_tool";

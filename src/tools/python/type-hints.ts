@@ -5,8 +5,8 @@
  * `from typing import Any, Literal`; with one, objects with known properties become named
  * `TypedDict`s that the scope declares (see `typed-dicts.ts`).
  */
-import { isRecord } from "../plain-object.js";
-import type { JsonSchema } from "./types.js";
+import { isRecord } from "../../plain-object.js";
+import type { JsonSchema } from "../types.js";
 
 const SCALAR_HINTS: Readonly<Record<string, string>> = {
   string: "str",

@@ -8,21 +8,19 @@
  * duck-typed, which keeps this layer light and works with ai@5 and ai@6 tools alike.
  */
 import { randomUUID } from "node:crypto";
-import { errorText } from "../error-text.js";
-import { ToolDefinitionError } from "../errors.js";
-import { isPlainObject } from "../plain-object.js";
-import { checkAnnotations } from "./annotations.js";
-import { checkCompensate, checkNeedsApproval, freezeTool, isTool } from "./define-tool.js";
-import type { SchemaIssue } from "./json-schema-validator.js";
-import { parametersFromSchema } from "./parameters.js";
-import { assertToolName } from "./python-names.js";
+import { errorText } from "../../error-text.js";
+import { ToolDefinitionError } from "../../errors.js";
+import { isPlainObject } from "../../plain-object.js";
+import { createValidator } from "../call/validate-arguments.js";
+import { assertToolName } from "../python/names.js";
 import {
   compileParameters,
   compileSchema,
   isStandardSchema,
   type SchemaSpec,
   type StandardSchemaLike,
-} from "./schema.js";
+} from "../schema/compile.js";
+import type { SchemaIssue } from "../schema/validate.js";
 import type {
   Compensate,
   JsonSchema,
@@ -30,8 +28,10 @@ import type {
   Tool,
   ToolAnnotations,
   ToolContext,
-} from "./types.js";
-import { createValidator } from "./validate-arguments.js";
+} from "../types.js";
+import { checkAnnotations } from "./annotations.js";
+import { checkCompensate, checkNeedsApproval, freezeTool, isTool } from "./define-tool.js";
+import { parametersFromSchema } from "./parameters.js";
 
 /** The parts of an AI SDK `Tool` codemode reads. Any `tool({ ... })` from `ai` fits. */
 export interface AiSdkToolLike {

@@ -4,7 +4,7 @@
  * against `add(arg0, arg1)`. Only the parameter list is scanned (never the body), and
  * anything unusual degrades to generic names instead of failing.
  */
-import { isPythonIdentifier, suggestIdentifier } from "./python-names.js";
+import { isPythonIdentifier, suggestIdentifier } from "../python/names.js";
 
 export interface ParsedParameter {
   /** A Python-safe name: the JS name, or a generic one for destructured parameters. */

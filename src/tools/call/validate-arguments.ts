@@ -5,13 +5,13 @@
  * the generated code as a TypeError, so it is written for the model to act on.
  */
 
-import { defineEntry } from "../define-entry.js";
-import { errorText } from "../error-text.js";
-import { isPlainObject } from "../plain-object.js";
-import { validateJsonSchema } from "./json-schema-validator.js";
-import { pythonTypeName } from "./python-types.js";
-import type { CompiledSchema, SchemaCheck, SchemaIssue } from "./schema.js";
-import type { ToolParameter, ValidationResult } from "./types.js";
+import { defineEntry } from "../../define-entry.js";
+import { errorText } from "../../error-text.js";
+import { isPlainObject } from "../../plain-object.js";
+import { pythonTypeName } from "../python/type-hints.js";
+import type { CompiledSchema, SchemaCheck, SchemaIssue } from "../schema/compile.js";
+import { validateJsonSchema } from "../schema/validate.js";
+import type { ToolParameter, ValidationResult } from "../types.js";
 
 type Validate = (input: Record<string, unknown>) => ValidationResult | Promise<ValidationResult>;
 

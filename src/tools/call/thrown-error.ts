@@ -3,8 +3,8 @@
  * for every door that runs tools (the dispatcher, and the durable steps that journal a
  * tool's outcome), so a program catches the same exception either way.
  */
-import { cutErrorText, errorText } from "../error-text.js";
-import { toJsonSafe } from "../sandbox/values.js";
+import { cutErrorText, errorText } from "../../error-text.js";
+import { toJsonSafe } from "../../sandbox/values.js";
 
 /**
  * `ToolError`'s `pythonType`, `TypeError` for argument errors, `TimeoutError` for timeouts

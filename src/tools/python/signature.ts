@@ -5,23 +5,23 @@
  * `bindArguments` will treat a call.
  */
 
-import { splitTopLevel } from "../sandbox/type-text.js";
-import { validateJsonSchema } from "./json-schema-validator.js";
-import { keywordOnlyStart } from "./parameters.js";
+import { splitTopLevel } from "../../sandbox/type-text.js";
+import { keywordOnlyStart } from "../define/parameters.js";
+import { validateJsonSchema } from "../schema/validate.js";
+import type { JsonSchema, Tool, ToolParameter } from "../types.js";
 import {
   type HintOptions,
   optionalHint,
   pascalCase,
   pythonLiteral,
   pythonTypeHint,
-} from "./python-types.js";
+} from "./type-hints.js";
 import {
   PythonTypeScope,
   TYPING_NAMES,
   type TypedDictDeclaration,
   typedDictSource,
 } from "./typed-dicts.js";
-import type { JsonSchema, Tool, ToolParameter } from "./types.js";
 
 /** Signature of the `parallel_map` builtin the sandbox provides beside the tools. */
 export const PARALLEL_MAP_SIGNATURE =

@@ -1,6 +1,6 @@
-import { ToolDefinitionError } from "../errors.js";
+import { ToolDefinitionError } from "../../errors.js";
+import type { DurableToolOptions, Tool } from "../types.js";
 import { freezeTool, isTool, toolParts } from "./define-tool.js";
-import type { DurableToolOptions, Tool } from "./types.js";
 
 /**
  * Marks a tool as durable: in a durable run (the Restate layer) each call is a journaled
