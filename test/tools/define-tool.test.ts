@@ -85,6 +85,44 @@ describe("defineTool", () => {
     });
   });
 
+  it("validates a recursive JSON Schema below its references, as an MCP tool's", async () => {
+    const tool = publicDefineTool({
+      name: "save_tree",
+      parameters: {
+        type: "object",
+        properties: { tree: { $ref: "#/$defs/Node" } },
+        required: ["tree"],
+        $defs: {
+          Node: {
+            type: "object",
+            properties: {
+              label: { type: "string" },
+              children: { type: "array", items: { $ref: "#/$defs/Node" } },
+            },
+            required: ["label"],
+          },
+        },
+      },
+      execute: () => "saved",
+    });
+    const program = [
+      "try:",
+      '    save_tree(tree={"label": "a", "children": [{"label": "b", "children": [{"label": 3}]}]})',
+      "except TypeError as e:",
+      "    result = str(e)",
+      "result",
+    ].join("\n");
+    const result = await publicExecute(program, { tools: [tool], isolation: "in-process" });
+    expect(result.ok && result.value).toContain(
+      `argument 'tree["children"][0]["children"][0]["label"]': expected str, got int`,
+    );
+    const ok = await publicExecute('save_tree(tree={"label": "a", "children": [{"label": "b"}]})', {
+      tools: [tool],
+      isolation: "in-process",
+    });
+    expect(ok.ok && ok.value).toBe("saved");
+  });
+
   it("treats None for an optional parameter without default as not given", async () => {
     const tool = defineTool({
       name: "t",

@@ -157,3 +157,71 @@ describe("validateJsonSchema", () => {
     expect(messages({ limit: 1, extra: 1 })).toEqual([': unexpected key "extra"']);
   });
 });
+
+describe("validateJsonSchema with references", () => {
+  // A tree as MCP servers describe one: the node refers to itself through $defs.
+  const tree = {
+    type: "object",
+    properties: { root: { $ref: "#/$defs/Node" } },
+    required: ["root"],
+    $defs: {
+      Node: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          children: { type: "array", items: { $ref: "#/$defs/Node" } },
+        },
+        required: ["name"],
+      },
+    },
+  };
+  const messages = (schema: unknown, value: unknown) =>
+    validateJsonSchema(schema, value).map((i) => `${i.path.join(".")}: ${i.message}`);
+
+  it("checks a recursive schema at every level below a reference", () => {
+    const valid = { root: { name: "a", children: [{ name: "b", children: [{ name: "c" }] }] } };
+    expect(messages(tree, valid)).toEqual([]);
+    const deep = { root: { name: "a", children: [{ name: "b", children: [{ name: 3 }] }] } };
+    expect(messages(tree, deep)).toEqual([
+      "root.children.0.children.0.name: expected str, got int",
+    ]);
+    expect(messages(tree, { root: { children: [] } })).toEqual([
+      'root: missing required key "name"',
+    ]);
+  });
+
+  it("follows `#` and `definitions`, and words the expected type from the target", () => {
+    const list = {
+      type: "object",
+      properties: {
+        value: { type: "integer" },
+        next: { anyOf: [{ $ref: "#" }, { type: "null" }] },
+      },
+    };
+    expect(messages(list, { value: 1, next: { value: 2, next: null } })).toEqual([]);
+    expect(messages(list, { value: 1, next: { value: 2, next: { value: "3" } } })).toEqual([
+      "next.next.value: expected int, got str",
+    ]);
+    const legacy = {
+      properties: { id: { $ref: "#/definitions/Id" } },
+      definitions: { Id: { type: "string" } },
+    };
+    expect(messages(legacy, { id: 7 })).toEqual(["id: expected str, got int"]);
+  });
+
+  it("ends on reference cycles that consume no value, and accepts references it cannot resolve", () => {
+    const cyclic = {
+      $ref: "#/$defs/A",
+      $defs: {
+        A: { anyOf: [{ $ref: "#/$defs/B" }, { type: "string" }] },
+        B: { allOf: [{ $ref: "#/$defs/A" }] },
+      },
+    };
+    expect(messages(cyclic, "x")).toEqual([]);
+    expect(
+      messages({ $ref: "#/$defs/Self", $defs: { Self: { $ref: "#/$defs/Self" } } }, 1),
+    ).toEqual([]);
+    expect(messages({ $ref: "https://example.com/schema.json" }, 1)).toEqual([]);
+    expect(messages({ properties: { a: { $ref: "#/$defs/Missing" } } }, { a: 1 })).toEqual([]);
+  });
+});

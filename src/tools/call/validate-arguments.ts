@@ -24,7 +24,12 @@ export function createValidator(
   // a `None` from Python there means "not given".
   const noneMeansMissing = new Set(
     parameters
-      .filter((p) => !p.required && !p.hasDefault && validateJsonSchema(p.schema, null).length > 0)
+      .filter(
+        (p) =>
+          !p.required &&
+          !p.hasDefault &&
+          validateJsonSchema(p.schema, null, schema.jsonSchema).length > 0,
+      )
       .map((p) => p.name),
   );
   return (input) => {

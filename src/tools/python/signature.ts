@@ -217,7 +217,7 @@ export function pythonParameter(
     if (literal === "None") return `${p.name}: ${optionalHint(hint)} = None`;
     if (literal !== undefined) {
       // A default outside the declared type would make the stub itself fail type checking.
-      const fits = validateJsonSchema(p.schema, p.defaultValue).length === 0;
+      const fits = validateJsonSchema(p.schema, p.defaultValue, root ?? p.schema).length === 0;
       return `${p.name}: ${fits ? hint : "Any"} = ${literal}`;
     }
   }

@@ -6,6 +6,7 @@
  * `TypedDict`s that the scope declares (see `typed-dicts.ts`).
  */
 import { isRecord } from "../../plain-object.js";
+import { deref, resolveRef } from "../schema/refs.js";
 import type { JsonSchema } from "../types.js";
 
 const SCALAR_HINTS: Readonly<Record<string, string>> = {
@@ -195,11 +196,6 @@ function refName(ref: string, ctx: Context, pathName: string): string {
   return defName === "" ? pathName : defName;
 }
 
-/** Follows a local `$ref` (one level) so shape checks see the target. */
-function deref(schema: JsonSchema, root: unknown): unknown {
-  return typeof schema.$ref === "string" ? resolveRef(schema.$ref, root) : schema;
-}
-
 /**
  * Names for the members of a union of objects: the value of a string `const` property
  * when each member has one (`{kind: "circle"}` -> `ShapeCircle`), else `Option1`, ...
@@ -225,17 +221,6 @@ export function pascalCase(text: string): string {
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w !== "");
   return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
-}
-
-/** `#`, `#/$defs/Name` or `#/definitions/Name` inside `root`; undefined otherwise. */
-function resolveRef(ref: string, root: unknown): unknown {
-  if (!isRecord(root)) return undefined;
-  if (ref === "#") return root;
-  const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref);
-  if (!match) return undefined;
-  const defs = root[match[1]!];
-  const name = decodeURIComponent(match[2]!).replace(/~1/g, "/").replace(/~0/g, "~");
-  return isRecord(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
 }
 
 /** OpenAPI 3.0 style `nullable: true`. */

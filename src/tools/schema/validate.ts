@@ -8,6 +8,7 @@
 import { isPlainObject, isRecord } from "../../plain-object.js";
 import { pythonLiteral, pythonTypeHint, pythonTypeName } from "../python/type-hints.js";
 import type { JsonSchema } from "../types.js";
+import { deref, resolveRef } from "./refs.js";
 
 /** One failure: where (keys and indexes below the validated value) and what was wrong. */
 export interface SchemaIssue {
@@ -15,14 +16,34 @@ export interface SchemaIssue {
   message: string;
 }
 
-/** Every issue of `value` against `schema`, in document order; empty when valid. */
-export function validateJsonSchema(schema: unknown, value: unknown): SchemaIssue[] {
+/**
+ * Every issue of `value` against `schema`, in document order; empty when valid. Local
+ * `$ref`s are followed through `root` (the whole document `schema` is part of; `schema`
+ * itself by default), so a recursive schema is checked at every level; a reference that
+ * does not resolve accepts any value.
+ */
+export function validateJsonSchema(
+  schema: unknown,
+  value: unknown,
+  root: unknown = schema,
+): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  check(schema, value, [], issues, 0);
+  check(schema, value, [], issues, 0, { root, active: new Map() });
   return issues;
 }
 
 const MAX_DEPTH = 64;
+
+/** The document references resolve in, and the references being followed at each path. */
+interface Walk {
+  root: unknown;
+  /**
+   * Reference targets entered and not yet left, with the paths they were entered at: a
+   * target met again at the same path is a cycle that consumes no value (`A: {$ref: B}`,
+   * `B: {anyOf: [{$ref: A}, ...]}`), and is not followed a second time.
+   */
+  active: Map<unknown, Set<string>>;
+}
 
 function check(
   schema: unknown,
@@ -30,12 +51,17 @@ function check(
   path: (string | number)[],
   issues: SchemaIssue[],
   depth: number,
+  walk: Walk,
 ): void {
   if (schema === false) {
     issues.push({ path, message: "no value is allowed here" });
     return;
   }
-  if (!isRecord(schema) || depth > MAX_DEPTH || typeof schema.$ref === "string") return;
+  if (!isRecord(schema) || depth > MAX_DEPTH) return;
+  if (typeof schema.$ref === "string") {
+    checkRef(schema.$ref, value, path, issues, depth, walk);
+    return;
+  }
   const fail = (message: string) => issues.push({ path, message });
 
   if ("const" in schema && !deepEqual(value, schema.const)) {
@@ -56,25 +82,51 @@ function check(
       ? schema.oneOf
       : undefined;
   if (branches && !(value === null && schema.nullable === true)) {
-    if (!checkUnion(schema, branches, value, path, issues, depth)) return;
+    if (!checkUnion(schema, branches, value, path, issues, depth, walk)) return;
   }
   if (Array.isArray(schema.allOf)) {
-    for (const part of schema.allOf) check(part, value, path, issues, depth + 1);
+    for (const part of schema.allOf) check(part, value, path, issues, depth + 1, walk);
   }
 
   const types = typeof schema.type === "string" ? [schema.type] : schema.type;
   if (Array.isArray(types)) {
     if (value === null && schema.nullable === true) return;
     if (!types.some((t) => typeof t === "string" && hasType(value, t))) {
-      fail(`expected ${pythonTypeHint(schema)}, got ${pythonTypeName(value)}`);
+      fail(`expected ${pythonTypeHint(schema, walk.root)}, got ${pythonTypeName(value)}`);
       return;
     }
   }
 
   if (typeof value === "string") checkString(schema, value, fail);
   else if (typeof value === "number" || typeof value === "bigint") checkNumber(schema, value, fail);
-  else if (Array.isArray(value)) checkArray(schema, value, path, issues, depth);
-  else if (isPlainObject(value)) checkObject(schema, value, path, issues, depth);
+  else if (Array.isArray(value)) checkArray(schema, value, path, issues, depth, walk);
+  else if (isPlainObject(value)) checkObject(schema, value, path, issues, depth, walk);
+}
+
+/** Checks `value` against the target of `ref`; an unresolved reference accepts anything. */
+function checkRef(
+  ref: string,
+  value: unknown,
+  path: (string | number)[],
+  issues: SchemaIssue[],
+  depth: number,
+  walk: Walk,
+): void {
+  const target = resolveRef(ref, walk.root);
+  if (target === undefined) return;
+  const at = JSON.stringify(path);
+  let paths = walk.active.get(target);
+  if (paths?.has(at)) return;
+  if (!paths) {
+    paths = new Set();
+    walk.active.set(target, paths);
+  }
+  paths.add(at);
+  try {
+    check(target, value, path, issues, depth + 1, walk);
+  } finally {
+    paths.delete(at);
+  }
 }
 
 /** True when some branch accepts the value; otherwise records the most useful issues. */
@@ -85,15 +137,16 @@ function checkUnion(
   path: (string | number)[],
   issues: SchemaIssue[],
   depth: number,
+  walk: Walk,
 ): boolean {
   let closest: SchemaIssue[] | undefined;
   let closestCount = 0;
   for (const branch of branches) {
     const branchIssues: SchemaIssue[] = [];
-    check(branch, value, path, branchIssues, depth + 1);
+    check(branch, value, path, branchIssues, depth + 1, walk);
     if (branchIssues.length === 0) return true;
     // A branch whose type fits says more ("missing key 'x'") than the whole union does.
-    if (shallowTypeFits(branch, value)) {
+    if (shallowTypeFits(deref(branch, walk.root), value)) {
       closestCount++;
       closest ??= branchIssues;
     }
@@ -102,7 +155,7 @@ function checkUnion(
   else
     issues.push({
       path,
-      message: `expected ${pythonTypeHint(schema)}, got ${pythonTypeName(value)}`,
+      message: `expected ${pythonTypeHint(schema, walk.root)}, got ${pythonTypeName(value)}`,
     });
   return false;
 }
@@ -154,6 +207,7 @@ function checkArray(
   path: (string | number)[],
   issues: SchemaIssue[],
   depth: number,
+  walk: Walk,
 ): void {
   const fail = (message: string) => issues.push({ path, message });
   if (typeof schema.minItems === "number" && value.length < schema.minItems) {
@@ -173,7 +227,7 @@ function checkArray(
     if (itemSchema === false && i >= prefix.length) {
       issues.push({ path, message: `expected at most ${plural(prefix.length, "item")}` });
     } else {
-      check(itemSchema, item, [...path, i], issues, depth + 1);
+      check(itemSchema, item, [...path, i], issues, depth + 1, walk);
     }
   });
 }
@@ -184,6 +238,7 @@ function checkObject(
   path: (string | number)[],
   issues: SchemaIssue[],
   depth: number,
+  walk: Walk,
 ): void {
   const properties = isRecord(schema.properties) ? schema.properties : {};
   if (Array.isArray(schema.required)) {
@@ -195,11 +250,11 @@ function checkObject(
   }
   for (const [key, item] of Object.entries(value)) {
     if (hasOwn(properties, key)) {
-      check(properties[key], item, [...path, key], issues, depth + 1);
+      check(properties[key], item, [...path, key], issues, depth + 1, walk);
     } else if (schema.additionalProperties === false) {
       issues.push({ path, message: `unexpected key ${JSON.stringify(key)}` });
     } else if (isRecord(schema.additionalProperties)) {
-      check(schema.additionalProperties, item, [...path, key], issues, depth + 1);
+      check(schema.additionalProperties, item, [...path, key], issues, depth + 1, walk);
     }
   }
 }
