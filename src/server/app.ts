@@ -21,8 +21,6 @@ import { pageRoutes } from "./routes/page.js";
 import { toolRoutes } from "./routes/tools.js";
 import type { ChatAppOptions } from "./types.js";
 
-export { CHAT_DEFAULTS } from "./options.js";
-
 /** The last line of a stream when the agent itself failed (rather than resolving with an error). */
 export interface ChatErrorEvent {
   type: "error";

@@ -3,7 +3,7 @@
 import { InvalidOptionsError } from "../errors.js";
 import type { ChatAppOptions } from "./types.js";
 
-export const CHAT_DEFAULTS = {
+const CHAT_DEFAULTS = {
   title: "codemode chat",
   maxBodyBytes: 1024 * 1024,
   maxMessageChars: 20_000,

@@ -174,6 +174,25 @@ describe("POST /api/chat", () => {
     }
   });
 
+  it("reads a JSON body sent with any content type, as `curl -d` sends it", async () => {
+    const server = await start({ agent: dataAgent([py(REVENUE_CODE)]) });
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const asForm = await chat(
+      server,
+      { message: "Which region?" },
+      { headers: form },
+      "?stream=false",
+    );
+    expect(asForm.status).toBe(200);
+    expect(((await asForm.json()) as { result: { error: unknown } }).result.error).toBeNull();
+
+    const notJson = await chat(server, "message=hi", { headers: form });
+    expect(notJson.status).toBe(400);
+    const error = ((await notJson.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe("INVALID_JSON");
+    expect(error.message).toContain('The body must be JSON: { "message": "..."');
+  });
+
   it("answers 413 for a body over the limit, without running the agent", async () => {
     let agentRuns = 0;
     const agent = dataAgent([]);
