@@ -14,21 +14,12 @@ import {
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startedTool } from "../execute/started.js";
+import { pyAfter } from "../helpers/python.js";
+import { type ScriptedReply, scriptedLlm } from "../helpers/scripted-llm.js";
 
-/** A callLlm that answers with scripted replies and records what it was sent. */
-function scripted(replies: (string | Error)[]) {
-  const calls: { model: string; system: string; messages: ChatMessage[] }[] = [];
-  const callLlm: CallLlm = async (model, system, messages) => {
-    calls.push({ model, system, messages: structuredClone(messages) });
-    const next = replies.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    if (next instanceof Error) throw next;
-    return { text: next, usage: { inputTokens: 10, outputTokens: 5 } };
-  };
-  return { callLlm, calls };
-}
-
-const py = (code: string) => `Here is the program:\n\n\`\`\`python\n${code}\n\`\`\`\n`;
+const scripted = (replies: ScriptedReply[]) =>
+  scriptedLlm(replies, { usage: { inputTokens: 10, outputTokens: 5 } });
+const py = pyAfter("Here is the program:");
 
 let salesCalls = 0;
 const getSales = defineTool({

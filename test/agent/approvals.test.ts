@@ -8,26 +8,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type AgentEvent,
-  type CallLlm,
-  CodeModeAgent,
-  ContinuationError,
-  defineTool,
-} from "codemode";
+import { type AgentEvent, CodeModeAgent, ContinuationError, defineTool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
+import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
 
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-function scripted(replies: string[]): CallLlm {
-  const queue = [...replies];
-  return async () => {
-    const next = queue.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return { text: next, usage: { inputTokens: 10, outputTokens: 5 } };
-  };
-}
+const scripted = (replies: string[]) =>
+  scriptedLlm(replies, { usage: { inputTokens: 10, outputTokens: 5 } });
 
 function emailTools() {
   const sent: string[] = [];

@@ -3,21 +3,13 @@
  * completed call whose tool has `compensate`, once, newest first; outcomes in
  * `result.compensations` and `compensation` events; a compensation that throws is reported.
  */
-import {
-  type AgentEvent,
-  type CallLlm,
-  CodeModeAgent,
-  defineTool,
-  InvalidOptionsError,
-} from "codemode";
+import { type AgentEvent, CodeModeAgent, defineTool, InvalidOptionsError } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
+import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
 
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-const scripted = (replies: string[]): CallLlm => {
-  const queue = [...replies];
-  return async () => queue.shift() ?? "no more replies";
-};
+const scripted = (replies: string[]) => scriptedLlm(replies, { whenDone: "no more replies" });
 
 function bank() {
   const log: string[] = [];

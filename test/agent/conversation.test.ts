@@ -5,7 +5,6 @@
  */
 import {
   type AgentEvent,
-  type CallLlm,
   type ChatMessage,
   CodeModeAgent,
   ConversationStateError,
@@ -13,19 +12,8 @@ import {
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-
-function scripted(replies: string[]) {
-  const calls: { messages: ChatMessage[] }[] = [];
-  const callLlm: CallLlm = async (_model, _system, messages) => {
-    calls.push({ messages: structuredClone(messages) });
-    const next = replies.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return next;
-  };
-  return { callLlm, calls, replies };
-}
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
+import { py } from "../helpers/python.js";
+import { scriptedLlm } from "../helpers/scripted-llm.js";
 
 function orderTools() {
   const counts = { fetch: 0 };
@@ -49,7 +37,11 @@ const lastUser = (messages: ChatMessage[]) => messages.findLast((m) => m.role ==
 describe("a conversation's state", () => {
   it("keeps orders from message 1, uses it in message 2 without a tool call, still has it after a failed message 3", async () => {
     const { counts, tools } = orderTools();
-    const { callLlm, calls, replies } = scripted([
+    const {
+      callLlm,
+      calls,
+      remaining: replies,
+    } = scriptedLlm([
       py('orders = fetch_orders("ada")\nids = (1, 2)\n{"summary": f"{len(orders)} orders"}'),
     ]);
     const agent = new CodeModeAgent({
@@ -107,7 +99,7 @@ describe("a conversation's state", () => {
 
   it("carries the state across turns and a plain-text reply", async () => {
     const { tools } = orderTools();
-    const { callLlm } = scripted([py('orders = fetch_orders("bo")\norders[:1]'), "Two orders."]);
+    const { callLlm } = scriptedLlm([py('orders = fetch_orders("bo")\norders[:1]'), "Two orders."]);
     const agent = new CodeModeAgent({ tools, callLlm, maxTurns: 4, isolation: "in-process" });
     const result = await agent.run("Orders of bo?");
     expect(result.summary).toBe("Two orders.");
@@ -115,9 +107,11 @@ describe("a conversation's state", () => {
   });
 
   it("drops the largest variables past maxStateBytes and tells the next prompt which", async () => {
-    const { callLlm, calls, replies } = scripted([
-      py('big = "x" * 5000\nsmall = [1, 2, 3]\n{"summary": "ok"}'),
-    ]);
+    const {
+      callLlm,
+      calls,
+      remaining: replies,
+    } = scriptedLlm([py('big = "x" * 5000\nsmall = [1, 2, 3]\n{"summary": "ok"}')]);
     const agent = new CodeModeAgent({
       tools: [],
       callLlm,
@@ -137,7 +131,9 @@ describe("a conversation's state", () => {
   });
 
   it("binds the state to its chat: another chat's state is refused with a typed error, and the run starts fresh", async () => {
-    const { callLlm, replies } = scripted([py('secret = "chat A"\n{"summary": "kept"}')]);
+    const { callLlm, remaining: replies } = scriptedLlm([
+      py('secret = "chat A"\n{"summary": "kept"}'),
+    ]);
     const agent = new CodeModeAgent({ tools: [], callLlm, maxTurns: 3, isolation: "in-process" });
     const a = await agent.run("Remember", [], { chatId: "A" });
     expect(a.state!.chatId).toBe("A");
@@ -164,7 +160,7 @@ describe("a conversation's state", () => {
   });
 
   it("refuses a value that is not a ProgramState with a typed error, and runs without it", async () => {
-    const { callLlm, calls, replies } = scripted([]);
+    const { callLlm, calls, remaining: replies } = scriptedLlm([]);
     const agent = new CodeModeAgent({ tools: [], callLlm, maxTurns: 3, isolation: "in-process" });
     for (const bad of [
       { orders: [1, 2] },
@@ -183,7 +179,9 @@ describe("a conversation's state", () => {
   });
 
   it("seals a state into a signed string bound to its chat", async () => {
-    const { callLlm, replies } = scripted([py('when = (2024, 5)\n{"summary": "kept"}')]);
+    const { callLlm, remaining: replies } = scriptedLlm([
+      py('when = (2024, 5)\n{"summary": "kept"}'),
+    ]);
     const agent = new CodeModeAgent({
       tools: [],
       callLlm,
@@ -223,7 +221,9 @@ describe("a conversation's state through approvals", () => {
         return { sent: true };
       },
     });
-    const { callLlm, replies } = scripted([py('who = ["ada", "bo"]\n{"summary": "noted"}')]);
+    const { callLlm, remaining: replies } = scriptedLlm([
+      py('who = ["ada", "bo"]\n{"summary": "noted"}'),
+    ]);
     const agent = new CodeModeAgent({
       tools: [sendEmail],
       callLlm,
@@ -249,7 +249,11 @@ describe("a conversation's state through approvals", () => {
 
 describe("a conversation's state keeps Python types", () => {
   it("dict int keys, tuples, sets, ranges and dates are the same Python values in the next message", async () => {
-    const { callLlm, calls, replies } = scripted([
+    const {
+      callLlm,
+      calls,
+      remaining: replies,
+    } = scriptedLlm([
       py(
         'import datetime\nby_id = {1: "a", 2: "b"}\npair = (1, "x")\ntags = {"red"}\nr = range(2, 5)\nday = datetime.date(2024, 5, 1)\n{"summary": "kept"}',
       ),

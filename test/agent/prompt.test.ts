@@ -4,7 +4,6 @@
  * date; each statement is checked against what the agent and the sandbox really do.
  */
 import {
-  type CallLlm,
   CodeModeAgent,
   closeDefaultSandboxPool,
   defineTool,
@@ -14,21 +13,10 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { APPROVAL_NOTE, TYPE_CHECK_NOTE, todayNote } from "../../src/agent/prompt.js";
+import { py } from "../helpers/python.js";
+import { scriptedLlm as scripted } from "../helpers/scripted-llm.js";
 
 afterAll(() => closeDefaultSandboxPool());
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-function scripted(replies: string[]) {
-  const systems: string[] = [];
-  const callLlm: CallLlm = async (_model, system) => {
-    systems.push(system);
-    const next = replies.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return next;
-  };
-  return { callLlm, systems };
-}
 
 const ran: string[] = [];
 const refund = defineTool({
@@ -120,7 +108,7 @@ describe("the system prompt", () => {
   });
 
   it("states today's date (UTC) last, from the now option, and its snippet runs", async () => {
-    const { callLlm, systems } = scripted([py('{"summary": "ok"}')]);
+    const { callLlm, calls } = scripted([py('{"summary": "ok"}')]);
     const now = new Date("2025-06-30T23:30:00-02:00"); // 2025-07-01 in UTC
     const agent = new CodeModeAgent({ tools: [getOrder], callLlm, now });
     const line = todayNote(now);
@@ -129,6 +117,7 @@ describe("the system prompt", () => {
     );
     expect(agent.systemPrompt.endsWith(`\n\n${line}`)).toBe(true);
     await agent.run("hi");
+    const systems = calls.map((call) => call.system);
     expect(systems[0]!.endsWith(line)).toBe(true);
     const snippet = /`(date\(.+\))`/.exec(line)![1]!;
     const result = await execute(`from datetime import date\n${snippet}.isoformat()`, {

@@ -7,28 +7,18 @@
 import {
   type AgentEvent,
   type ApprovalRequest,
-  type CallLlm,
-  type ChatMessage,
   CodeModeAgent,
   defineTool,
   ToolError,
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
+import { scriptedLlm } from "../helpers/scripted-llm.js";
 
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-/** A model that answers from a script and keeps every conversation it was sent. */
 function scripted(replies: string[]) {
-  const queue = [...replies];
-  const seen: ChatMessage[][] = [];
-  const callLlm: CallLlm = async (_model, _system, messages) => {
-    seen.push(messages.map((m) => ({ ...m })));
-    const next = queue.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return next;
-  };
-  return { callLlm, seen, lastUserMessage: (i: number) => seen[i]!.at(-1)!.content };
+  const { callLlm, calls } = scriptedLlm(replies);
+  return { callLlm, lastUserMessage: (i: number) => calls[i]!.messages.at(-1)!.content };
 }
 
 function shop(options: { approval?: boolean } = {}) {

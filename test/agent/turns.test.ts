@@ -3,30 +3,15 @@
  * with "summary" or a plain-text reply is the answer. Driven through `CodeModeAgent` with a
  * scripted model, against real tools in the real sandbox.
  */
-import {
-  type AgentEvent,
-  type CallLlm,
-  type ChatMessage,
-  CodeModeAgent,
-  defineTool,
-} from "codemode";
+import { type AgentEvent, type CallLlm, CodeModeAgent, defineTool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { pyAfter } from "../helpers/python.js";
+import { type ScriptedReply, scriptedLlm } from "../helpers/scripted-llm.js";
 
-/** A callLlm that answers with scripted replies (or functions of the conversation). */
-function scripted(replies: (string | ((messages: ChatMessage[]) => string))[]) {
-  const calls: { system: string; messages: ChatMessage[] }[] = [];
-  const callLlm: CallLlm = async (_model, system, messages) => {
-    calls.push({ system, messages: structuredClone(messages) });
-    const next = replies.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    const text = typeof next === "function" ? next(messages) : next;
-    return { text, usage: { inputTokens: 100, outputTokens: 10 } };
-  };
-  return { callLlm, calls };
-}
-
-const py = (code: string) => `Let me check.\n\n\`\`\`python\n${code}\n\`\`\``;
+const scripted = (replies: ScriptedReply[]) =>
+  scriptedLlm(replies, { usage: { inputTokens: 100, outputTokens: 10 } });
+const py = pyAfter("Let me check.");
 
 function salesTools(rows = 3) {
   const counts = { fetch: 0 };

@@ -5,7 +5,6 @@
  */
 import {
   closeDefaultSandboxPool,
-  type ExecutionResult,
   execute,
   formatDiagnostics,
   pythonSignature,
@@ -26,6 +25,7 @@ import dataToolsDefault, {
   tools,
 } from "../../examples/data-tools/tools.js";
 import { isTool } from "../../src/tools/define/define-tool.js";
+import { expectError, expectOk } from "../helpers/results.js";
 
 afterAll(() => closeDefaultSandboxPool());
 
@@ -42,18 +42,6 @@ function run(code: string) {
 
 /** Runs a program without the type check (for programs that are meant to fail at run time). */
 const runUnchecked = (code: string) => execute(code, { tools: dataTools });
-
-function expectOk(result: ExecutionResult): unknown {
-  if (!result.ok) {
-    throw new Error(`expected success, got ${result.error.type}: ${result.error.message}`);
-  }
-  return result.value;
-}
-
-function expectError(result: ExecutionResult) {
-  if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
 
 const rowsOf = (name: string): readonly Row[] => DATASETS[name]!.rows;
 

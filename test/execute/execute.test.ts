@@ -1,17 +1,7 @@
-import { defineTool, type ExecutionResult, execute, type Isolation, ToolError } from "codemode";
+import { defineTool, execute, type Isolation, ToolError } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-
-function expectOk(result: ExecutionResult): unknown {
-  if (!result.ok)
-    throw new Error(`expected success, got ${result.error.type}: ${result.error.message}`);
-  return result.value;
-}
-
-function expectError(result: ExecutionResult) {
-  if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+import { expectError, expectOk } from "../helpers/results.js";
 
 const fetchData = defineTool({
   name: "fetch_data",

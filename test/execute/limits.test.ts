@@ -1,11 +1,7 @@
-import { defineTool, type ExecutionResult, execute, type Isolation } from "codemode";
+import { defineTool, execute, type Isolation } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-
-function expectError(result: ExecutionResult) {
-  if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+import { expectError } from "../helpers/results.js";
 
 const echo = defineTool({
   name: "echo",

@@ -1,12 +1,7 @@
-import { defineTool, type ExecutionResult, execute, type Isolation } from "codemode";
+import { defineTool, execute, type Isolation } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-
-function expectOk(result: ExecutionResult): unknown {
-  if (!result.ok)
-    throw new Error(`expected success, got ${result.error.type}: ${result.error.message}`);
-  return result.value;
-}
+import { expectOk } from "../helpers/results.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,13 +4,9 @@
  * example is run here, so the prompt never claims what the sandbox cannot do.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  closeDefaultSandboxPool,
-  type ExecutionResult,
-  execute,
-  type Isolation,
-} from "../../src/index.js";
+import { closeDefaultSandboxPool, execute, type Isolation } from "../../src/index.js";
 import { SANDBOX_PYTHON_RULES } from "../../src/sandbox/python-rules.js";
+import { expectError, expectOk } from "../helpers/results.js";
 import { SANDBOX_PYTHON_FACTS, type SandboxPythonFact } from "./python-facts.js";
 
 // The tools fact examples may call (see the doc comment of python-facts.ts).
@@ -32,18 +28,6 @@ type Tools = NonNullable<Parameters<typeof execute>[1]>["tools"];
 
 function run(code: string, tools: Tools = TOOLS, isolation: Isolation = "in-process") {
   return execute(code, { tools, isolation });
-}
-
-function expectValue(result: ExecutionResult): unknown {
-  if (!result.ok) {
-    throw new Error(`expected success, got ${result.error.type}: ${result.error.message}`);
-  }
-  return result.value;
-}
-
-function expectError(result: ExecutionResult) {
-  if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
 }
 
 /** Runs code and returns its value, or `{ error: type }` when it fails. */
@@ -82,10 +66,10 @@ describe("SANDBOX_PYTHON_FACTS", () => {
       async (_id, f: SandboxPythonFact) => {
         const result = await run(f.example, TOOLS, isolation);
         if (f.works) {
-          expect(expectValue(result)).toEqual(f.expected);
+          expect(expectOk(result)).toEqual(f.expected);
           if (f.output !== undefined) expect(result.output).toBe(f.output);
         } else if (f.silentlyWrong) {
-          const value = expectValue(result);
+          const value = expectOk(result);
           expect(value).toEqual(f.silentlyWrong.actual);
           expect(value).not.toEqual(f.silentlyWrong.expected);
         } else {
@@ -497,7 +481,7 @@ describe("constructs the rules talk about, one by one", () => {
 
   it("prints go to output, not the result", async () => {
     const result = await run("print('a', 'b', sep='-', end='!')\nprint(1, None, (1, 2))\n'done'");
-    expect(expectValue(result)).toBe("done");
+    expect(expectOk(result)).toBe("done");
     expect(result.output).toBe("a-b!1 None (1, 2)\n");
   });
 
@@ -524,12 +508,12 @@ describe("parallel_map on the host", () => {
       return x * 10;
     }
     const all = await run("parallel_map(slow, range(5))", [slow]);
-    expect(expectValue(all)).toEqual([0, 10, 20, 30, 40]);
+    expect(expectOk(all)).toEqual([0, 10, 20, 30, 40]);
     expect(maxInFlight).toBe(5);
 
     maxInFlight = 0;
     const capped = await run("parallel_map(slow, range(5), concurrency=2)", [slow]);
-    expect(expectValue(capped)).toEqual([0, 10, 20, 30, 40]);
+    expect(expectOk(capped)).toEqual([0, 10, 20, 30, 40]);
     expect(maxInFlight).toBe(2);
   });
 
@@ -544,7 +528,7 @@ describe("parallel_map on the host", () => {
       return x;
     }
     const result = await run("[slow(i) for i in range(3)]", [slow]);
-    expect(expectValue(result)).toEqual([0, 1, 2]);
+    expect(expectOk(result)).toEqual([0, 1, 2]);
     expect(maxInFlight).toBe(1);
   });
 
