@@ -295,7 +295,10 @@ export function effectsOfCalls(calls: readonly ToolCallRecord[]): SideEffect[] {
       tool: c.name,
       args: c.args as Record<string, unknown>,
       ok: c.ok,
-      ...(c.ok ? { result: c.result } : { error: c.error! }),
+      // An outer model reads effects: the type and message, not the host-side stack.
+      ...(c.ok
+        ? { result: c.result }
+        : { error: { type: c.error!.type, message: c.error!.message } }),
       seq: c.seq,
     }));
 }

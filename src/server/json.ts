@@ -30,9 +30,21 @@ export function createSafeJson(secrets: readonly string[]): (value: unknown) => 
   };
 }
 
-function replacer(_key: string, value: unknown): unknown {
+function replacer(this: unknown, key: string, value: unknown): unknown {
+  // A tool call's error keeps its JavaScript stack for the host's record; clients get the
+  // type and message only (a stack names the host's files and dependencies).
+  if (key === "stack" && typeof value === "string" && isErrorRecord(this)) return undefined;
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Uint8Array) return { bytes_base64: Buffer.from(value).toString("base64") };
   if (value instanceof Error) return { name: value.name, message: value.message };
   return value;
+}
+
+function isErrorRecord(holder: unknown): boolean {
+  return (
+    typeof holder === "object" &&
+    holder !== null &&
+    typeof (holder as { type?: unknown }).type === "string" &&
+    typeof (holder as { message?: unknown }).message === "string"
+  );
 }

@@ -228,6 +228,31 @@ describe("codeModeTool in an AI SDK loop", () => {
     expect(sent).toEqual(["ada@example.com"]);
   });
 
+  it("a side effect that failed is listed with its type and message, never the host's stack", async () => {
+    const charge = defineTool({
+      name: "charge",
+      parameters: z.object({ cents: z.number() }),
+      execute: () => {
+        throw new Error("card declined");
+      },
+    });
+    const run_python = codeModeTool({ tools: [charge], isolation: "in-process" });
+    const failed = (await run_python.execute!(
+      { code: "charge(cents=500)" },
+      { toolCallId: "t", messages: [] },
+    )) as RunPythonResult;
+    expect(failed.effects).toEqual([
+      {
+        tool: "charge",
+        args: { cents: 500 },
+        ok: false,
+        error: { type: "RuntimeError", message: "card declined" },
+        seq: 1,
+      },
+    ]);
+    expect(JSON.stringify(failed)).not.toContain("code-mode-tool.test.ts");
+  });
+
   it("returns runtime errors, printed output and failed calls compactly", async () => {
     const flaky = defineTool({
       name: "flaky",

@@ -497,6 +497,10 @@ describe("no secrets in responses", () => {
       const text = await response.text();
       expect(text).toContain("upstream rejected key [redacted]");
       expect(text).not.toContain(key);
+      // The host's record keeps the tool's stack; the client never gets it.
+      expect(text).toContain('"error":{"type":"RuntimeError"');
+      expect(text).not.toContain('"stack"');
+      expect(text).not.toMatch(/\bat .*chat-api\.test\.ts/);
     } finally {
       delete process.env.ANTHROPIC_API_KEY;
     }
