@@ -7,13 +7,9 @@ import { ContinuationError, ConversationStateError, InvalidOptionsError } from "
 import { decideEvery } from "../execute/call-policy.js";
 import { checkResumable } from "../execute/resume.js";
 import type { ApprovalDecision } from "../execute/types.js";
-import { createCallLlm } from "../llm/default-call-llm.js";
-import type { CallLlm, ChatMessage, UsageTotals } from "../llm/types.js";
+import type { ChatMessage, UsageTotals } from "../llm/types.js";
 import { LiveToolSet } from "../tools/define/tool-set.js";
-import {
-  DEFAULT_TOOL_LISTING_BUDGET,
-  withToolDiscovery,
-} from "../tools/discovery/discovery-tools.js";
+import { withToolDiscovery } from "../tools/discovery/discovery-tools.js";
 import { pythonDocstring, pythonSignatures } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import {
@@ -24,29 +20,20 @@ import {
   recordsContent,
   SpanKind,
 } from "../tracing/spans.js";
-import {
-  type ContinuationKeys,
-  claimInMemory,
-  continuationKeys,
-  openContinuation,
-  runToolsFingerprint,
-  sealContinuation,
-} from "./continuation.js";
+import { openContinuation, runToolsFingerprint, sealContinuation } from "./continuation.js";
 import {
   boundConversationState,
   type ConversationState,
   checkConversationState,
   conversationStateNote,
-  DEFAULT_MAX_STATE_BYTES,
   sealConversationState,
 } from "./conversation-state.js";
+import { type ResolvedAgentOptions, resolveAgentOptions } from "./options.js";
 import { buildSystemPrompt, resolveToolListing } from "./prompt.js";
 import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
-import { loadSkills } from "./skills.js";
 import type { AgentEvent, AgentResult, AgentRunOptions, CodeModeAgentOptions } from "./types.js";
 
-export const DEFAULT_MODEL = "anthropic:claude-haiku-4-5";
-export const DEFAULT_MAX_OBSERVATION_BYTES = 10_000;
+export { DEFAULT_MAX_OBSERVATION_BYTES, DEFAULT_MODEL } from "./options.js";
 
 export interface ToolDescription {
   name: string;
@@ -63,84 +50,19 @@ export class CodeModeAgent {
   /** Why the prompt may not be what you expect (e.g. a full listing past its budget). */
   readonly warnings: string[] = [];
   private readonly toolSource: LiveToolSet;
-  private readonly skills: string[];
   private prompt:
     | { tools: readonly Tool[]; day: string; listing: "full" | "compact"; text: string }
     | undefined;
-  private readonly callLlm: CallLlm;
-  private readonly continuation: ContinuationKeys;
-  private readonly options: CodeModeAgentOptions;
+  private readonly options: ResolvedAgentOptions;
 
   constructor(options: CodeModeAgentOptions) {
-    if (!options || typeof options !== "object") {
-      throw new InvalidOptionsError("new CodeModeAgent({ tools, ... }) needs an options object.");
-    }
-    const maxRetries = options.maxRetries ?? 2;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-      throw new InvalidOptionsError(`maxRetries must be a whole number >= 0 (got ${maxRetries}).`);
-    }
-    const maxTurns = options.maxTurns ?? 1;
-    if (!Number.isInteger(maxTurns) || maxTurns < 1) {
-      throw new InvalidOptionsError(
-        `maxTurns must be a whole number >= 1 (got ${maxTurns}); 1 is one program, more turns the loop on.`,
-      );
-    }
-    const maxObservationBytes = options.maxObservationBytes ?? DEFAULT_MAX_OBSERVATION_BYTES;
-    if (!Number.isInteger(maxObservationBytes) || maxObservationBytes < 500) {
-      throw new InvalidOptionsError(
-        `maxObservationBytes must be a whole number >= 500 (got ${maxObservationBytes}).`,
-      );
-    }
-    if (options.callLlm !== undefined && typeof options.callLlm !== "function") {
-      throw new InvalidOptionsError(
-        "callLlm must be a function (model, system, messages, { signal }).",
-      );
-    }
-    this.options = options;
-    this.model = options.model ?? DEFAULT_MODEL;
-    this.maxRetries = maxRetries;
-    this.maxTurns = maxTurns;
-    this.maxObservationBytes = maxObservationBytes;
+    const resolved = resolveAgentOptions(options);
+    this.options = resolved;
+    this.model = resolved.model;
+    this.maxRetries = resolved.maxRetries;
+    this.maxTurns = resolved.maxTurns;
+    this.maxObservationBytes = resolved.maxObservationBytes;
     this.toolSource = new LiveToolSet(options.tools ?? []);
-    // Code replies are short; without a cap some providers reserve their maximum (64k tokens).
-    this.callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
-    this.continuation = continuationKeys(options.continuationSecret, options.maxContinuationBytes);
-    for (const [name, hook] of Object.entries({
-      onApproval: options.onApproval,
-      onProgram: options.onProgram,
-      claimContinuation: options.claimContinuation,
-    })) {
-      if (hook !== undefined && typeof hook !== "function") {
-        throw new InvalidOptionsError(`${name} must be a function.`);
-      }
-    }
-    if (
-      options.compensateOnFailure !== undefined &&
-      typeof options.compensateOnFailure !== "boolean"
-    ) {
-      throw new InvalidOptionsError(
-        `compensateOnFailure must be true or false (got ${typeof options.compensateOnFailure}).`,
-      );
-    }
-    const listing = options.toolListing ?? "auto";
-    if (!["full", "compact", "auto"].includes(listing)) {
-      throw new InvalidOptionsError(
-        `toolListing must be "full", "compact" or "auto" (got ${JSON.stringify(listing)}).`,
-      );
-    }
-    const budget = options.toolListingBudget ?? DEFAULT_TOOL_LISTING_BUDGET;
-    if (!Number.isInteger(budget) || budget < 0) {
-      throw new InvalidOptionsError(
-        `toolListingBudget must be a whole number of tokens >= 0 (got ${budget}).`,
-      );
-    }
-    const maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
-    if (!Number.isInteger(maxStateBytes) || maxStateBytes < 0) {
-      throw new InvalidOptionsError(
-        `maxStateBytes must be a whole number of bytes >= 0 (got ${maxStateBytes}).`,
-      );
-    }
-    this.skills = loadSkills(options.skills ?? []);
     void this.systemPrompt; // built now, so a bad tool or skill throws here
   }
 
@@ -169,9 +91,9 @@ export class CodeModeAgent {
     if (this.prompt?.tools === tools && this.prompt.day === day) return this.prompt;
     const { listing, warning } = resolveToolListing({
       tools,
-      toolListing: this.options.toolListing ?? "auto",
+      toolListing: this.options.toolListing,
       maxTurns: this.maxTurns,
-      budget: this.options.toolListingBudget ?? DEFAULT_TOOL_LISTING_BUDGET,
+      budget: this.options.toolListingBudget,
     });
     if (warning !== undefined && !this.warnings.includes(warning)) {
       this.warnings.push(warning);
@@ -180,10 +102,10 @@ export class CodeModeAgent {
     const text = buildSystemPrompt({
       prefix: this.options.systemPromptPrefix,
       tools,
-      skills: this.skills,
+      skills: this.options.skills,
       maxTurns: this.maxTurns,
       toolListing: listing,
-      typeCheck: this.options.typeCheck !== false,
+      typeCheck: this.options.typeCheck,
       now,
     });
     this.prompt = { tools, day, listing, text };
@@ -242,14 +164,14 @@ export class CodeModeAgent {
     // The conversation's variables: only the turn loop keeps and uses them.
     let state: ConversationState | undefined;
     let stateError: ConversationStateError | undefined;
-    if (this.maxTurns > 1 && options.state !== undefined) {
+    if (this.options.loop && options.state !== undefined) {
       try {
         state = boundConversationState(
           checkConversationState(options.state, chatId, {
-            secret: this.continuation.secret,
+            secret: this.options.continuation.secret,
             toolNames: new Set(this.tools.map((t) => t.name)),
           }),
-          this.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+          this.options.maxStateBytes,
           chatId,
         );
       } catch (error) {
@@ -260,7 +182,7 @@ export class CodeModeAgent {
             type: "state_refused",
             error,
             attempt: 1,
-            maxAttempts: this.maxRetries + 1,
+            maxAttempts: this.options.maxAttempts,
             turn: 1,
           });
         } catch {
@@ -290,12 +212,12 @@ export class CodeModeAgent {
    */
   sealState(state: ConversationState): string {
     const checked = checkConversationState(state, state?.chatId, {
-      secret: this.continuation.secret,
+      secret: this.options.continuation.secret,
       toolNames: new Set(),
     });
     return sealConversationState(
       { ...checked, ...(state.chatId !== undefined ? { chatId: state.chatId } : {}) },
-      this.continuation.secret,
+      this.options.continuation.secret,
     );
   }
 
@@ -311,7 +233,7 @@ export class CodeModeAgent {
     decisions: Readonly<Record<string, ApprovalDecision>>,
     options: AgentRunOptions = {},
   ): Promise<AgentResult> {
-    const opened = openContinuation(this.continuation, continuation);
+    const opened = openContinuation(this.options.continuation, continuation);
     const decided = decideEvery(opened.suspended.approvals, decisions);
     if (!decided.ok) throw new InvalidOptionsError(`agent.resume(): ${decided.message}.`);
     // The tools the program had must be here as they were, before the continuation is
@@ -328,8 +250,7 @@ export class CodeModeAgent {
       );
     }
     checkResumable(opened.suspended, this.options.limits);
-    const claim = this.options.claimContinuation ?? claimInMemory;
-    if (!(await claim(opened.id))) {
+    if (!(await this.options.claimContinuation(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");
     }
     const ls = opened.loop;
@@ -357,15 +278,11 @@ export class CodeModeAgent {
       get toolDiscovery() {
         return agent.toolListing === "compact";
       },
-      model: this.model,
-      maxTurns: this.maxTurns,
-      maxAttempts: this.maxRetries + 1,
-      maxObservationBytes: this.maxObservationBytes,
       options: this.options,
       ask: (messages, usage, signal) => this.ask(messages, usage, signal),
       seal: (state, suspended) =>
         sealContinuation(
-          this.continuation,
+          this.options.continuation,
           state,
           suspended,
           runToolsFingerprint(this.resolvedTools(), suspended.toolNames),
@@ -445,7 +362,7 @@ export class CodeModeAgent {
           span.setAttribute("gen_ai.input.messages", contentText(JSON.stringify(messages), max));
         }
         const pending = Promise.resolve().then(() =>
-          this.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
+          this.options.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
         );
         // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
         const reply = signal ? await untilAborted(pending, signal) : await pending;

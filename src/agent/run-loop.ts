@@ -32,13 +32,10 @@ import type { ChatMessage, UsageTotals } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
 import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
 import { compensateEffects } from "./compensate.js";
-import {
-  boundConversationState,
-  type ConversationState,
-  DEFAULT_MAX_STATE_BYTES,
-} from "./conversation-state.js";
+import { boundConversationState, type ConversationState } from "./conversation-state.js";
 import { extractCode, findCode } from "./extract-code.js";
 import { observationMessage } from "./observation.js";
+import type { ResolvedAgentOptions } from "./options.js";
 import { retryMessage } from "./prompt.js";
 import { shapeResult } from "./result-shape.js";
 import type {
@@ -48,7 +45,6 @@ import type {
   AgentToolCall,
   AgentTurn,
   AttemptInfo,
-  CodeModeAgentOptions,
   Compensation,
 } from "./types.js";
 
@@ -87,14 +83,10 @@ export interface LoopState {
 /** What the loop needs of its agent. */
 export interface LoopContext {
   readonly tools: readonly Tool[];
-  /** `provider:model`, for the spans. */
-  readonly model: string;
   /** Programs get `search_tools` / `describe_tool` (the prompt lists tools compactly). */
   readonly toolDiscovery: boolean;
-  readonly maxTurns: number;
-  readonly maxAttempts: number;
-  readonly maxObservationBytes: number;
-  readonly options: CodeModeAgentOptions;
+  /** The agent's options, resolved once (defaults applied). */
+  readonly options: ResolvedAgentOptions;
   ask(messages: ChatMessage[], usage: UsageTotals, signal?: AbortSignal): Promise<string>;
   /** Seals a suspended run into a continuation string. */
   seal(state: LoopState, suspended: SuspendedExecution): string;
@@ -142,14 +134,14 @@ export class AgentRun {
     /** Why the `state` the caller passed was refused, for the result. */
     private readonly stateError?: ConversationStateError,
   ) {
-    this.loop = ctx.maxTurns > 1;
+    this.loop = ctx.options.loop;
     // A continuation sealed before runs kept a journal starts one now.
     ls.journal ??= newJournal();
   }
 
   private info = (): AttemptInfo => ({
     attempt: Math.max(1, this.ls.attempt),
-    maxAttempts: this.ctx.maxAttempts,
+    maxAttempts: this.ctx.options.maxAttempts,
     turn: Math.max(1, this.ls.turn),
   });
 
@@ -170,8 +162,8 @@ export class AgentRun {
         attributes: {
           "gen_ai.operation.name": "invoke_agent",
           "gen_ai.agent.name": "codemode",
-          ...modelAttributes(this.ctx.model),
-          "codemode.max_turns": this.ctx.maxTurns,
+          ...modelAttributes(this.ctx.options.model),
+          "codemode.max_turns": this.ctx.options.maxTurns,
           "codemode.resumed": entry.kind === "resume",
           ...(telemetry?.attributes ?? {}),
         },
@@ -190,7 +182,7 @@ export class AgentRun {
           result = this.finish({ error: `The run failed: ${name}: ${why}` });
         }
         this.closeTurnSpan();
-        if (result.status === "failed" && this.ctx.options.compensateOnFailure === true) {
+        if (result.status === "failed" && this.ctx.options.compensateOnFailure) {
           const compensations = await this.compensate(result);
           if (compensations.length > 0) result.compensations = compensations;
         }
@@ -308,7 +300,7 @@ export class AgentRun {
           result = await this.inTurn(() =>
             execute(ls.code, {
               ...this.executeOptions(),
-              typeCheck: ctx.options.typeCheck !== false,
+              typeCheck: ctx.options.typeCheck,
               ...(this.loop ? { keepState: true } : {}),
               ...(ls.programState ? { state: ls.programState } : {}),
             }),
@@ -340,25 +332,25 @@ export class AgentRun {
         if (result.ok) ls.programState = result.state;
         const observation = observationMessage({
           turn: ls.turn,
-          maxTurns: ctx.maxTurns,
+          maxTurns: ctx.options.maxTurns,
           value: judged.value,
           output,
           toolCalls: ls.turnCalls,
           state: ls.programState,
           effects: effectsOfCalls(ls.turnCalls),
-          maxBytes: ctx.maxObservationBytes,
+          maxBytes: ctx.options.maxObservationBytes,
         });
         this.endTurn({ code: ls.code, kind: "look", value: judged.value, output, observation });
         ls.messages.push(
           { role: "assistant", content: ls.reply },
           { role: "user", content: observation },
         );
-        if (ls.turn >= ctx.maxTurns) {
+        if (ls.turn >= ctx.options.maxTurns) {
           return this.finish({
             value: judged.value,
             output,
             error:
-              `Reached maxTurns (${ctx.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
+              `Reached maxTurns (${ctx.options.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
               "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
           });
         }
@@ -366,7 +358,7 @@ export class AgentRun {
         continue;
       }
       const { error } = judged;
-      if (ls.attempt >= ctx.maxAttempts || signal?.aborted) {
+      if (ls.attempt >= ctx.options.maxAttempts || signal?.aborted) {
         this.endTurn({ code: ls.code, kind: "failed", error, output });
         return this.finish({
           output,
@@ -409,7 +401,7 @@ export class AgentRun {
         ? {
             type: "generating_code",
             attempt: ls.attempt + 1,
-            maxAttempts: ctx.maxAttempts,
+            maxAttempts: ctx.options.maxAttempts,
             turn: ls.turn,
           }
         : { type: "generating_code", ...this.info() },
@@ -440,9 +432,9 @@ export class AgentRun {
       this.emit({
         type: "turn_start",
         turn: ls.turn,
-        maxTurns: ctx.maxTurns,
+        maxTurns: ctx.options.maxTurns,
         attempt: 1,
-        maxAttempts: ctx.maxAttempts,
+        maxAttempts: ctx.options.maxAttempts,
       });
     }
   }
@@ -558,9 +550,9 @@ export class AgentRun {
     this.emit({
       type: "turn_end",
       turn: ls.turn,
-      maxTurns: ctx.maxTurns,
+      maxTurns: ctx.options.maxTurns,
       attempt: Math.max(1, ls.attempt),
-      maxAttempts: ctx.maxAttempts,
+      maxAttempts: ctx.options.maxAttempts,
       record,
     });
   }
@@ -574,7 +566,7 @@ export class AgentRun {
     const kept = status === "done" ? ls.programState : ls.startState;
     return boundConversationState(
       kept ?? { variables: {}, dropped: [] },
-      this.ctx.options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+      this.ctx.options.maxStateBytes,
       ls.chatId,
     );
   }
