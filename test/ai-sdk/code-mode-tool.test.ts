@@ -241,7 +241,7 @@ describe("codeModeTool in an AI SDK loop", () => {
       { code: "charge(cents=500)" },
       { toolCallId: "t", messages: [] },
     )) as RunPythonResult;
-    expect(failed.effects).toEqual([
+    expect((failed as { effects?: unknown }).effects).toEqual([
       {
         tool: "charge",
         args: { cents: 500 },
