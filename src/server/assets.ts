@@ -55,6 +55,8 @@ const TYPES: Record<string, string> = {
 const PAGE_FILES = [
   "index.html",
   "app.css",
+  "messages.css",
+  "answer.css",
   "favicon.svg",
   "chart-frame.js",
   "app.js",

@@ -85,6 +85,9 @@ describe("the installed package", () => {
     const scripts = await pageScripts(url, html);
     expect(scripts).toContain("assets/app.js");
     expect(scripts).toContain("assets/answer-view.js");
+    const sheets = [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sheets).toEqual(["assets/app.css", "assets/messages.css", "assets/answer.css"]);
+    for (const sheet of sheets) expect((await fetch(`${url}${sheet}`)).status, sheet).toBe(200);
 
     const response = await fetch(`${url}api/chat`, {
       method: "POST",

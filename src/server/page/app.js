@@ -24,6 +24,8 @@ import { renderNudges, renderTools } from "./tool-panel.js";
 /** @typedef {import("./types.js").Decisions} Decisions */
 /** @typedef {import("./types.js").Failure} Failure */
 /** @typedef {import("./types.js").Health} Health */
+/** @typedef {import("./types.js").ToolsAnswer} ToolsAnswer */
+/** @typedef {import("./types.js").NudgesAnswer} NudgesAnswer */
 /** @typedef {ReturnType<typeof createAnswerView>} AnswerView */
 
 const HISTORY_SENT = 40;
@@ -56,7 +58,7 @@ async function loadHealth() {
   /** @type {Health} */
   let health;
   try {
-    health = (await getJson("health")).body;
+    health = /** @type {Health} */ ((await getJson("health")).body);
   } catch {
     showNotice("warn", "The server is not reachable.", "Is codemode chat still running?");
     return;
@@ -84,9 +86,9 @@ async function loadSidebar() {
       showTokenForm(loadSidebar);
       return;
     }
-    renderTools(tools.body.tools ?? []);
-    const nudges = await getJson("api/nudges");
-    renderNudges(nudges.body.nudges ?? [], (text) => {
+    renderTools(/** @type {ToolsAnswer} */ (tools.body).tools ?? []);
+    const nudges = /** @type {NudgesAnswer} */ ((await getJson("api/nudges")).body);
+    renderNudges(nudges.nudges ?? [], (text) => {
       if (running) return;
       els.input.value = text;
       send();

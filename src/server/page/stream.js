@@ -12,8 +12,9 @@ export function authHeaders() {
 }
 
 /**
+ * A GET's status and JSON body (`{}` when the body is not JSON); the caller says what it expects.
  * @param {string} path
- * @returns {Promise<{ status: number, body: any }>}
+ * @returns {Promise<{ status: number, body: unknown }>}
  */
 export async function getJson(path) {
   const response = await fetch(path, {

@@ -19,6 +19,8 @@
  * What `GET health` answers (the part the page reads).
  * @typedef {{ model?: string | null, llm?: Omit<ModelSetup, "model"> }} Health
  */
+/** What `GET api/tools` answers. @typedef {{ tools?: ToolDescription[] }} ToolsAnswer */
+/** What `GET api/nudges` answers. @typedef {{ nudges?: string[] }} NudgesAnswer */
 
 // ---- the server's events as the page keeps them --------------------------------------------
 // `storableEvent` (storage.js) leaves bulky values out before an event is saved; these are
