@@ -1,5 +1,5 @@
 /** The chat web app: `createChatApp` (a Hono app) and `startChatServer` (on Node). */
-export { type ChatDoneEvent, type ChatStreamEvent, createChatApp } from "./app.js";
+export { createChatApp } from "./app.js";
 export {
   type ChatStateRecord,
   type ChatStateStore,
@@ -22,6 +22,8 @@ export type {
   ChatAgent,
   ChatAppOptions,
   ChatAuthHook,
+  ChatDoneEvent,
   ChatRunResult,
+  ChatStreamEvent,
   ModelSetup,
 } from "./types.js";

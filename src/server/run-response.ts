@@ -10,10 +10,9 @@ import { stream } from "hono/streaming";
 import type { AgentEvent, AgentResult } from "../agent/types.js";
 import { errorText } from "../error-text.js";
 import { CodeModeError } from "../errors.js";
-import type { ChatStreamEvent } from "./app.js";
 import { newContinuationId } from "./continuation-store.js";
 import type { ChatParts } from "./parts.js";
-import type { ChatRunResult } from "./types.js";
+import type { ChatRunResult, ChatStreamEvent } from "./types.js";
 
 export interface ChatRun {
   start: (

@@ -123,3 +123,28 @@ export interface ChatAppOptions {
    */
   secrets?: readonly string[];
 }
+
+/** The last line of a stream when the agent itself failed (rather than resolving with an error). */
+export interface ChatErrorEvent {
+  type: "error";
+  error: { code: string; message: string };
+}
+
+/**
+ * The last line of a stream that ended well. A suspended run's `done` carries
+ * `continuationId` (send it to `POST /api/approvals` with the decisions) or, when the run
+ * cannot be resumed here, `resumeUnavailable` saying why. `result.continuation` and
+ * `result.state` are never sent. A `POST /api/chat` run's `done` carries `chatId`: send it
+ * with the chat's next message, so the run starts from what this one's programs kept.
+ */
+export type ChatDoneEvent = Extract<AgentEvent, { type: "done" }> & {
+  continuationId?: string;
+  resumeUnavailable?: string;
+  chatId?: string;
+};
+
+/** Everything `POST /api/chat` and `POST /api/approvals` can stream. */
+export type ChatStreamEvent =
+  | Exclude<AgentEvent, { type: "done" }>
+  | ChatDoneEvent
+  | ChatErrorEvent;
