@@ -6,7 +6,6 @@
  * it afresh for each program).
  */
 import {
-  type CallLlm,
   CodeModeAgent,
   ContinuationError,
   defineTool,
@@ -18,14 +17,12 @@ import {
   type Tool,
 } from "codemode";
 import { describe, expect, it } from "vitest";
+import { py } from "../helpers/python.js";
+import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
+
+const scripted = (replies: string[]) => scriptedLlm(replies, { whenDone: "done" });
+
 import { z } from "zod";
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-function scripted(replies: string[]): CallLlm {
-  const queue = [...replies];
-  return async () => queue.shift() ?? "done";
-}
 
 const lookup = (name: string, description = "Looks something up.") =>
   defineTool({

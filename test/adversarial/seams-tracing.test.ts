@@ -13,6 +13,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { type AgentEvent, type ChatMessage, CodeModeAgent, defineTool, execute } from "codemode";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { py } from "../helpers/python.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -27,8 +28,6 @@ afterAll(async () => {
   context.disable();
 });
 beforeEach(() => exporter.reset());
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 
 /** Every string a span holds: status, attributes, event names and attributes. */
 function spanText(spans: readonly ReadableSpan[]): string[] {

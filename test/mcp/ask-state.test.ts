@@ -8,8 +8,7 @@ import { type CallLlm, defineTool } from "codemode";
 import { type CodeModeMcpHttpServer, serveCodeModeMcpHttp } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
+import { py } from "../helpers/python.js";
 
 describe("ask keeps state per MCP session", () => {
   let http: CodeModeMcpHttpServer;

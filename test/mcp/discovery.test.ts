@@ -8,23 +8,9 @@ import { type ChatMessage, CodeModeAgent, defineTool, execute } from "codemode";
 import { type McpToolSet, mcpTools } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
+import { scriptedLlm as scripted } from "../helpers/scripted-llm.js";
 import { stdioFixture } from "./helpers.js";
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-/** A scripted model: each reply is a function of the conversation so far. */
-function scripted(replies: ((messages: ChatMessage[]) => string)[]) {
-  const systems: string[] = [];
-  return {
-    systems,
-    callLlm: async (_model: string, system: string, messages: ChatMessage[]) => {
-      systems.push(system);
-      const next = replies.shift();
-      if (!next) throw new Error("no more scripted replies");
-      return next(messages);
-    },
-  };
-}
 
 /** The names a look's observation shows from a search_tools result, in order. */
 function namesSeen(messages: ChatMessage[]): string[] {
@@ -178,8 +164,8 @@ describe("a server that adds a tool after a call", () => {
     ]);
     expect(agent.tools).toHaveLength(502);
     // The prompt of the later calls lists the new tool too.
-    expect(model.systems[0]).not.toContain("- fx_convert_amount");
-    expect(model.systems[2]).toContain("- fx_convert_amount: Convert an amount of money");
+    expect(model.calls[0]!.system).not.toContain("- fx_convert_amount");
+    expect(model.calls[2]!.system).toContain("- fx_convert_amount: Convert an amount of money");
     await execute('extensions_remove("fx")', { tools: mcp });
   });
 

@@ -9,6 +9,7 @@ import { type CallLlm, type ChatMessage, CodeModeAgent, defineTool, fromAiSdkToo
 import { type McpToolSet, mcpToolSets } from "codemode/mcp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
 import { isAlive, type RunningServer, startHttpFixture, stdioFixture } from "./helpers.js";
 
 let orders: RunningServer;
@@ -48,8 +49,6 @@ const convertCurrency = aiTool({
     currency: to,
   }),
 });
-
-const py = (lines: string[]) => `\`\`\`python\n${lines.join("\n")}\n\`\`\``;
 
 it("runs one agent over a Zod tool, an AI SDK tool and two MCP servers", async () => {
   const replies = [

@@ -9,8 +9,8 @@ import { type CallLlm, defineTool } from "codemode";
 import { createCodeModeMcpServer } from "codemode/mcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { py } from "../helpers/python.js";
 
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 const FAILS_AFTER_REFUND = 'r = refund(order_id=7, amount=20)\nd = {}\nd["missing"]';
 
 describe("codemode's MCP server reports effects on failure", () => {

@@ -6,21 +6,12 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ChatMessage, CodeModeAgent } from "codemode";
+import { CodeModeAgent } from "codemode";
 import { type OpenApiToolSet, openApiTools } from "codemode/openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { py } from "../helpers/python.js";
+import { scripted } from "../helpers/scripted-llm.js";
 import { generatedDocument } from "./fixtures/generated-api.mjs";
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-/** A scripted model: each reply is a function of the conversation so far. */
-function scripted(replies: ((messages: ChatMessage[]) => string)[]) {
-  return async (_model: string, _system: string, messages: ChatMessage[]) => {
-    const next = replies.shift();
-    if (!next) throw new Error("no more scripted replies");
-    return next(messages);
-  };
-}
 
 describe("an agent over a 300-operation OpenAPI document", () => {
   let server: Server;

@@ -1,20 +1,13 @@
 import { tool } from "ai";
-import { type CallLlm, CodeModeAgent, defineTool, execute } from "codemode";
+import { CodeModeAgent, defineTool, execute } from "codemode";
 import { describe, expect, it } from "vitest";
+import { py } from "../helpers/python.js";
+import { scriptedLlm } from "../helpers/scripted-llm.js";
+
+const scripted = (replies: string[]) =>
+  scriptedLlm(replies, { usage: { inputTokens: 1, outputTokens: 1 } });
+
 import { z } from "zod";
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
-
-function scripted(replies: string[]) {
-  const sent: { system: string; last: string }[] = [];
-  const callLlm: CallLlm = async (_model, system, messages) => {
-    sent.push({ system, last: messages[messages.length - 1]?.content ?? "" });
-    const next = replies.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return { text: next, usage: { inputTokens: 1, outputTokens: 1 } };
-  };
-  return { callLlm, sent };
-}
 
 let calls: string[] = [];
 
@@ -60,7 +53,7 @@ const weather = defineTool({
 describe("TypedDict stubs through the agent", () => {
   it("shows the model the TypedDicts and rejects a wrong key before any tool runs", async () => {
     calls = [];
-    const { callLlm, sent } = scripted([
+    const { callLlm, calls: sent } = scripted([
       py(
         'u = get_user(7)\nw = weather("Oslo")\nr = send_mail(u["emial"], {"subject": "Hi", "body": w["conditions"]})\n{"summary": r["id"]}',
       ),
@@ -100,7 +93,7 @@ describe("TypedDict stubs through the agent", () => {
     // The first program never ran: no tool call belongs to attempt 1.
     expect(result.toolCalls.filter((c) => c.attempt === 1)).toHaveLength(0);
     expect(calls).toEqual(["get_user(7)", "weather", "send_mail(u7@example.com)"]);
-    expect(sent[1]!.last).toMatch(
+    expect(sent[1]!.messages.at(-1)!.content).toMatch(
       /Type check failed, nothing ran:\nline 3: Unknown key "emial" for TypedDict `GetUserResult` - did you mean "email"\? \[invalid-key\]/,
     );
   });

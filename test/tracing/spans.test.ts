@@ -11,8 +11,18 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { type CallLlm, CodeModeAgent, defineTool, execute, type Isolation } from "codemode";
+import { CodeModeAgent, defineTool, execute, type Isolation } from "codemode";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { py } from "../helpers/python.js";
+import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
+
+const scripted = (replies: string[]) =>
+  scriptedLlm(replies, {
+    usage: { inputTokens: 120, outputTokens: 30, cachedInputTokens: 100 },
+    finishReason: "stop",
+    whenDone: "",
+  });
+
 import { z } from "zod";
 
 const exporter = new InMemorySpanExporter();
@@ -42,17 +52,6 @@ const lookup = defineTool({
       return { id, email: `c${id}@example.com` };
     }),
 });
-
-function scripted(replies: string[]): CallLlm {
-  const queue = [...replies];
-  return async () => ({
-    text: queue.shift() ?? "",
-    usage: { inputTokens: 120, outputTokens: 30, cachedInputTokens: 100 },
-    finishReason: "stop",
-  });
-}
-
-const py = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 
 function byName(spans: ReadableSpan[], name: string): ReadableSpan {
   const span = spans.find((s) => s.name === name);
