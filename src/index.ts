@@ -61,6 +61,13 @@ export { type CreateCallLlmOptions, createCallLlm } from "./llm/default-call-llm
 export type { ProviderFactory, ProviderSettings } from "./llm/providers.js";
 export { createReplayCallLlm } from "./llm/replay.js";
 export type { CallLlm, CallLlmOptions, ChatMessage, LlmReply, TokenUsage } from "./llm/types.js";
+export type {
+  ExecutionErrorType,
+  LimitErrorType,
+  LimitName,
+  PythonExceptionType,
+  RunErrorType,
+} from "./sandbox/error-types.js";
 export { DEFAULT_LIMITS, type Limits } from "./sandbox/limits.js";
 export { closeDefaultSandboxPool, SandboxPool, type SandboxPoolOptions } from "./sandbox/pool.js";
 export { SANDBOX_PYTHON_RULES } from "./sandbox/python-rules.js";

@@ -7,9 +7,9 @@
 import { type Context, context, trace } from "@opentelemetry/api";
 import { cutErrorText, errorText } from "../error-text.js";
 import type { EffectJournal } from "../execute/call-policy.js";
-import { clampTimerMs } from "../execute/dispatcher.js";
 import { DEFAULT_LIMITS, type Limits } from "../sandbox/limits.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { clampTimerMs } from "../timer.js";
 import { pythonTypeOf } from "../tools/call/thrown-error.js";
 import type { Tool } from "../tools/types.js";
 import { failSpan, tracer } from "../tracing/spans.js";

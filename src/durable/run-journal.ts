@@ -13,6 +13,7 @@ import { decidedEvent } from "../execute/call-policy.js";
 import type { ApprovalDecision, ApprovalRequest } from "../execute/types.js";
 import type { CallLlm, LlmReply } from "../llm/types.js";
 import { toJsonSafe } from "../sandbox/values.js";
+import { MAX_TIMER_MS } from "../timer.js";
 import { pythonTypeOf, thrownMessage } from "../tools/call/thrown-error.js";
 import type { CompensationContext, Tool, ToolContext } from "../tools/types.js";
 import { approvalKey, type DurableVerdict } from "./approvals.js";
@@ -31,9 +32,6 @@ type LlmOutcome = { ok: true; reply: Exclude<LlmReply, string> } | { ok: false; 
 
 /** The workflow state key holding the run's progress events. */
 export const PROGRESS_KEY = "progress";
-
-/** Longest timer Node accepts; wrapped tools use it so the dispatcher never times a step out. */
-const NO_TIMEOUT_MS = 2_147_483_647;
 
 export interface RunJournalOptions {
   /** The run's `limits.toolTimeoutMs`, the default per-attempt timeout of a tool. */
@@ -169,8 +167,9 @@ export class RunJournal {
     return tools.map((tool) => {
       const wrapped: Tool & { timeoutMs?: number } = {
         ...tool,
-        // The step applies the tool's timeout itself, so that a timeout is journaled too.
-        timeoutMs: NO_TIMEOUT_MS,
+        // The step applies the tool's timeout itself, so that a timeout is journaled too; the
+        // longest timer Node keeps means the dispatcher never times a step out.
+        timeoutMs: MAX_TIMER_MS,
         execute: (input: Record<string, unknown>, context: ToolContext) =>
           this.callTool(tool, input, context),
         // A compensation is a step too: once done, a replay takes its outcome from the journal.

@@ -6,6 +6,7 @@
  */
 
 import { toPython } from "../sandbox/values.js";
+import { clampTimerMs } from "../timer.js";
 import { pythonTypeOf, thrownMessage } from "../tools/call/thrown-error.js";
 import type { Tool } from "../tools/types.js";
 
@@ -27,7 +28,6 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 20_000;
 export function durableTimeoutMs(tool: Tool): number | undefined {
   return tool.durable?.timeoutMs ?? tool.timeoutMs;
 }
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Runs `tool` under `policy`; never rejects. */
 export async function runToolStep(
@@ -43,16 +43,13 @@ export async function runToolStep(
     const controller = new AbortController();
     const onRunAbort = () => controller.abort(runSignal?.reason);
     runSignal?.addEventListener("abort", onRunAbort, { once: true });
-    const timer = setTimeout(
-      () => {
-        const reason = new Error(
-          `${tool.name}() took longer than ${policy.timeoutMs} ms (raise it with durableTool(tool, { timeoutMs }))`,
-        );
-        reason.name = "TimeoutError";
-        controller.abort(reason);
-      },
-      Math.min(policy.timeoutMs, MAX_TIMER_MS),
-    );
+    const timer = setTimeout(() => {
+      const reason = new Error(
+        `${tool.name}() took longer than ${policy.timeoutMs} ms (raise it with durableTool(tool, { timeoutMs }))`,
+      );
+      reason.name = "TimeoutError";
+      controller.abort(reason);
+    }, clampTimerMs(policy.timeoutMs));
     try {
       const result = await untilAborted(
         Promise.resolve().then(() => tool.execute(input, { signal: controller.signal, callSeq })),

@@ -6,9 +6,11 @@
  */
 import { type Context, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { cutErrorText, MAX_ERROR_CHARS } from "../error-text.js";
+import type { LimitName } from "../sandbox/error-types.js";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
+import { clampTimerMs } from "../timer.js";
 import { prepareCall } from "../tools/call/prepare-call.js";
 import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/call/thrown-error.js";
 import { hasSideEffects } from "../tools/define/annotations.js";
@@ -112,6 +114,7 @@ export class ToolDispatcher {
         fatal: true,
         type: "ToolCallLimitError",
         message: limitMessage("maxToolCalls", detail),
+        limit: "maxToolCalls",
       };
       return batch.calls.map(() => outcome);
     }
@@ -294,13 +297,15 @@ export class ToolDispatcher {
       args: unknown,
       type: string,
       fullMessage: string,
-      fatal = false,
+      /** Ends the run: `true`, or the name of the limit that was hit. */
+      fatal: boolean | LimitName = false,
       stack?: string,
     ): CallOutcome => {
       const message = cutErrorText(fullMessage);
       // The stack stays in the host's record; Python (and so the model) gets the message.
       record(args, { error: { type, message, ...(stack ? { stack } : {}) } });
-      return { ok: false, type, message, ...(fatal ? { fatal } : {}) };
+      if (!fatal) return { ok: false, type, message };
+      return { ok: false, type, message, fatal: true, ...(fatal === true ? {} : { limit: fatal }) };
     };
 
     const rawArgs = { args: call.args, kwargs: call.kwargs };
@@ -313,7 +318,7 @@ export class ToolDispatcher {
         { truncated: true },
         "ToolArgumentsTooLargeError",
         limitMessage("maxToolArgumentBytes", detail),
-        true,
+        "maxToolArgumentBytes",
       );
     }
 
@@ -404,7 +409,7 @@ export class ToolDispatcher {
         shownArgs,
         "ToolResultTooLargeError",
         limitMessage("maxToolResultBytes", detail),
-        true,
+        "maxToolResultBytes",
       );
     }
     record(shownArgs, { result: value });
@@ -444,13 +449,6 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/** setTimeout fires at once for delays past 2^31-1 ms; anything that long means "never". */
-export const MAX_TIMER_MS = 2_147_483_647;
-
-export function clampTimerMs(ms: number): number {
-  return Math.min(ms, MAX_TIMER_MS);
 }
 
 function toolTimeoutMessage(name: string, timeoutMs: number): string {

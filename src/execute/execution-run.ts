@@ -6,10 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Context, context } from "@opentelemetry/api";
-import { type Limits, resolveLimits } from "../sandbox/limits.js";
+import { type Limits, limitMessage, resolveLimits } from "../sandbox/limits.js";
 import { abortOutcome, defaultSandboxPool } from "../sandbox/pool.js";
 import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sandbox/protocol.js";
 import { type Sandbox, sandboxFor } from "../sandbox/sandbox.js";
+import { clampTimerMs } from "../timer.js";
 import type { Tool } from "../tools/types.js";
 import {
   contentText,
@@ -20,7 +21,7 @@ import {
   recordsContent,
 } from "../tracing/spans.js";
 import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
-import { clampTimerMs, ToolDispatcher } from "./dispatcher.js";
+import { ToolDispatcher } from "./dispatcher.js";
 import { type SuspensionSeal, sealSuspension } from "./suspension-check.js";
 import type {
   ApprovalDecision,
@@ -330,10 +331,11 @@ export class ExecutionRun {
     const startClock = () => {
       if (!Number.isFinite(limits.timeoutMs)) return;
       clock = setTimeout(() => {
-        const reason = new Error(
-          `the run took longer than ${limits.timeoutMs} ms (limit timeoutMs; raise it with execute(code, { limits: { timeoutMs: ... } }))`,
+        // `limit` tells the outcome (abortOutcome) the run's own clock ran out.
+        const reason = Object.assign(
+          new Error(limitMessage("timeoutMs", `the run took longer than ${limits.timeoutMs} ms`)),
+          { name: "TimeoutError", limit: "timeoutMs" },
         );
-        reason.name = "TimeoutError";
         controller.abort(reason);
       }, clampTimerMs(limits.timeoutMs));
     };

@@ -1,3 +1,4 @@
+import type { ExecutionErrorType, LimitName } from "../sandbox/error-types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
 import type { ToolSetInput } from "../tools/define/tool-set.js";
@@ -7,16 +8,22 @@ import type { TelemetryOptions } from "../tracing/spans.js";
 export interface ExecutionError {
   /**
    * The Python exception name (`ValueError`, `NameError`, `SyntaxError`, ...) or one of
-   * codemode's own: `TimeoutError`, `MemoryError`, `ToolCallLimitError`,
-   * `ToolArgumentsTooLargeError`, `ToolResultTooLargeError`, `ResultTooLargeError`,
-   * `SourceTooLargeError`, `SandboxCrashError`, `CancelledError`, `SandboxError`, and
-   * `TypeCheckError` (with `typeCheck: true`: the program failed its type check against the
-   * tools' stubs, `line` is the first diagnostic's, and nothing ran).
+   * codemode's own (`ExecutionErrorType` lists them all): a limit's (`ToolCallLimitError`,
+   * `ResultTooLargeError`, ...; `limit` says which), `CancelledError`, `SandboxError`,
+   * `SandboxCrashError`, `ApprovalRequired`, `ProgramRejected`, and `TypeCheckError` (with
+   * `typeCheck: true`: the program failed its type check against the tools' stubs, `line`
+   * is the first diagnostic's, and nothing ran).
    */
-  type: string;
+  type: ExecutionErrorType;
   message: string;
   /** 1-based line of the program where it failed, when known. */
   line?: number;
+  /**
+   * The limit that ended the run (`"timeoutMs"`, `"maxToolCalls"`, ...), when one did; the
+   * message says how to raise it. Absent for a program's or a tool's own error, also when
+   * that is a `TimeoutError` or `MemoryError`.
+   */
+  limit?: LimitName;
 }
 
 /** One tool call the program made, as plain JSON-safe data. */

@@ -2,6 +2,7 @@ import { APICallError } from "@ai-sdk/provider";
 import type { generateText, ModelMessage } from "ai";
 import { errorText } from "../error-text.js";
 import { CodeModeError, LlmError } from "../errors.js";
+import { isTimerDelay } from "../timer.js";
 import { BUILT_IN_PROVIDERS, parseModelId } from "./model-id.js";
 import { type ProviderSettings, type ResolvedModel, resolveModel } from "./providers.js";
 import { createReplayer, type Replayer } from "./replay.js";
@@ -138,14 +139,13 @@ async function withRequestTimeout<T>(
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
-  // Past 2^31-1 ms setTimeout would fire at once; that long means "no timeout".
-  const timer =
-    Number.isFinite(timeoutMs) && timeoutMs <= 2_147_483_647
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new RequestTimeoutError(timeoutMs));
-        }, timeoutMs)
-      : undefined;
+  // A delay longer than a timer can wait means "no timeout".
+  const timer = isTimerDelay(timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new RequestTimeoutError(timeoutMs));
+      }, timeoutMs)
+    : undefined;
   try {
     return await attempt(controller.signal);
   } catch (error) {

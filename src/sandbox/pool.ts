@@ -13,6 +13,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
+import type { ExecutionErrorType } from "./error-types.js";
 import type {
   CallBatch,
   CallOutcome,
@@ -421,15 +422,20 @@ function setRef(worker: Worker, ref: boolean): void {
   }
 }
 
-function fail(type: string, message: string): RunOutcome {
+function fail(type: ExecutionErrorType, message: string): RunOutcome {
   return { ok: false, error: { type, message } };
 }
 
-/** The outcome for an aborted signal: `TimeoutError` when the run's clock ran out, else cancelled. */
+/**
+ * The outcome for an aborted signal: `TimeoutError` when a clock ran out (with `limit` when
+ * it was the run's own, whose reason names it), else cancelled.
+ */
 export function abortOutcome(signal: AbortSignal): RunOutcome {
-  const reason = signal.reason as { name?: string; message?: string } | undefined;
+  const reason = signal.reason as { name?: string; message?: string; limit?: unknown } | undefined;
   if (reason?.name === "TimeoutError") {
-    return fail("TimeoutError", reason.message ?? "the run took too long");
+    const outcome = fail("TimeoutError", reason.message ?? "the run took too long");
+    if (reason.limit === "timeoutMs" && !outcome.ok) outcome.error.limit = "timeoutMs";
+    return outcome;
   }
   return fail("CancelledError", "the run was cancelled (its AbortSignal fired)");
 }

@@ -3,6 +3,7 @@
  * same shapes serve the in-process mode (without the hop) and are what a durable
  * run journals: a `call` and its `result` are exactly what a replay needs.
  */
+import type { ExecutionErrorType, LimitName } from "./error-types.js";
 import type { Limits } from "./limits.js";
 import type { TypeDiagnostic } from "./type-check.js";
 
@@ -68,6 +69,8 @@ export type CallOutcome =
       message: string;
       /** Ends the whole run instead of raising into Python (a limit was hit). */
       fatal?: boolean;
+      /** With `fatal`: the limit that was hit. */
+      limit?: LimitName;
     };
 
 /** The host's answer to a batch: one outcome per call, or "suspend here" (an approval). */
@@ -82,10 +85,12 @@ export interface CallBatch {
 
 export interface SandboxErrorInfo {
   /** Python exception name, or a codemode error type (`TimeoutError`, `SandboxCrashError`, ...). */
-  type: string;
+  type: ExecutionErrorType;
   message: string;
   /** 1-based line in the program, when known. */
   line?: number;
+  /** The limit that ended the run, when one did. */
+  limit?: LimitName;
 }
 
 export type RunOutcome =

@@ -4,6 +4,7 @@
  * `RunnerHost` differs (a message hop, or a direct function call).
  */
 import { cutErrorText, errorText } from "../error-text.js";
+import { type ExecutionErrorType, type LimitName, pythonExceptionType } from "./error-types.js";
 import { limitMessage } from "./limits.js";
 import {
   monty,
@@ -64,6 +65,8 @@ export async function runProgram(request: RunRequest, host: RunnerHost): Promise
     return failure(
       "SourceTooLargeError",
       limitMessage("maxSourceBytes", `the program is ${sourceBytes} bytes`),
+      undefined,
+      "maxSourceBytes",
     );
   }
   // The prelude costs ~40 µs to parse; only programs that name parallel_map pay it.
@@ -142,7 +145,7 @@ async function resumeProgram(
     );
   }
   const step = finishStep(suspension.pending, outcomes);
-  if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
+  if ("fatal" in step) return { ok: false, error: step.fatal };
   let progress: Progress;
   try {
     progress = snapshot.resume(step.resume);
@@ -229,7 +232,7 @@ class ProgramRun {
           }
           step = finishStep(prepared.pending, answer);
         } else step = prepared;
-        if ("fatal" in step) return failure(step.fatal.type, step.fatal.message);
+        if ("fatal" in step) return { ok: false, error: step.fatal };
         progress = snapshot.resume(step.resume);
       }
     } catch (error) {
@@ -241,7 +244,7 @@ class ProgramRun {
 }
 
 type Resume = { returnValue: unknown } | { exception: { type: string; message: string } };
-type Step = { resume: Resume } | { fatal: { type: string; message: string } };
+type Step = { resume: Resume } | { fatal: SandboxErrorInfo };
 
 /**
  * A host call the program paused at, made ready: the batch of tool calls to run, or at
@@ -309,6 +312,7 @@ function prepareParallelMap(
           "maxToolCalls",
           `a parallel_map of ${requested} calls would pass ${maxToolCalls} tool calls`,
         ),
+        limit: "maxToolCalls",
       },
     };
   }
@@ -342,11 +346,11 @@ function finishStep(pending: PendingStep, outcomes: readonly CallOutcome[]): Ste
       return raise("RuntimeError", `${pending.name}(): the host gave no result`);
     }
     if (outcome.ok) return { resume: { returnValue: outcome.value } };
-    if (outcome.fatal) return { fatal: { type: outcome.type, message: outcome.message } };
+    if (outcome.fatal) return { fatal: fatalError(outcome) };
     return raise(outcome.type, outcome.message);
   }
   const fatal = outcomes.find((o) => !o.ok && o.fatal);
-  if (fatal && !fatal.ok) return { fatal: { type: fatal.type, message: fatal.message } };
+  if (fatal && !fatal.ok) return { fatal: fatalError(fatal) };
   if (pending.returnExceptions) {
     const values = outcomes.map((o) =>
       o.ok
@@ -362,6 +366,16 @@ function finishStep(pending: PendingStep, outcomes: readonly CallOutcome[]): Ste
   const failed = outcomes.find((o) => !o.ok);
   if (failed && !failed.ok) return raise(failed.type, failed.message);
   return { resume: { returnValue: outcomes.map((o) => (o.ok ? o.value : null)) } };
+}
+
+/** A host answer that ends the run (a limit the dispatcher enforces), as the run's error. */
+function fatalError(outcome: Extract<CallOutcome, { ok: false }>): SandboxErrorInfo {
+  const error: SandboxErrorInfo = {
+    type: outcome.type as ExecutionErrorType,
+    message: cutErrorText(outcome.message),
+  };
+  if (outcome.limit !== undefined) error.limit = outcome.limit;
+  return error;
 }
 
 function raise(type: string, message: string): Step {
@@ -397,6 +411,8 @@ function completion(raw: unknown, maxResultBytes: number): RunOutcome {
         "maxResultBytes",
         `the final value is more than ${maxResultBytes} bytes as JSON`,
       ),
+      undefined,
+      "maxResultBytes",
     );
   }
   return { ok: true, value };
@@ -405,7 +421,7 @@ function completion(raw: unknown, maxResultBytes: number): RunOutcome {
 function syntaxFailure(error: NativeException, lineOffset: number): RunOutcome {
   const match = /line (\d+)/.exec(error.display("traceback"));
   const line = match ? Number(match[1]) - lineOffset : undefined;
-  return failure(error.exception.typeName, error.exception.message, line);
+  return failure(pythonExceptionType(error.exception.typeName), error.exception.message, line);
 }
 
 function runtimeFailure(
@@ -418,29 +434,37 @@ function runtimeFailure(
   const frames = error.traceback().filter((f) => f.line > lineOffset);
   const last = frames[frames.length - 1];
   const line = last ? last.line - lineOffset : undefined;
-  return failure(typeName, explain(typeName, message, toolNames), line);
-}
-
-/** Adds the next step to the errors whose cause is a limit or a missing name. */
-function explain(type: string, message: string, toolNames: readonly string[]): string {
-  if (type === "TimeoutError" && message.startsWith("time limit exceeded")) {
-    return limitMessage("timeoutMs", message);
-  }
-  if (type === "MemoryError") {
-    if (message.startsWith("allocation limit")) return limitMessage("maxAllocations", message);
-    if (message.startsWith("memory limit")) return limitMessage("maxMemoryBytes", message);
-  }
-  if (type === "RecursionError") return limitMessage("maxRecursionDepth", message);
+  const type = pythonExceptionType(typeName);
+  const limit = limitHit(type, message);
+  if (limit !== undefined) return failure(type, limitMessage(limit, message), line, limit);
   const undefinedName = /^name '([^']+)' is not defined$/.exec(message);
   if (type === "NameError" && undefinedName) {
-    return unknownNameMessage(undefinedName[1]!, toolNames);
+    return failure(type, unknownNameMessage(undefinedName[1]!, toolNames), line);
   }
-  return message;
+  return failure(type, message, line);
 }
 
-function failure(type: string, message: string, line?: number): RunOutcome {
+/** The limit Monty enforced when it raised this error, if it was one of the run's limits. */
+function limitHit(type: ExecutionErrorType, message: string): LimitName | undefined {
+  if (type === "TimeoutError" && message.startsWith("time limit exceeded")) return "timeoutMs";
+  if (type === "MemoryError") {
+    if (message.startsWith("allocation limit")) return "maxAllocations";
+    if (message.startsWith("memory limit")) return "maxMemoryBytes";
+  }
+  // Monty raises it for its recursion limit only: no program can raise one itself.
+  if (type === "RecursionError") return "maxRecursionDepth";
+  return undefined;
+}
+
+function failure(
+  type: ExecutionErrorType,
+  message: string,
+  line?: number,
+  limit?: LimitName,
+): RunOutcome {
   const error: SandboxErrorInfo = { type, message: cutErrorText(message) };
   if (line !== undefined && line > 0) error.line = line;
+  if (limit !== undefined) error.limit = limit;
   return { ok: false, error };
 }
 

@@ -225,6 +225,7 @@ describe.each<Isolation>(["process", "in-process"])("execute() with isolation %s
     const error = expectError(result);
     expect(error.type).toBe("TimeoutError");
     expect(error.message).toContain("timeoutMs");
+    expect(error.limit).toBe("timeoutMs");
   });
 
   it("stops at the memory limit", async () => {
@@ -232,5 +233,6 @@ describe.each<Isolation>(["process", "in-process"])("execute() with isolation %s
     const error = expectError(result);
     expect(error.type).toBe("MemoryError");
     expect(error.message).toContain("maxMemoryBytes");
+    expect(error.limit).toBe("maxMemoryBytes");
   });
 });

@@ -27,6 +27,7 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
     const error = expectError(loop);
     expect(error.type).toBe("ToolCallLimitError");
     expect(error.message).toContain("maxToolCalls");
+    expect(error.limit).toBe("maxToolCalls");
     expect(loop.toolCalls).toHaveLength(5);
 
     const mapped = await execute("parallel_map(echo, range(6))", {
@@ -34,7 +35,10 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       tools: [echo],
       limits: { maxToolCalls: 5 },
     });
-    expect(expectError(mapped).type).toBe("ToolCallLimitError");
+    expect(expectError(mapped)).toMatchObject({
+      type: "ToolCallLimitError",
+      limit: "maxToolCalls",
+    });
     expect(mapped.toolCalls).toHaveLength(0);
   });
 
@@ -50,7 +54,10 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       tools: [echo],
       limits: { maxToolArgumentBytes: 1000 },
     });
-    expect(expectError(args)).toMatchObject({ type: "ToolArgumentsTooLargeError" });
+    expect(expectError(args)).toMatchObject({
+      type: "ToolArgumentsTooLargeError",
+      limit: "maxToolArgumentBytes",
+    });
     expect(expectError(args).message).toContain("maxToolArgumentBytes");
 
     const res = await execute("blob(5000)", {
@@ -58,16 +65,25 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       tools: [blob],
       limits: { maxToolResultBytes: 1000 },
     });
-    expect(expectError(res).type).toBe("ToolResultTooLargeError");
+    expect(expectError(res)).toMatchObject({
+      type: "ToolResultTooLargeError",
+      limit: "maxToolResultBytes",
+    });
 
     const value = await execute("'z' * 5000", { isolation, limits: { maxResultBytes: 1000 } });
-    expect(expectError(value).type).toBe("ResultTooLargeError");
+    expect(expectError(value)).toMatchObject({
+      type: "ResultTooLargeError",
+      limit: "maxResultBytes",
+    });
 
     const source = await execute(`x = 1\n${"# pad\n".repeat(100)}`, {
       isolation,
       limits: { maxSourceBytes: 100 },
     });
-    expect(expectError(source).type).toBe("SourceTooLargeError");
+    expect(expectError(source)).toMatchObject({
+      type: "SourceTooLargeError",
+      limit: "maxSourceBytes",
+    });
   });
 
   it("stops deep recursion and too many allocations", async () => {
@@ -75,13 +91,20 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       isolation,
       limits: { maxRecursionDepth: 50 },
     });
-    expect(expectError(recursion)).toMatchObject({ type: "RecursionError" });
+    expect(expectError(recursion)).toMatchObject({
+      type: "RecursionError",
+      limit: "maxRecursionDepth",
+    });
 
     const allocations = await execute("xs = [[i] for i in range(100000)]", {
       isolation,
       limits: { maxAllocations: 1000 },
     });
     expect(expectError(allocations).message).toContain("maxAllocations");
+    expect(expectError(allocations)).toMatchObject({
+      type: "MemoryError",
+      limit: "maxAllocations",
+    });
   });
 
   it("times out a tool that never answers, and aborts its signal", async () => {
@@ -102,7 +125,7 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       tools: [hang],
       limits: { timeoutMs: 200 },
     });
-    expect(expectError(result).type).toBe("TimeoutError");
+    expect(expectError(result)).toMatchObject({ type: "TimeoutError", limit: "timeoutMs" });
     expect(aborted).toBe(true);
   });
 
@@ -127,7 +150,27 @@ describe.each<Isolation>(["process", "in-process"])("limits (%s)", (isolation) =
       signal: controller.signal,
     });
     expect(expectError(result).type).toBe("CancelledError");
+    expect(expectError(result).limit).toBeUndefined();
     expect(toolSawAbort).toBe(true);
+  });
+
+  it("names no limit for a TimeoutError or MemoryError that is not the run's limit", async () => {
+    const raised = await execute("raise MemoryError('out of tokens')", { isolation });
+    expect(expectError(raised).type).toBe("MemoryError");
+    expect(expectError(raised).limit).toBeUndefined();
+
+    const slow = defineTool({
+      name: "slow",
+      description: "Never returns within its own time limit.",
+      timeoutMs: 50,
+      execute: (_input, { signal }) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason)),
+        ),
+    });
+    const tool = await execute("slow()", { isolation, tools: [slow] });
+    expect(expectError(tool).type).toBe("TimeoutError");
+    expect(expectError(tool).limit).toBeUndefined();
   });
 
   it("rejects unknown or invalid limits with a clear error", async () => {
