@@ -21,7 +21,10 @@ export default defineConfig({
     ],
   },
   test: {
-    // One rule: every test lives under test/, in the folder of the layer it drives.
+    // Every test lives under test/: in the folder of the src/ layer it drives (a layer's own
+    // CLI command included), or in one of the by-kind folders CONTRIBUTING.md lists
+    // (api, property, adversarial, reliability, browser, docs, examples, packed).
+    // test/helpers/ holds the helpers shared across folders and no tests.
     include: ["test/**/*.test.ts"],
     // A scratch folder for the packed-and-installed package the test/packed/ helper
     // makes once per run, only when a test asks for it.

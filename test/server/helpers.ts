@@ -1,19 +1,19 @@
 /** Shared pieces of the chat server tests: scripted agents, NDJSON reading. */
 import type { CallLlm, ChatMessage } from "codemode";
 import type { ChatStreamEvent } from "codemode/server";
+import { pyAfter } from "../helpers/python.js";
+import { scriptedLlm } from "../helpers/scripted-llm.js";
 
 /** A callLlm that answers with scripted replies, in order; `seen` gets each call's messages. */
 export function scripted(replies: string[], seen?: ChatMessage[][]): CallLlm {
-  const queue = [...replies];
-  return async (_model, _system, messages) => {
+  const { callLlm } = scriptedLlm(replies, { usage: { inputTokens: 100, outputTokens: 20 } });
+  return (model, system, messages, options) => {
     seen?.push(structuredClone(messages));
-    const next = queue.shift();
-    if (next === undefined) throw new Error("no more scripted replies");
-    return { text: next, usage: { inputTokens: 100, outputTokens: 20 } };
+    return callLlm(model, system, messages, options);
   };
 }
 
-export const py = (code: string) => `Here is the program:\n\n\`\`\`python\n${code}\n\`\`\`\n`;
+export const py = pyAfter("Here is the program:");
 
 /** A correct answer over the example data tools: summary plus one bar chart. */
 export const REVENUE_CODE = `rows = fetch_data("sales_2024", columns=["region", "revenue"])
