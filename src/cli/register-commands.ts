@@ -1,6 +1,6 @@
 /**
- * Every subcommand besides `run` registers itself here, one file per command, so adding
- * a command never touches main.ts.
+ * Every subcommand besides `run` and `resume` (defined in main.ts with the options they
+ * share) registers itself here, one file per command, so adding a command never touches main.ts.
  */
 import type { Command } from "commander";
 import { registerChatCommand } from "./chat-command.js";

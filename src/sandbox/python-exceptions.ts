@@ -38,5 +38,3 @@ const RAISABLE = new Set([
 export function raisableExceptionType(name: string | undefined): string {
   return name !== undefined && RAISABLE.has(name) ? name : "RuntimeError";
 }
-
-export const RAISABLE_EXCEPTION_TYPES: ReadonlySet<string> = RAISABLE;

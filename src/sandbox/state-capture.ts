@@ -12,6 +12,7 @@
  * rewrite that does not parse is detected by the runner, which then runs the program as it
  * was, without keeping state.
  */
+import { PYTHON_KEYWORDS } from "./names.js";
 
 /**
  * The pause the appended block makes, with `(kept: dict, dropped: list[(name, kind)],
@@ -128,13 +129,7 @@ export function needsStatePrelude(inputs: Readonly<Record<string, unknown>>): bo
  * `case` and `type` are ordinary names too (`type = "bar"` is common in chart code), so
  * they are kept like any other.
  */
-const KEYWORDS = new Set(
-  (
-    "False None True and as assert async await break class continue def del elif else " +
-    "except finally for from global if import in is lambda nonlocal not or pass raise " +
-    "return try while with yield _"
-  ).split(" "),
-);
+const KEYWORDS: ReadonlySet<string> = new Set([...PYTHON_KEYWORDS, "_"]);
 
 /** A statement that starts with one of these is not an expression. */
 const STATEMENT_KEYWORDS = new Set(

@@ -43,8 +43,6 @@ export function forgetRequestSchema() {
   });
 }
 
-export type ChatRequest = z.infer<ReturnType<typeof chatRequestSchema>>;
-
 /** Most decisions one request may carry (a parallel_map can wait on several calls). */
 export const MAX_DECISIONS = 1000;
 

@@ -433,8 +433,3 @@ function builtinTool(
   >[0]);
   return freezeTool({ ...toolParts(tool), name });
 }
-
-/** True for the names of the two discovery functions. */
-export function isDiscoveryTool(name: string): boolean {
-  return name === SEARCH_TOOLS || name === DESCRIBE_TOOL;
-}

@@ -4,45 +4,9 @@
  * model can type, and a tool must not hide a builtin the generated code relies on.
  */
 import { ToolDefinitionError } from "../../errors.js";
+import { PYTHON_KEYWORDS } from "../../sandbox/names.js";
 
-/** Hard keywords: `def class(...)` or `f(from=1)` is a syntax error. */
-export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
-  "False",
-  "None",
-  "True",
-  "and",
-  "as",
-  "assert",
-  "async",
-  "await",
-  "break",
-  "class",
-  "continue",
-  "def",
-  "del",
-  "elif",
-  "else",
-  "except",
-  "finally",
-  "for",
-  "from",
-  "global",
-  "if",
-  "import",
-  "in",
-  "is",
-  "lambda",
-  "nonlocal",
-  "not",
-  "or",
-  "pass",
-  "raise",
-  "return",
-  "try",
-  "while",
-  "with",
-  "yield",
-]);
+export { PYTHON_KEYWORDS };
 
 /**
  * Names a tool may not take: codemode's own builtin (`parallel_map`), the typing names the
