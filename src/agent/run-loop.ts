@@ -78,6 +78,10 @@ export interface LoopState {
    * them instead of running them again. In the continuation, so it survives a resume.
    */
   journal: EffectJournal;
+  /** Set after a failed attempt: the next LLM call asks for a fix. */
+  retrying?: boolean;
+  /** What the failed attempt printed (kept if the retry's LLM call fails). */
+  failedOutput?: string;
 }
 
 /** What the loop needs of its agent. */
@@ -117,6 +121,9 @@ type Entry =
       suspended: SuspendedExecution;
       decisions: Readonly<Record<string, ApprovalDecision>>;
     };
+
+/** One step of the loop: a program's outcome to classify, or the run's end. */
+type Step = { result: ExecutionResult } | { end: AgentResult };
 
 type Judged =
   | { kind: "answer"; value: unknown; summary: string; charts: AgentResult["charts"] }
@@ -247,137 +254,161 @@ export class AgentRun {
     this.turnCtx = trace.setSpan(this.runCtx, this.turnSpan);
   }
 
+  /**
+   * The turn state machine: each pass asks for a program (unless a resumed one is pending),
+   * runs it and classifies the outcome, until an outcome ends the run.
+   */
   private async loopOnce(entry: Entry): Promise<AgentResult> {
-    const { ls, ctx } = this;
-    const signal = this.runOptions.signal;
     let pending: ExecutionResult | undefined;
-    if (entry.kind === "resume") {
-      for (const approval of entry.suspended.approvals) {
-        const verdict = verdictOf(entry.decisions[approval.id]);
-        this.emit({ type: "approval_decided", ...decidedEvent(approval, verdict), ...this.info() });
-      }
-      this.emit({ type: "executing", ...this.info() });
-      this.openTurnSpan();
-      pending = await this.inTurn(() =>
-        resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), false),
-      );
-    } else {
-      this.startTurn();
-    }
+    if (entry.kind === "resume") pending = await this.resumeProgram(entry);
+    else this.startTurn();
     for (;;) {
-      let result: ExecutionResult;
-      if (pending) {
-        result = pending;
-        pending = undefined;
-      } else {
-        if (ls.reply === "") {
-          const asked = await this.askModel();
-          if (asked) return asked;
-        }
-        const found = this.loop ? findCode(ls.reply) : extractCode(ls.reply);
-        if (found === null) {
-          // The loop's plain-text reply: the answer.
-          this.endTurn({ code: "", kind: "reply", output: "" });
-          this.emit({ type: "formatting", ...this.info() });
-          return this.finish({ summary: ls.reply.trim() });
-        }
-        ls.code = found;
-        ls.attempt += 1;
-        ls.attempts += 1;
-        this.emit({ type: "code_generated", code: ls.code, ...this.info() });
-        const rejected = await this.review(ls.code);
-        if (rejected !== undefined) {
-          result = {
-            ok: false,
-            error: { type: "ProgramRejected", message: rejected },
-            output: "",
-            toolCalls: [],
-            durationMs: 0,
-          };
-        } else {
-          this.emit({ type: "executing", ...this.info() });
-          beginProgram(ls.journal, ls.turn, ls.attempt);
-          result = await this.inTurn(() =>
-            execute(ls.code, {
-              ...this.executeOptions(),
-              typeCheck: ctx.options.typeCheck,
-              ...(this.loop ? { keepState: true } : {}),
-              ...(ls.programState ? { state: ls.programState } : {}),
-            }),
-          );
-        }
-      }
-
-      if (!result.ok && result.suspended) return this.suspend(result.suspended, result.output);
-      for (const call of result.toolCalls) {
-        const tagged = { ...call, turn: ls.turn, attempt: ls.attempt };
-        ls.toolCalls.push(tagged);
-        ls.turnCalls.push(tagged);
-      }
-      const judged = this.judge(result);
-      const output = result.output;
-      if (judged.kind === "answer") {
-        if (result.ok && result.state) ls.programState = result.state;
-        this.endTurn({ code: ls.code, kind: "answer", value: judged.value, output });
-        this.emit({ type: "formatting", ...this.info() });
-        return this.finish({
-          value: judged.value,
-          summary: judged.summary,
-          charts: judged.charts,
-          output,
-        });
-      }
-      if (judged.kind === "look") {
-        // A look: its value goes back to the model, its variables to the next program.
-        if (result.ok) ls.programState = result.state;
-        const observation = observationMessage({
-          turn: ls.turn,
-          maxTurns: ctx.options.maxTurns,
-          value: judged.value,
-          output,
-          toolCalls: ls.turnCalls,
-          state: ls.programState,
-          effects: effectsOfCalls(ls.turnCalls),
-          maxBytes: ctx.options.maxObservationBytes,
-        });
-        this.endTurn({ code: ls.code, kind: "look", value: judged.value, output, observation });
-        ls.messages.push(
-          { role: "assistant", content: ls.reply },
-          { role: "user", content: observation },
-        );
-        if (ls.turn >= ctx.options.maxTurns) {
-          return this.finish({
-            value: judged.value,
-            output,
-            error:
-              `Reached maxTurns (${ctx.options.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
-              "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
-          });
-        }
-        this.startTurn();
-        continue;
-      }
-      const { error } = judged;
-      if (ls.attempt >= ctx.options.maxAttempts || signal?.aborted) {
-        this.endTurn({ code: ls.code, kind: "failed", error, output });
-        return this.finish({
-          output,
-          error: `Sandbox execution failed after ${ls.attempt} attempt(s): ${error}`,
-          ...(!result.ok ? { executionError: result.error } : {}),
-        });
-      }
-      this.emit({ type: "retrying", error, ...this.info() });
-      ls.messages.push(
-        { role: "assistant", content: ls.reply },
-        {
-          role: "user",
-          content: retryMessage(error, ls.code, output, this.turnEffects()),
-        },
-      );
-      ls.reply = "";
-      this.retrying = true;
-      this.failedOutput = output;
+      const step = pending ? { result: pending } : await this.nextProgram();
+      pending = undefined;
+      if ("end" in step) return step.end;
+      const end = this.classify(step.result);
+      if (end) return end;
     }
+  }
+
+  /** Resuming: the decisions' events, then the suspended program continued. */
+  private resumeProgram(entry: Extract<Entry, { kind: "resume" }>): Promise<ExecutionResult> {
+    for (const approval of entry.suspended.approvals) {
+      const verdict = verdictOf(entry.decisions[approval.id]);
+      this.emit({ type: "approval_decided", ...decidedEvent(approval, verdict), ...this.info() });
+    }
+    this.emit({ type: "executing", ...this.info() });
+    this.openTurnSpan();
+    return this.inTurn(() =>
+      resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), false),
+    );
+  }
+
+  /** Asks the model (unless a reply is waiting), reviews its program and runs it. */
+  private async nextProgram(): Promise<Step> {
+    const { ls } = this;
+    if (ls.reply === "") {
+      const asked = await this.askModel();
+      if (asked) return { end: asked };
+    }
+    const found = this.loop ? findCode(ls.reply) : extractCode(ls.reply);
+    if (found === null) {
+      // The loop's plain-text reply: the answer.
+      this.endTurn({ code: "", kind: "reply", output: "" });
+      this.emit({ type: "formatting", ...this.info() });
+      return { end: this.finish({ summary: ls.reply.trim() }) };
+    }
+    ls.code = found;
+    ls.attempt += 1;
+    ls.attempts += 1;
+    this.emit({ type: "code_generated", code: ls.code, ...this.info() });
+    const rejected = await this.review(ls.code);
+    if (rejected !== undefined) {
+      const error = { type: "ProgramRejected", message: rejected } as const;
+      return { result: { ok: false, error, output: "", toolCalls: [], durationMs: 0 } };
+    }
+    return { result: await this.runProgram() };
+  }
+
+  /** Runs `ls.code` in the current turn, with the earlier turns' variables. */
+  private runProgram(): Promise<ExecutionResult> {
+    const { ls, ctx } = this;
+    this.emit({ type: "executing", ...this.info() });
+    beginProgram(ls.journal, ls.turn, ls.attempt);
+    return this.inTurn(() =>
+      execute(ls.code, {
+        ...this.executeOptions(),
+        typeCheck: ctx.options.typeCheck,
+        ...(this.loop ? { keepState: true } : {}),
+        ...(ls.programState ? { state: ls.programState } : {}),
+      }),
+    );
+  }
+
+  /** What a program's outcome means: the run's result, or nothing when the loop goes on. */
+  private classify(result: ExecutionResult): AgentResult | undefined {
+    const { ls } = this;
+    if (!result.ok && result.suspended) return this.suspend(result.suspended, result.output);
+    for (const call of result.toolCalls) {
+      const tagged = { ...call, turn: ls.turn, attempt: ls.attempt };
+      ls.toolCalls.push(tagged);
+      ls.turnCalls.push(tagged);
+    }
+    const judged = this.judge(result);
+    if (judged.kind === "answer") return this.answered(result, judged);
+    if (judged.kind === "look") return this.looked(result, judged.value);
+    return this.failedAttempt(result, judged.error);
+  }
+
+  /** An answer: the run is done. */
+  private answered(result: ExecutionResult, judged: Extract<Judged, { kind: "answer" }>) {
+    const { ls } = this;
+    const output = result.output;
+    if (result.ok && result.state) ls.programState = result.state;
+    this.endTurn({ code: ls.code, kind: "answer", value: judged.value, output });
+    this.emit({ type: "formatting", ...this.info() });
+    return this.finish({
+      value: judged.value,
+      summary: judged.summary,
+      charts: judged.charts,
+      output,
+    });
+  }
+
+  /** A look: its value goes back to the model, its variables to the next program. */
+  private looked(result: ExecutionResult, value: unknown): AgentResult | undefined {
+    const { ls, ctx } = this;
+    const output = result.output;
+    if (result.ok) ls.programState = result.state;
+    const observation = observationMessage({
+      turn: ls.turn,
+      maxTurns: ctx.options.maxTurns,
+      value,
+      output,
+      toolCalls: ls.turnCalls,
+      state: ls.programState,
+      effects: effectsOfCalls(ls.turnCalls),
+      maxBytes: ctx.options.maxObservationBytes,
+    });
+    this.endTurn({ code: ls.code, kind: "look", value, output, observation });
+    ls.messages.push(
+      { role: "assistant", content: ls.reply },
+      { role: "user", content: observation },
+    );
+    if (ls.turn >= ctx.options.maxTurns) {
+      return this.finish({
+        value,
+        output,
+        error:
+          `Reached maxTurns (${ctx.options.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
+          "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
+      });
+    }
+    this.startTurn();
+    return undefined;
+  }
+
+  /** A failed attempt: the model is asked for a fix, or the run fails when out of attempts. */
+  private failedAttempt(result: ExecutionResult, error: string): AgentResult | undefined {
+    const { ls, ctx } = this;
+    const output = result.output;
+    if (ls.attempt >= ctx.options.maxAttempts || this.runOptions.signal?.aborted) {
+      this.endTurn({ code: ls.code, kind: "failed", error, output });
+      return this.finish({
+        output,
+        error: `Sandbox execution failed after ${ls.attempt} attempt(s): ${error}`,
+        ...(!result.ok ? { executionError: result.error } : {}),
+      });
+    }
+    this.emit({ type: "retrying", error, ...this.info() });
+    ls.messages.push(
+      { role: "assistant", content: ls.reply },
+      { role: "user", content: retryMessage(error, ls.code, output, this.turnEffects()) },
+    );
+    ls.reply = "";
+    ls.retrying = true;
+    ls.failedOutput = output;
+    return undefined;
   }
 
   /** The calls this turn's attempts completed that changed things. */
@@ -386,16 +417,14 @@ export class AgentRun {
     return journal.entries.slice(journal.turnStart).map(effectOf);
   }
 
-  /** Set after a failed attempt: the next LLM call asks for a fix. */
-  private retrying = false;
-  /** What the failed attempt printed (kept if the retry's LLM call fails). */
-  private failedOutput = "";
-
   /** The next LLM reply into `ls.reply`; a failed call ends the run (the result). */
   private async askModel(): Promise<AgentResult | undefined> {
     const { ls, ctx } = this;
-    const retry = this.retrying;
-    this.retrying = false;
+    const retry = ls.retrying === true;
+    const failedOutput = ls.failedOutput ?? "";
+    // Consumed here, so a sealed continuation carries neither.
+    delete ls.retrying;
+    delete ls.failedOutput;
     this.emit(
       retry
         ? {
@@ -414,7 +443,7 @@ export class AgentRun {
       const text = retry
         ? `Retry LLM call failed: ${why}`
         : `${ls.turn === 1 ? "Code generation" : "The LLM call"} failed: ${why}`;
-      const output = retry ? this.failedOutput : "";
+      const output = retry ? failedOutput : "";
       this.endTurn({ code: retry ? ls.code : "", kind: "failed", error: text, output });
       return this.finish({ error: text, ...(retry ? { output } : {}) });
     }
