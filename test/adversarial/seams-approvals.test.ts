@@ -17,12 +17,11 @@ import {
   type Tool,
 } from "codemode";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
 
 const scripted = (replies: string[]) => scriptedLlm(replies, { whenDone: "done" });
-
-import { z } from "zod";
 
 const lookup = (name: string, description = "Looks something up.") =>
   defineTool({

@@ -1,13 +1,12 @@
 import { tool } from "ai";
 import { CodeModeAgent, defineTool, execute } from "codemode";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scriptedLlm } from "../helpers/scripted-llm.js";
 
 const scripted = (replies: string[]) =>
   scriptedLlm(replies, { usage: { inputTokens: 1, outputTokens: 1 } });
-
-import { z } from "zod";
 
 let calls: string[] = [];
 

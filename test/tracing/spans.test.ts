@@ -13,6 +13,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { CodeModeAgent, defineTool, execute, type Isolation } from "codemode";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
 
@@ -22,8 +23,6 @@ const scripted = (replies: string[]) =>
     finishReason: "stop",
     whenDone: "",
   });
-
-import { z } from "zod";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
