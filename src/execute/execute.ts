@@ -10,7 +10,7 @@ import { abortOutcome } from "../sandbox/pool.js";
 import { PARALLEL_MAP } from "../sandbox/runner.js";
 import { formatDiagnostics, type TypeDiagnostic } from "../sandbox/type-check.js";
 import { toPython } from "../sandbox/values.js";
-import { normalizeTools, type ToolSetInput, toolSetMembers } from "../tools/define/tool-set.js";
+import { type ToolSetInput, type ToolSource, toolSource } from "../tools/define/tool-set.js";
 import { withToolDiscovery } from "../tools/discovery/discovery-tools.js";
 import { isPythonIdentifier } from "../tools/python/names.js";
 import { parallelMapOverloads, pythonStub } from "../tools/python/signature.js";
@@ -141,7 +141,7 @@ export function executionTools(options: ExecuteOptions): {
   stub: () => string;
   tools: readonly Tool[];
 } {
-  const { tools, stub } = discoveryTools(preparedTools(options.tools ?? []), options);
+  const { tools, stub } = discoveryTools(preparedTools(options.tools ?? NO_TOOLS), options);
   return { toolsByName: new Map<string, Tool>(tools.map((t) => [t.name, t])), stub, tools };
 }
 
@@ -191,27 +191,27 @@ function inputDeclarations(inputs: Record<string, unknown>): string {
 }
 
 /**
- * The normalized tools and their type-check stub, kept per tool-set object: an agent or a
- * `run_python` tool executes against the same set every time, and rendering the stub of a
- * large set costs more than the run. A set whose members changed is normalized afresh.
+ * The normalized tools and their type-check stub, kept per tool source and its `version`:
+ * an agent or a `run_python` tool executes against the same set every time, and rendering
+ * the stub of a large set costs more than the run. A source that changed (a live MCP set
+ * whose server sent `tools/list_changed`, a list the caller edited) has a new version.
  */
+const NO_TOOLS: ToolSetInput = Object.freeze([]);
+
 interface PreparedToolSet {
-  members: unknown[];
+  version: number;
   tools: readonly Tool[];
   stub?: string;
 }
-const prepared = new WeakMap<object, PreparedToolSet>();
+const prepared = new WeakMap<ToolSource, PreparedToolSet>();
 
 function preparedTools(input: ToolSetInput): { tools: readonly Tool[]; stub: () => string } {
-  const members = toolSetMembers(input);
-  let entry = typeof input === "object" && input !== null ? prepared.get(input) : undefined;
-  if (
-    !entry ||
-    entry.members.length !== members.length ||
-    entry.members.some((member, i) => member !== members[i])
-  ) {
-    entry = { members, tools: normalizeTools(input) };
-    if (typeof input === "object" && input !== null) prepared.set(input, entry);
+  const source = toolSource(input);
+  const tools = source.current();
+  let entry = prepared.get(source);
+  if (entry?.version !== source.version) {
+    entry = { version: source.version, tools };
+    prepared.set(source, entry);
   }
   const cached: PreparedToolSet = entry;
   return {

@@ -1,6 +1,6 @@
 /**
  * `mcpTools()`: every tool of an MCP server as a codemode tool. The result is an array of
- * tools (pass it, or spread it, into `tools`) that also owns the connection: `close()` or
+ * tools (pass it into `tools`, alone or in a list) that also owns the connection: `close()` or
  * `await using` ends the session and stops a stdio server's process.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -10,6 +10,7 @@ import { InvalidOptionsError, ToolDefinitionError, ToolError } from "../errors.j
 import { isRecord } from "../plain-object.js";
 import { listedAnnotations } from "../tools/define/annotations.js";
 import { defineTool } from "../tools/define/define-tool.js";
+import { claimTools } from "../tools/define/tool-set.js";
 import type { JsonSchema, Tool } from "../tools/types.js";
 import { connectMcp, type McpConnection, type McpServerSpec } from "./connect.js";
 import { McpConnectionError } from "./errors.js";
@@ -63,7 +64,9 @@ export interface McpSkippedTool {
  * array is live: when a server sends `notifications/tools/list_changed`, the set lists its
  * tools again and updates itself in place (a tool call whose server announced a change
  * returns once the set is updated). Pass the set itself as `tools` (or inside a list,
- * `[mcp, getPrice]`) for the agent and `execute()` to follow it; a spread copy does not.
+ * `[mcp, getPrice]`) for the agent and `execute()` to follow it: the set is a `ToolSource`
+ * (`current()`, `version`), read by its version. A spread copy `[...mcp]` does not follow
+ * it; passing one emits a `CODEMODE_TOOL_SOURCE_COPIED` process warning once per set.
  */
 export interface McpToolSet extends ReadonlyArray<Tool> {
   /** Tools whose Python name differs from `prefix_` + MCP name, and why. */
@@ -82,6 +85,10 @@ export interface McpToolSet extends ReadonlyArray<Tool> {
    * set keeps its tools; a refresh after a notification that fails keeps them too).
    */
   refresh(): Promise<void>;
+  /** The tools now, as a frozen array that stays the same until `version` changes. */
+  current(): readonly Tool[];
+  /** Goes up by one each time the set updated itself (0 for the tools it connected with). */
+  readonly version: number;
   /** Ends the session(s) and stops stdio server processes. Safe to call twice. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -441,11 +448,12 @@ function pythonInputSchema(input: unknown): { schema: JsonSchema; back: Map<stri
   return { schema, back };
 }
 
-const CHANGED = Symbol("codemode.mcpToolSet.changed");
+/** Who hears of each set's updates (a combined `mcpToolSets()` set hears its members'). */
+const listeners = new WeakMap<McpToolSet, Set<() => void>>();
 
 /** Calls `listener` after `set` updated itself. */
 function onChanged(set: McpToolSet, listener: () => void): void {
-  (set as unknown as { [CHANGED]: Set<() => void> })[CHANGED].add(listener);
+  listeners.get(set)?.add(listener);
 }
 
 /**
@@ -464,7 +472,9 @@ function toolSet(
     return closing;
   };
   let contents = initial;
-  const listeners = new Set<() => void>();
+  let version = 0;
+  let tools: readonly Tool[] = Object.freeze([...initial.tools]);
+  const heard = new Set<() => void>();
   const hidden = (value: unknown): PropertyDescriptor => ({ value, enumerable: false });
   const getter = (get: () => unknown): PropertyDescriptor => ({ get, enumerable: false });
   const array: Tool[] = [...initial.tools];
@@ -475,16 +485,23 @@ function toolSet(
     servers: hidden(Object.freeze(servers)),
     mcpNames: getter(() => contents.mcpNames),
     refresh: hidden(refresh),
+    current: hidden(() => tools),
+    version: getter(() => version),
     close: hidden(close),
     [Symbol.asyncDispose]: hidden(close),
-    [CHANGED]: hidden(listeners),
   });
+  const set = array as unknown as McpToolSet;
+  listeners.set(set, heard);
+  claimTools(set, tools);
   return {
-    set: array as unknown as McpToolSet,
+    set,
     update(next) {
       contents = next;
+      tools = Object.freeze([...next.tools]);
+      version += 1;
       array.splice(0, array.length, ...next.tools);
-      for (const listener of listeners) listener();
+      claimTools(set, tools);
+      for (const listener of heard) listener();
     },
   };
 }

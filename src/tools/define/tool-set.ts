@@ -19,7 +19,8 @@ export type ToolInput = Tool | AiSdkToolLike | ((...args: never[]) => unknown);
  * Tools as given by the user: a list (named by each tool) or a record (named by its keys).
  * A list may hold whole tool sets (arrays of tools, such as an `mcpTools()` set) beside
  * single tools: `[mcp, getPrice]` reads the set's current tools each time, where a spread
- * copy `[...mcp, getPrice]` keeps the tools it had when it was made.
+ * copy `[...mcp, getPrice]` keeps the tools it had when it was made (and says so once, as
+ * a `CODEMODE_TOOL_SOURCE_COPIED` process warning).
  */
 export type ToolSetInput =
   | readonly (ToolInput | readonly ToolInput[])[]
@@ -32,18 +33,32 @@ export type ToolSetInput =
  */
 export function normalizeTools(input: ToolSetInput): readonly Tool[] {
   const tools: Tool[] = [];
-  if (Array.isArray(input)) {
-    input.forEach((item: unknown, i) => {
-      if (!Array.isArray(item)) tools.push(toTool(item, undefined, `tools[${i}]`));
-      else {
-        item.forEach((inner: unknown, j) => {
+  const sources = new Set<ToolSource>();
+  const loose: Tool[] = [];
+  const item = (value: unknown, where: string) => {
+    const tool = toTool(value, undefined, where);
+    tools.push(tool);
+    loose.push(tool);
+  };
+  if (isToolSource(input) || Array.isArray(input)) {
+    const list: readonly unknown[] = isToolSource(input) ? [input] : input;
+    list.forEach((entry: unknown, i) => {
+      if (isToolSource(entry)) {
+        sources.add(entry);
+        entry.current().forEach((inner: unknown, j) => {
           tools.push(toTool(inner, undefined, `tools[${i}][${j}]`));
+        });
+      } else if (!Array.isArray(entry)) item(entry, `tools[${i}]`);
+      else {
+        entry.forEach((inner: unknown, j) => {
+          item(inner, `tools[${i}][${j}]`);
         });
       }
     });
   } else if (typeof input === "object" && input !== null) {
-    for (const [key, item] of Object.entries(input as Record<string, unknown>)) {
-      tools.push(toTool(item, key, `tools.${key}`));
+    for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+      tools.push(toTool(value, key, `tools.${key}`));
+      if (isTool(value)) loose.push(value);
     }
   } else {
     throw new ToolDefinitionError(
@@ -51,44 +66,117 @@ export function normalizeTools(input: ToolSetInput): readonly Tool[] {
     );
   }
   toolMap(tools);
+  warnCopies(loose, sources);
   return Object.freeze(tools);
 }
 
 /**
- * What a tool set is made of, compared to see whether it changed: the items of a list (the
- * items of a nested set included) or a record's keys and values.
+ * Tools that may change while they are in use: an `mcpTools()` set (its server sent
+ * `tools/list_changed`), or any object with this shape. `current()` is the tools now, the
+ * same frozen array until `version` changes; `version` goes up with every change. Callers
+ * cache what they derive from the tools (stubs, listings) by `version` and never compare
+ * the tools themselves.
  */
-export function toolSetMembers(input: ToolSetInput): unknown[] {
-  if (Array.isArray(input)) return input.flatMap((item: unknown) => item);
+export interface ToolSource {
+  current(): readonly Tool[];
+  readonly version: number;
+}
+
+export function isToolSource(value: unknown): value is ToolSource {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { current?: unknown }).current === "function" &&
+    typeof (value as { version?: unknown }).version === "number"
+  );
+}
+
+/** The live source each tool came from, so a copy of its tools (`[...mcp]`) is recognized. */
+const sourceOf = new WeakMap<Tool, ToolSource>();
+const warnedCopies = new WeakSet<ToolSource>();
+
+/** Marks `tools` as the tools of `source` (a live set calls this whenever its tools change). */
+export function claimTools(source: ToolSource, tools: readonly Tool[]): void {
+  for (const tool of tools) sourceOf.set(tool, source);
+}
+
+/**
+ * A tools option that holds tools of a live source but not the source itself is a copy
+ * (`[...mcp]`, `{ x: mcp[0] }`): it keeps today's tools and will not follow the source.
+ * That is allowed (a deliberate snapshot) but never silent: one process warning per source.
+ */
+function warnCopies(tools: readonly Tool[], sources: ReadonlySet<ToolSource>): void {
+  for (const tool of tools) {
+    const source = sourceOf.get(tool);
+    if (source === undefined || sources.has(source) || warnedCopies.has(source)) continue;
+    warnedCopies.add(source);
+    globalThis.process?.emitWarning?.(
+      "The tools option holds tools copied out of a live tool set (such as [...mcp] from " +
+        "mcpTools()): the copy keeps the tools it has now and does not follow the set when its " +
+        "server changes them. Pass the set itself, tools: [mcp, ...], to follow it.",
+      { code: "CODEMODE_TOOL_SOURCE_COPIED" },
+    );
+  }
+}
+
+/**
+ * What decides whether a tools option changed: each item of a list (a nested plain list's
+ * items included), a live source as itself and its `version` (its tools are not compared),
+ * or a record's keys and values.
+ */
+function sourceKey(input: ToolSetInput): unknown[] {
+  if (isToolSource(input)) return [input, input.version];
+  if (Array.isArray(input)) {
+    return input.flatMap((item: unknown) =>
+      isToolSource(item) ? [item, item.version] : Array.isArray(item) ? item : [item],
+    );
+  }
   return Object.entries(input ?? {}).flat();
 }
 
 /**
- * A tools option read again whenever it may have changed: `current()` is the normalized
- * tools, normalized afresh only when a member differs from last time (a live `mcpTools()`
- * set that added a tool, a record the caller edited). The same frozen array otherwise, so
- * stubs and listings rendered for it stay cached.
+ * Any tools option as one `ToolSource`: `current()` is the normalized tools, normalized
+ * afresh (and `version` raised) only when the option changed: a live set in it changed
+ * its version, or a list or record the caller edited has other items. The same frozen
+ * array otherwise, so stubs and listings rendered for it stay cached.
  */
-export class LiveToolSet {
-  private members: unknown[];
+export class LiveToolSet implements ToolSource {
+  private key: unknown[];
   private tools: readonly Tool[];
+  private changes = 0;
 
   constructor(private readonly input: ToolSetInput) {
-    this.members = toolSetMembers(input);
+    this.key = sourceKey(input);
     this.tools = normalizeTools(input);
   }
 
+  get version(): number {
+    this.current();
+    return this.changes;
+  }
+
   current(): readonly Tool[] {
-    const members = toolSetMembers(this.input);
-    if (
-      members.length !== this.members.length ||
-      members.some((member, i) => member !== this.members[i])
-    ) {
+    const key = sourceKey(this.input);
+    if (key.length !== this.key.length || key.some((part, i) => part !== this.key[i])) {
       this.tools = normalizeTools(this.input);
-      this.members = members;
+      this.key = key;
+      this.changes += 1;
     }
     return this.tools;
   }
+}
+
+const sources = new WeakMap<object, LiveToolSet>();
+
+/** The one `LiveToolSet` of a tools option object (a fresh one for anything else). */
+export function toolSource(input: ToolSetInput): LiveToolSet {
+  if (typeof input !== "object" || input === null) return new LiveToolSet(input);
+  let source = sources.get(input);
+  if (source === undefined) {
+    source = new LiveToolSet(input);
+    sources.set(input, source);
+  }
+  return source;
 }
 
 /** Tools by name. Throws ToolDefinitionError when two tools share a name. */
