@@ -1,33 +1,10 @@
-/**
- * Issue 19, items 2 and 10: exception text and captured content are bounded wherever they
- * leave the sandbox. Real OpenTelemetry SDK (BasicTracerProvider, InMemorySpanExporter,
- * the AsyncLocalStorage context manager); a scripted model.
- */
-import { context, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { type AgentEvent, type ChatMessage, CodeModeAgent, defineTool, execute } from "codemode";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { py } from "../helpers/python.js";
+import { inMemoryTracing } from "../helpers/tracing.js";
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-});
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+const exporter = inMemoryTracing();
 
 /** Every string a span holds: status, attributes, event names and attributes. */
 function spanText(spans: readonly ReadableSpan[]): string[] {

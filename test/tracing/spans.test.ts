@@ -3,19 +3,14 @@
  * AsyncLocalStorage context manager a Node app registers): names, nesting, GenAI
  * attributes, error status, content off by default and on when asked.
  */
-import { context, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import { trace } from "@opentelemetry/api";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { CodeModeAgent, defineTool, execute, type Isolation } from "codemode";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
+import { inMemoryTracing } from "../helpers/tracing.js";
 
 const scripted = (replies: string[]) =>
   scriptedLlm(replies, {
@@ -24,19 +19,7 @@ const scripted = (replies: string[]) =>
     whenDone: "",
   });
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-});
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  context.disable();
-});
-beforeEach(() => exporter.reset());
+const exporter = inMemoryTracing();
 
 /** A tool whose own work makes a span, as an instrumented database client would. */
 const lookup = defineTool({
