@@ -18,11 +18,15 @@ export { CodeModeAgent, type ToolDescription } from "./agent/code-mode-agent.js"
 export type { ConversationState } from "./agent/conversation-state.js";
 export type { Skill } from "./agent/skills.js";
 export type {
+  AgentApprovalOptions,
+  AgentContinuationOptions,
   AgentEvent,
   AgentResult,
   AgentRunOptions,
+  AgentSandboxOptions,
   AgentToolCall,
   AgentTurn,
+  AgentTurnOptions,
   Chart,
   CodeModeAgentOptions,
   Compensation,

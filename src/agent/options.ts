@@ -52,11 +52,59 @@ export interface ResolvedAgentOptions {
   readonly continuation: ContinuationKeys;
 }
 
-/** Checks `options` and applies every default; throws `InvalidOptionsError` for a bad one. */
-export function resolveAgentOptions(options: CodeModeAgentOptions): ResolvedAgentOptions {
-  if (!options || typeof options !== "object") {
+/** Each deprecated flat option and where it lives now: `[flat name, group, name in the group]`. */
+const ALIASES = [
+  ["maxTurns", "turns", "maxTurns"],
+  ["maxRetries", "turns", "maxRetries"],
+  ["maxObservationBytes", "turns", "maxObservationBytes"],
+  ["maxStateBytes", "turns", "maxStateBytes"],
+  ["isolation", "sandbox", "isolation"],
+  ["pool", "sandbox", "pool"],
+  ["limits", "sandbox", "limits"],
+  ["typeCheck", "sandbox", "typeCheck"],
+  ["onApproval", "approvals", "onApproval"],
+  ["onProgram", "approvals", "onProgram"],
+  ["continuationSecret", "continuations", "secret"],
+  ["claimContinuation", "continuations", "claim"],
+  ["maxContinuationBytes", "continuations", "maxBytes"],
+] as const;
+
+/**
+ * The options with every grouped value (`turns`, `sandbox`, `approvals`, `continuations`)
+ * read first and the deprecated flat alias second: a grouped value wins, and both set to
+ * different values is an `InvalidOptionsError` naming the one to keep.
+ */
+function ungroup(options: CodeModeAgentOptions): CodeModeAgentOptions {
+  const flat: Record<string, unknown> = { ...options };
+  for (const group of ["turns", "sandbox", "approvals", "continuations"] as const) {
+    const value = options[group];
+    if (value !== undefined && (value === null || typeof value !== "object")) {
+      throw new InvalidOptionsError(`${group} must be an object (got ${typeof value}).`);
+    }
+  }
+  for (const [flatName, group, name] of ALIASES) {
+    const grouped = (options[group] as Record<string, unknown> | undefined)?.[name];
+    if (grouped === undefined) continue;
+    const alias = options[flatName];
+    if (alias !== undefined && !Object.is(alias, grouped)) {
+      throw new InvalidOptionsError(
+        `${group}.${name} and ${flatName} are both set, to different values: keep ${group}.${name} (${flatName} is its deprecated alias) and remove ${flatName}.`,
+      );
+    }
+    flat[flatName] = grouped;
+  }
+  return flat as unknown as CodeModeAgentOptions;
+}
+
+/**
+ * Checks `options` and applies every default (grouped options first, then their deprecated
+ * flat aliases); throws `InvalidOptionsError` for a bad one.
+ */
+export function resolveAgentOptions(given: CodeModeAgentOptions): ResolvedAgentOptions {
+  if (!given || typeof given !== "object") {
     throw new InvalidOptionsError("new CodeModeAgent({ tools, ... }) needs an options object.");
   }
+  const options = ungroup(given);
   const maxRetries = options.maxRetries ?? 2;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new InvalidOptionsError(`maxRetries must be a whole number >= 0 (got ${maxRetries}).`);

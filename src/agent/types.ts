@@ -22,24 +22,22 @@ export interface CodeModeAgentOptions {
   /** `provider:model`. Default `"anthropic:claude-haiku-4-5"`. */
   model?: string;
   /**
-   * Code rewrites after a failed program: how many times the model may fix its code in a
-   * row (consecutive failures; a turn that runs resets the count). Default `2`. Not the
-   * LLM client's HTTP retries (`createCallLlm({ maxRetries })`).
+   * Turns and retries: `maxTurns`, `maxRetries`, `maxObservationBytes`, `maxStateBytes`.
+   * A value here wins over the deprecated flat option of the same name; both set to
+   * different values is an `InvalidOptionsError`.
    */
+  turns?: AgentTurnOptions;
+  /** Where and how programs run: `isolation`, `pool`, `limits`, `typeCheck`. */
+  sandbox?: AgentSandboxOptions;
+  /** Hooks that decide: `onApproval` (calls to `needsApproval` tools), `onProgram` (each program). */
+  approvals?: AgentApprovalOptions;
+  /** Suspended runs: `secret` (signs them), `claim` (marks one used), `maxBytes`. */
+  continuations?: AgentContinuationOptions;
+  /** @deprecated Use `turns.maxRetries`: this flat name is an alias kept for one release. */
   maxRetries?: number;
-  /**
-   * Turns the model gets: each turn it writes a program, which runs and whose result it
-   * sees, or replies in plain text, which is the answer. Default `1`: one program, retried on
-   * failure, whose value is the answer (Flyte's `CodeModeAgent`). Above 1 the loop is on: a
-   * program whose value is a dict with "summary" ends the run, any other value is a look
-   * that goes back to the model, and variables that hold data carry over to later turns.
-   */
+  /** @deprecated Use `turns.maxTurns`: this flat name is an alias kept for one release. */
   maxTurns?: number;
-  /**
-   * Budget of one look's message to the model (its value, printed text, tool calls and
-   * variables), in UTF-8 bytes; past it the value and output are cut with a note saying how
-   * to narrow them. Default `10_000` (about 2 500 tokens).
-   */
+  /** @deprecated Use `turns.maxObservationBytes`: this flat name is an alias kept for one release. */
   maxObservationBytes?: number;
   /** Extra context for the system prompt: literal text, `{ path }` or a `file:` URL. */
   skills?: readonly Skill[];
@@ -47,13 +45,13 @@ export interface CodeModeAgentOptions {
   callLlm?: CallLlm;
   /** Replaces the first paragraph of the system prompt (the persona). */
   systemPromptPrefix?: string;
-  /** Sandbox limits for each execution (see `DEFAULT_LIMITS`). */
+  /** @deprecated Use `sandbox.limits`: this flat name is an alias kept for one release. */
   limits?: Partial<Limits>;
-  /** Where the code runs. Default `"process"`. */
+  /** @deprecated Use `sandbox.isolation`: this flat name is an alias kept for one release. */
   isolation?: Isolation;
-  /** Worker pool for `"process"` isolation. Default: the shared pool. */
+  /** @deprecated Use `sandbox.pool`: this flat name is an alias kept for one release. */
   pool?: SandboxPool;
-  /** Type-check the code against the tools' stubs before running it. Default `true`. */
+  /** @deprecated Use `sandbox.typeCheck`: this flat name is an alias kept for one release. */
   typeCheck?: boolean;
   /**
    * Today, as the prompt states it (its UTC date): the sandbox has no clock, so "today" or
@@ -61,18 +59,9 @@ export interface CodeModeAgentOptions {
    * built (the prompt is rebuilt when the day changes). Default: the host's clock.
    */
   now?: Date | (() => Date);
-  /**
-   * Decides calls to tools with `needsApproval` as they come: the program waits at the call
-   * (as a snapshot: no worker is held, the time limit does not count the wait). Without it,
-   * such a call ends the run with `status: "suspended"`, `pendingApprovals` and a
-   * `continuation` for `agent.resume()`. See docs/approvals.md.
-   */
+  /** @deprecated Use `approvals.onApproval`: this flat name is an alias kept for one release. */
   onApproval?: (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
-  /**
-   * Reviews every program before it runs (the code and the tools it can reach): `true` runs
-   * it; `false` or `{ approved: false, reason }` rejects it, and the model is asked for a
-   * different one (it counts as a failed attempt).
-   */
+  /** @deprecated Use `approvals.onProgram`: this flat name is an alias kept for one release. */
   onProgram?: (review: ProgramReview) => ApprovalDecision | Promise<ApprovalDecision>;
   /**
    * When a run ends failed or cancelled, undo each completed call whose tool has
@@ -81,19 +70,11 @@ export interface CodeModeAgentOptions {
    * reported, not thrown. Default `false`.
    */
   compensateOnFailure?: boolean;
-  /**
-   * The HMAC key that signs continuations (at least 16 bytes). Default: a random key made
-   * once per process, so a continuation resumes only in the process that made it; pass the
-   * same secret to every process that may resume another's runs.
-   */
+  /** @deprecated Use `continuations.secret`: this flat name is an alias kept for one release. */
   continuationSecret?: string | Uint8Array;
-  /**
-   * Marks a continuation as used; resolves `false` when it already was, and the resume is
-   * refused. Default: a set in this process's memory. Back it with shared storage (a unique
-   * row, a file created with `wx`) when several processes resume runs.
-   */
+  /** @deprecated Use `continuations.claim`: this flat name is an alias kept for one release. */
   claimContinuation?: (id: string) => boolean | Promise<boolean>;
-  /** Largest continuation made or accepted, in bytes. Default `16 MiB`. */
+  /** @deprecated Use `continuations.maxBytes`: this flat name is an alias kept for one release. */
   maxContinuationBytes?: number;
   /**
    * OpenTelemetry: what the run's spans record (content is off by default) and extra
@@ -109,14 +90,87 @@ export interface CodeModeAgentOptions {
    * `console.warn`) say so when it is over budget.
    */
   toolListing?: "full" | "compact" | "auto";
+  /** @deprecated Use `turns.maxStateBytes`: this flat name is an alias kept for one release. */
+  maxStateBytes?: number;
+  /** `"auto"`'s budget for the full listing, in tokens counted as UTF-8 bytes / 4. Default `10_000`. */
+  toolListingBudget?: number;
+}
+
+/** `CodeModeAgentOptions.turns`: how many turns and rewrites a run gets, and its budgets. */
+export interface AgentTurnOptions {
+  /**
+   * Turns the model gets: each turn it writes a program, which runs and whose result it
+   * sees, or replies in plain text, which is the answer. Default `1`: one program, retried on
+   * failure, whose value is the answer (Flyte's `CodeModeAgent`). Above 1 the loop is on: a
+   * program whose value is a dict with "summary" ends the run, any other value is a look
+   * that goes back to the model, and variables that hold data carry over to later turns.
+   */
+  maxTurns?: number;
+  /**
+   * Code rewrites after a failed program: how many times the model may fix its code in a
+   * row (consecutive failures; a turn that runs resets the count). Default `2`. Not the
+   * LLM client's HTTP retries (`createCallLlm({ maxRetries })`).
+   */
+  maxRetries?: number;
+  /**
+   * Budget of one look's message to the model (its value, printed text, tool calls and
+   * variables), in UTF-8 bytes; past it the value and output are cut with a note saying how
+   * to narrow them. Default `10_000` (about 2 500 tokens).
+   */
+  maxObservationBytes?: number;
   /**
    * Largest conversation state (`result.state`: the variables carried to the next message)
    * in bytes, each variable sized as `v8.serialize` writes it. Past it the largest variables
    * are dropped and the next message's prompt says which. Default `1 MiB`.
    */
   maxStateBytes?: number;
-  /** `"auto"`'s budget for the full listing, in tokens counted as UTF-8 bytes / 4. Default `10_000`. */
-  toolListingBudget?: number;
+}
+
+/** `CodeModeAgentOptions.sandbox`: where and how the programs run. */
+export interface AgentSandboxOptions {
+  /** Where the code runs. Default `"process"`. */
+  isolation?: Isolation;
+  /** Worker pool for `"process"` isolation. Default: the shared pool. */
+  pool?: SandboxPool;
+  /** Sandbox limits for each execution (see `DEFAULT_LIMITS`). */
+  limits?: Partial<Limits>;
+  /** Type-check the code against the tools' stubs before running it. Default `true`. */
+  typeCheck?: boolean;
+}
+
+/** `CodeModeAgentOptions.approvals`: the hooks that decide calls and programs. */
+export interface AgentApprovalOptions {
+  /**
+   * Decides calls to tools with `needsApproval` as they come: the program waits at the call
+   * (as a snapshot: no worker is held, the time limit does not count the wait). Without it,
+   * such a call ends the run with `status: "suspended"`, `pendingApprovals` and a
+   * `continuation` for `agent.resume()`. See docs/approvals.md.
+   */
+  onApproval?: (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
+  /**
+   * Reviews every program before it runs (the code and the tools it can reach): `true` runs
+   * it; `false` or `{ approved: false, reason }` rejects it, and the model is asked for a
+   * different one (it counts as a failed attempt).
+   */
+  onProgram?: (review: ProgramReview) => ApprovalDecision | Promise<ApprovalDecision>;
+}
+
+/** `CodeModeAgentOptions.continuations`: how suspended runs are sealed and claimed. */
+export interface AgentContinuationOptions {
+  /**
+   * The HMAC key that signs continuations (at least 16 bytes). Default: a random key made
+   * once per process, so a continuation resumes only in the process that made it; pass the
+   * same secret to every process that may resume another's runs.
+   */
+  secret?: string | Uint8Array;
+  /**
+   * Marks a continuation as used; resolves `false` when it already was, and the resume is
+   * refused. Default: a set in this process's memory. Back it with shared storage (a unique
+   * row, a file created with `wx`) when several processes resume runs.
+   */
+  claim?: (id: string) => boolean | Promise<boolean>;
+  /** Largest continuation made or accepted, in bytes. Default `16 MiB`. */
+  maxBytes?: number;
 }
 
 export type Chart = Record<string, unknown> | string;
