@@ -15,14 +15,7 @@ import { withToolDiscovery } from "../tools/discovery/discovery-tools.js";
 import { isPythonIdentifier } from "../tools/python/names.js";
 import { parallelMapOverloads, pythonStub } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
-import {
-  contentText,
-  errorChars,
-  failSpan,
-  maxContentChars,
-  recordsContent,
-  tracer,
-} from "../tracing/spans.js";
+import { traceProgramNotRun } from "../tracing/execute-span.js";
 import { ExecutionRun, sandboxOf } from "./execution-run.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
@@ -159,19 +152,7 @@ function mappedToolOverloads(code: string, tools: readonly Tool[]): string {
 
 /** A program the type check stopped still gets its `execute_code` span, failed, with the line. */
 function traceTypeCheckFailure(code: string, error: ExecutionError, options: ExecuteOptions): void {
-  const span = tracer().startSpan("execute_code", {
-    attributes: {
-      "codemode.code.bytes": Buffer.byteLength(code),
-      "codemode.isolation": options.isolation ?? "process",
-      "codemode.outcome": "error",
-      "codemode.tool_calls": 0,
-      ...(error.line !== undefined ? { "codemode.error.line": error.line } : {}),
-    },
-  });
-  if (span.isRecording() && recordsContent(options.telemetry))
-    span.setAttribute("codemode.code", contentText(code, maxContentChars(options.telemetry)));
-  failSpan(span, new Error(error.message), error.type, errorChars(options.telemetry));
-  span.end();
+  traceProgramNotRun({ code, isolation: options.isolation, telemetry: options.telemetry }, error);
 }
 
 function emptyRun(t0: number) {

@@ -12,14 +12,8 @@ import type { CallOutcome, RunOutcome, RunRequest, RunSuspension } from "../sand
 import { type Sandbox, sandboxFor } from "../sandbox/sandbox.js";
 import { clampTimerMs } from "../timer.js";
 import type { Tool } from "../tools/types.js";
-import {
-  contentText,
-  errorChars,
-  failSpan,
-  inSpan,
-  maxContentChars,
-  recordsContent,
-} from "../tracing/spans.js";
+import { inProgramSpan } from "../tracing/execute-span.js";
+import { maxContentChars, recordsContent } from "../tracing/spans.js";
 import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
 import { ToolDispatcher } from "./dispatcher.js";
 import { type SuspensionSeal, sealSuspension } from "./suspension-check.js";
@@ -135,43 +129,29 @@ export class ExecutionRun {
   /** The program in an `execute_code` span: its size, limits, isolation and outcome. */
   private traced(resumed: boolean, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
     const { limits, options } = this;
-    return inSpan(
-      "execute_code",
+    return inProgramSpan(
       {
+        code: this.code,
+        isolation: options.isolation,
+        telemetry: options.telemetry,
+        recordContent: this.recordContent,
         attributes: {
-          "codemode.code.bytes": Buffer.byteLength(this.code),
-          "codemode.isolation": options.isolation ?? "process",
           "codemode.resumed": resumed,
           "codemode.limits.timeout_ms": limits.timeoutMs,
           "codemode.limits.max_tool_calls": limits.maxToolCalls,
           "codemode.limits.max_memory_bytes": limits.maxMemoryBytes,
         },
       },
-      async (span, ctx) => {
+      (ctx) => {
         this.spanCtx = ctx;
-        if (span.isRecording() && this.recordContent) {
-          span.setAttribute(
-            "codemode.code",
-            contentText(this.code, maxContentChars(options.telemetry)),
-          );
-        }
-        const result = await run();
-        span.setAttribute("codemode.tool_calls", result.toolCalls.length);
-        if (result.ok) span.setAttribute("codemode.outcome", "ok");
-        else if (result.suspended) span.setAttribute("codemode.outcome", "suspended");
-        else {
-          span.setAttribute("codemode.outcome", "error");
-          failSpan(
-            span,
-            new Error(result.error.message),
-            result.error.type,
-            errorChars(options.telemetry),
-          );
-          if (result.error.line !== undefined)
-            span.setAttribute("codemode.error.line", result.error.line);
-        }
-        return result;
+        return run();
       },
+      (result) =>
+        result.ok
+          ? { outcome: "ok", toolCalls: result.toolCalls.length }
+          : result.suspended
+            ? { outcome: "suspended", toolCalls: result.toolCalls.length }
+            : { outcome: "error", toolCalls: result.toolCalls.length, error: result.error },
     );
   }
 
