@@ -28,6 +28,7 @@ import {
   conversationStateNote,
   sealConversationState,
 } from "./conversation-state.js";
+import { emitEvent, stateRefused } from "./events.js";
 import { type ResolvedAgentOptions, resolveAgentOptions } from "./options.js";
 import { buildSystemPrompt, resolveToolListing } from "./prompt.js";
 import { AgentRun, initialState, type LoopContext } from "./run-loop.js";
@@ -177,17 +178,10 @@ export class CodeModeAgent {
       } catch (error) {
         if (!(error instanceof ConversationStateError)) throw error;
         stateError = error;
-        try {
-          options.onEvent?.({
-            type: "state_refused",
-            error,
-            attempt: 1,
-            maxAttempts: this.options.maxAttempts,
-            turn: 1,
-          });
-        } catch {
-          // A listener's bug must not break the run.
-        }
+        emitEvent(
+          options.onEvent,
+          stateRefused(error, { attempt: 1, maxAttempts: this.options.maxAttempts, turn: 1 }),
+        );
       }
     }
     const note = state ? conversationStateNote(state) : undefined;

@@ -10,7 +10,6 @@ import type { ConversationStateError } from "../errors.js";
 import {
   beginProgram,
   checkDecision,
-  decidedEvent,
   type EffectJournal,
   effectOf,
   effectsOfCalls,
@@ -33,6 +32,8 @@ import type { Tool } from "../tools/types.js";
 import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
 import { compensateEffects } from "./compensate.js";
 import { boundConversationState, type ConversationState } from "./conversation-state.js";
+import * as events from "./events.js";
+import { emitEvent } from "./events.js";
 import { extractCode, findCode } from "./extract-code.js";
 import { observationMessage } from "./observation.js";
 import type { ResolvedAgentOptions } from "./options.js";
@@ -152,13 +153,14 @@ export class AgentRun {
     turn: Math.max(1, this.ls.turn),
   });
 
-  private emit = (event: AgentEvent): void => {
-    try {
-      this.runOptions.onEvent?.(event);
-    } catch {
-      // A listener's bug must not break the run.
-    }
-  };
+  private emit = (event: AgentEvent): void => emitEvent(this.runOptions.onEvent, event);
+
+  /** Where the run is, for the turn events. */
+  private position = (): events.TurnPosition => ({
+    turn: this.ls.turn,
+    maxTurns: this.ctx.options.maxTurns,
+    maxAttempts: this.ctx.options.maxAttempts,
+  });
 
   /** The run in an `invoke_agent codemode` span; turns, LLM calls and programs nest in it. */
   async drive(entry: Entry): Promise<AgentResult> {
@@ -194,7 +196,7 @@ export class AgentRun {
           if (compensations.length > 0) result.compensations = compensations;
         }
         // Last, so that `done` carries everything (the compensations included).
-        this.emit({ type: "done", result, ...this.info() });
+        this.emit(events.done(result, this.info()));
         span.setAttribute("codemode.status", result.status);
         span.setAttribute("codemode.turns", result.turns.length);
         span.setAttribute("codemode.attempts", result.attempts);
@@ -224,8 +226,7 @@ export class AgentRun {
       reason: this.runOptions.signal?.aborted ? "cancelled" : "failed",
       error: result.error,
       parent: this.runCtx,
-      onCompensation: (compensation) =>
-        this.emit({ type: "compensation", compensation, ...this.info() }),
+      onCompensation: (compensation) => this.emit(events.compensation(compensation, this.info())),
     });
   }
 
@@ -275,9 +276,9 @@ export class AgentRun {
   private resumeProgram(entry: Extract<Entry, { kind: "resume" }>): Promise<ExecutionResult> {
     for (const approval of entry.suspended.approvals) {
       const verdict = verdictOf(entry.decisions[approval.id]);
-      this.emit({ type: "approval_decided", ...decidedEvent(approval, verdict), ...this.info() });
+      this.emit(events.approvalDecided(approval, verdict, this.info()));
     }
-    this.emit({ type: "executing", ...this.info() });
+    this.emit(events.executing(this.info()));
     this.openTurnSpan();
     return this.inTurn(() =>
       resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), false),
@@ -295,13 +296,13 @@ export class AgentRun {
     if (found === null) {
       // The loop's plain-text reply: the answer.
       this.endTurn({ code: "", kind: "reply", output: "" });
-      this.emit({ type: "formatting", ...this.info() });
+      this.emit(events.formatting(this.info()));
       return { end: this.finish({ summary: ls.reply.trim() }) };
     }
     ls.code = found;
     ls.attempt += 1;
     ls.attempts += 1;
-    this.emit({ type: "code_generated", code: ls.code, ...this.info() });
+    this.emit(events.codeGenerated(ls.code, this.info()));
     const rejected = await this.review(ls.code);
     if (rejected !== undefined) {
       const error = { type: "ProgramRejected", message: rejected } as const;
@@ -313,7 +314,7 @@ export class AgentRun {
   /** Runs `ls.code` in the current turn, with the earlier turns' variables. */
   private runProgram(): Promise<ExecutionResult> {
     const { ls, ctx } = this;
-    this.emit({ type: "executing", ...this.info() });
+    this.emit(events.executing(this.info()));
     beginProgram(ls.journal, ls.turn, ls.attempt);
     return this.inTurn(() =>
       execute(ls.code, {
@@ -346,7 +347,7 @@ export class AgentRun {
     const output = result.output;
     if (result.ok && result.state) ls.programState = result.state;
     this.endTurn({ code: ls.code, kind: "answer", value: judged.value, output });
-    this.emit({ type: "formatting", ...this.info() });
+    this.emit(events.formatting(this.info()));
     return this.finish({
       value: judged.value,
       summary: judged.summary,
@@ -400,7 +401,7 @@ export class AgentRun {
         ...(!result.ok ? { executionError: result.error } : {}),
       });
     }
-    this.emit({ type: "retrying", error, ...this.info() });
+    this.emit(events.retrying(error, this.info()));
     ls.messages.push(
       { role: "assistant", content: ls.reply },
       { role: "user", content: retryMessage(error, ls.code, output, this.turnEffects()) },
@@ -426,14 +427,11 @@ export class AgentRun {
     delete ls.retrying;
     delete ls.failedOutput;
     this.emit(
-      retry
-        ? {
-            type: "generating_code",
-            attempt: ls.attempt + 1,
-            maxAttempts: ctx.options.maxAttempts,
-            turn: ls.turn,
-          }
-        : { type: "generating_code", ...this.info() },
+      events.generatingCode(
+        retry
+          ? { attempt: ls.attempt + 1, maxAttempts: ctx.options.maxAttempts, turn: ls.turn }
+          : this.info(),
+      ),
     );
     try {
       ls.reply = await this.inTurn(() => ctx.ask(ls.messages, ls.usage, this.runOptions.signal));
@@ -450,22 +448,14 @@ export class AgentRun {
   }
 
   private startTurn(): void {
-    const { ls, ctx } = this;
+    const { ls } = this;
     ls.turn += 1;
     ls.attempt = 0;
     ls.reply = "";
     ls.turnCalls = [];
     ls.turnStartedAt = Date.now();
     this.openTurnSpan();
-    if (this.loop) {
-      this.emit({
-        type: "turn_start",
-        turn: ls.turn,
-        maxTurns: ctx.options.maxTurns,
-        attempt: 1,
-        maxAttempts: ctx.options.maxAttempts,
-      });
-    }
+    if (this.loop) this.emit(events.turnStart(this.position()));
   }
 
   /** The execute() options every program of the run shares. */
@@ -482,19 +472,15 @@ export class AgentRun {
       ...(options.pool ? { pool: options.pool } : {}),
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(signal ? { signal } : {}),
-      onToolCall: (call) => this.emit({ type: "tool_call", call, ...this.info() }),
-      onToolResult: (record) => this.emit({ type: "tool_result", record, ...this.info() }),
-      onOutput: (text) => this.emit({ type: "output", text, ...this.info() }),
+      onToolCall: (call) => this.emit(events.toolCall(call, this.info())),
+      onToolResult: (record) => this.emit(events.toolResult(record, this.info())),
+      onOutput: (text) => this.emit(events.output(text, this.info())),
       ...(onApproval
         ? {
             onApproval: async (request: ApprovalRequest) => {
-              this.emit({ type: "approval_requested", approvals: [request], ...this.info() });
+              this.emit(events.approvalRequested([request], this.info()));
               const decision = await onApproval(request);
-              this.emit({
-                type: "approval_decided",
-                ...decidedEvent(request, verdictOf(decision)),
-                ...this.info(),
-              });
+              this.emit(events.approvalDecided(request, verdictOf(decision), this.info()));
               return decision;
             },
           }
@@ -536,7 +522,7 @@ export class AgentRun {
   }
 
   private suspend(suspended: SuspendedExecution, output: string): AgentResult {
-    this.emit({ type: "approval_requested", approvals: [...suspended.approvals], ...this.info() });
+    this.emit(events.approvalRequested([...suspended.approvals], this.info()));
     let continuation: string;
     try {
       continuation = this.ctx.seal(this.ls, suspended);
@@ -576,14 +562,7 @@ export class AgentRun {
     this.closeTurnSpan();
     // Turn events only with the loop on: a single-turn run's events stay what they were.
     if (!this.loop) return;
-    this.emit({
-      type: "turn_end",
-      turn: ls.turn,
-      maxTurns: ctx.options.maxTurns,
-      attempt: Math.max(1, ls.attempt),
-      maxAttempts: ctx.options.maxAttempts,
-      record,
-    });
+    this.emit(events.turnEnd(this.position(), Math.max(1, ls.attempt), record));
   }
 
   /**
