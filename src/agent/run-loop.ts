@@ -382,7 +382,7 @@ export class AgentRun {
         output,
         error:
           `Reached maxTurns (${ctx.options.maxTurns}) without a final answer: the last program returned a value without "summary". ` +
-          "Raise the limit with new CodeModeAgent({ maxTurns }) (codemode: --max-turns), or ask for something narrower.",
+          "Raise the limit with new CodeModeAgent({ turns: { maxTurns } }) (codemode: --max-turns), or ask for something narrower.",
       });
     }
     this.startTurn();

@@ -85,7 +85,7 @@ export async function createDurableService(
       `Service name "${name}" is not valid for Restate: use letters, digits, _, - and . only.`,
     );
   }
-  if (options.onApproval !== undefined) {
+  if (options.onApproval !== undefined || options.approvals?.onApproval !== undefined) {
     throw new InvalidOptionsError(
       "createDurableService() takes no onApproval: a durable run waits for each approval on a Restate promise, decided with client.approve(runId, key, decision) or POST /<service>/<runId>/approve (see docs/durable.md).",
     );
@@ -94,7 +94,7 @@ export async function createDurableService(
   // Fail at start-up, not on the first run: this throws on bad options.
   new CodeModeAgent({ ...agentOptions(options), tools });
   const restate = await import("@restatedev/restate-sdk");
-  const toolTimeoutMs = (options.limits as { toolTimeoutMs?: number } | undefined)?.toolTimeoutMs;
+  const toolTimeoutMs = (options.sandbox?.limits ?? options.limits)?.toolTimeoutMs;
 
   return restate.workflow({
     name,
@@ -123,7 +123,7 @@ export async function createDurableService(
               options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 }),
             ),
             // A call that needs approval waits on a workflow promise (see `approve`).
-            onApproval: journal.onApproval,
+            approvals: { ...options.approvals, onApproval: journal.onApproval },
           });
           const result: AgentResult = await agent.run(message, history, {
             onEvent: journal.onEvent,
@@ -199,13 +199,29 @@ export async function createDurableService(
 export const DURABLE_RUN_TIMEOUT_MS = 10 * 60_000;
 
 function agentOptions(options: DurableServiceOptions): CodeModeAgentOptions {
-  const { name: _n, retryPolicy: _r, inactivityTimeoutMs: _i, retentionMs: _t, ...rest } = options;
+  const {
+    name: _n,
+    retryPolicy: _r,
+    inactivityTimeoutMs: _i,
+    retentionMs: _t,
+    limits,
+    sandbox,
+    ...rest
+  } = options;
+  if (limits !== undefined && sandbox?.limits !== undefined && limits !== sandbox.limits) {
+    throw new InvalidOptionsError(
+      "sandbox.limits and limits are both set, to different values: keep sandbox.limits (limits is its deprecated alias) and remove limits.",
+    );
+  }
   // The program's clock includes waiting for tool steps, which a replay answers at once: a
   // run timeout that fired the first time would not fire on the replay, and the journal
   // would no longer match. So the clock is long here; each tool's own timeout is journaled.
   return {
     ...rest,
-    limits: { timeoutMs: DURABLE_RUN_TIMEOUT_MS, ...(rest.limits ?? {}) },
+    sandbox: {
+      ...sandbox,
+      limits: { timeoutMs: DURABLE_RUN_TIMEOUT_MS, ...(sandbox?.limits ?? limits ?? {}) },
+    },
   };
 }
 

@@ -148,7 +148,7 @@ describe("CodeModeAgent with maxTurns > 1", () => {
     const result = await agent.run("Keep looking.");
     expect(result.status).toBe("failed");
     expect(result.error).toMatch(/Reached maxTurns \(3\) without a final answer/);
-    expect(result.error).toContain("new CodeModeAgent({ maxTurns })");
+    expect(result.error).toContain("new CodeModeAgent({ turns: { maxTurns } })");
     expect(result.turns).toHaveLength(3);
     expect(calls).toHaveLength(3);
     expect(calls[2]!.messages.at(-1)!.content).toContain("This was the last look");
