@@ -12,14 +12,7 @@ import { LiveToolSet } from "../tools/define/tool-set.js";
 import { withToolDiscovery } from "../tools/discovery/discovery-tools.js";
 import { pythonDocstring, pythonSignatures } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
-import {
-  contentText,
-  inSpan,
-  maxContentChars,
-  modelAttributes,
-  recordsContent,
-  SpanKind,
-} from "../tracing/spans.js";
+import { inChatSpan, recordChatReply } from "../tracing/agent-spans.js";
 import { openContinuation, runToolsFingerprint, sealContinuation } from "./continuation.js";
 import {
   boundConversationState,
@@ -344,52 +337,35 @@ export class CodeModeAgent {
     signal?: AbortSignal,
   ): Promise<string> {
     if (signal?.aborted) throw new Error("the run was cancelled");
-    const content = recordsContent(this.options.telemetry);
-    const max = maxContentChars(this.options.telemetry);
-    const model = modelAttributes(this.model);
-    return inSpan(
-      `chat ${model["gen_ai.request.model"]}`,
-      { kind: SpanKind.CLIENT, attributes: { "gen_ai.operation.name": "chat", ...model } },
-      async (span) => {
-        if (content && span.isRecording()) {
-          span.setAttribute("gen_ai.system_instructions", contentText(this.systemPrompt, max));
-          span.setAttribute("gen_ai.input.messages", contentText(JSON.stringify(messages), max));
+    const { telemetry } = this.options;
+    const request = { model: this.model, system: this.systemPrompt, messages, telemetry };
+    return inChatSpan(request, async (span) => {
+      const pending = Promise.resolve().then(() =>
+        this.options.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
+      );
+      // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
+      const reply = signal ? await untilAborted(pending, signal) : await pending;
+      const text = typeof reply === "string" ? reply : reply?.text;
+      if (typeof text !== "string") {
+        throw new Error("callLlm must resolve to a string or { text, usage? }");
+      }
+      let used: { input: number; output: number; cached?: number } | undefined;
+      if (typeof reply === "object" && reply.usage) {
+        const input = reply.usage.inputTokens ?? 0;
+        const output = reply.usage.outputTokens ?? 0;
+        usage.inputTokens += input;
+        usage.outputTokens += output;
+        usage.totalTokens += reply.usage.totalTokens ?? input + output;
+        const cached = reply.usage.cachedInputTokens;
+        if (cached !== undefined && cached > 0) {
+          usage.cachedInputTokens = (usage.cachedInputTokens ?? 0) + cached;
         }
-        const pending = Promise.resolve().then(() =>
-          this.options.callLlm(this.model, this.systemPrompt, [...messages], { signal }),
-        );
-        // A callLlm that ignores its signal must not hold a cancelled run (or a server slot).
-        const reply = signal ? await untilAborted(pending, signal) : await pending;
-        const text = typeof reply === "string" ? reply : reply?.text;
-        if (typeof text !== "string") {
-          throw new Error("callLlm must resolve to a string or { text, usage? }");
-        }
-        if (typeof reply === "object" && reply.usage) {
-          const input = reply.usage.inputTokens ?? 0;
-          const output = reply.usage.outputTokens ?? 0;
-          usage.inputTokens += input;
-          usage.outputTokens += output;
-          usage.totalTokens += reply.usage.totalTokens ?? input + output;
-          span.setAttribute("gen_ai.usage.input_tokens", input);
-          span.setAttribute("gen_ai.usage.output_tokens", output);
-          const cached = reply.usage.cachedInputTokens;
-          if (cached !== undefined && cached > 0) {
-            usage.cachedInputTokens = (usage.cachedInputTokens ?? 0) + cached;
-            span.setAttribute("gen_ai.usage.cache_read.input_tokens", cached);
-          }
-        }
-        if (typeof reply === "object" && reply.finishReason) {
-          span.setAttribute("gen_ai.response.finish_reasons", [reply.finishReason]);
-        }
-        if (content && span.isRecording()) {
-          span.setAttribute(
-            "gen_ai.output.messages",
-            contentText(JSON.stringify([{ role: "assistant", content: text }]), max),
-          );
-        }
-        return text;
-      },
-    );
+        used = { input, output, ...(cached !== undefined ? { cached } : {}) };
+      }
+      const finishReason = typeof reply === "object" ? reply.finishReason : undefined;
+      recordChatReply(span, { text, usage: used, finishReason }, telemetry);
+      return text;
+    });
   }
 }
 

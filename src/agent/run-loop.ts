@@ -4,7 +4,7 @@
  * picked up later, in this process or another, exactly where it stopped: same turn, same
  * attempt, same conversation, the program itself continued from its snapshot.
  */
-import { type Context, context, type Span, trace } from "@opentelemetry/api";
+import { type Context, context, type Span } from "@opentelemetry/api";
 import { cutErrorText, errorText } from "../error-text.js";
 import type { ConversationStateError } from "../errors.js";
 import {
@@ -29,7 +29,7 @@ import type {
 } from "../execute/types.js";
 import type { ChatMessage, UsageTotals } from "../llm/types.js";
 import type { Tool } from "../tools/types.js";
-import { errorChars, failSpan, inSpan, modelAttributes, tracer } from "../tracing/spans.js";
+import { endRunSpan, inRunSpan, markTurnSpan, startTurnSpan } from "../tracing/agent-spans.js";
 import { compensateEffects } from "./compensate.js";
 import { boundConversationState, type ConversationState } from "./conversation-state.js";
 import * as events from "./events.js";
@@ -164,19 +164,13 @@ export class AgentRun {
 
   /** The run in an `invoke_agent codemode` span; turns, LLM calls and programs nest in it. */
   async drive(entry: Entry): Promise<AgentResult> {
-    const { telemetry } = this.ctx.options;
-    return inSpan(
-      "invoke_agent codemode",
+    const { options } = this.ctx;
+    return inRunSpan(
       {
-        attributes: {
-          "gen_ai.operation.name": "invoke_agent",
-          "gen_ai.agent.name": "codemode",
-          ...modelAttributes(this.ctx.options.model),
-          "codemode.max_turns": this.ctx.options.maxTurns,
-          "codemode.resumed": entry.kind === "resume",
-          ...(telemetry?.attributes ?? {}),
-        },
-        ...(telemetry?.links ? { links: telemetry.links } : {}),
+        model: options.model,
+        maxTurns: options.maxTurns,
+        resumed: entry.kind === "resume",
+        telemetry: options.telemetry,
       },
       async (span, runCtx) => {
         this.runCtx = runCtx;
@@ -197,21 +191,7 @@ export class AgentRun {
         }
         // Last, so that `done` carries everything (the compensations included).
         this.emit(events.done(result, this.info()));
-        span.setAttribute("codemode.status", result.status);
-        span.setAttribute("codemode.turns", result.turns.length);
-        span.setAttribute("codemode.attempts", result.attempts);
-        span.setAttribute("gen_ai.usage.input_tokens", result.usage.inputTokens);
-        span.setAttribute("gen_ai.usage.output_tokens", result.usage.outputTokens);
-        if (result.usage.cachedInputTokens !== undefined) {
-          span.setAttribute("gen_ai.usage.cache_read.input_tokens", result.usage.cachedInputTokens);
-        }
-        if (result.status === "failed")
-          failSpan(
-            span,
-            new Error(result.error ?? "failed"),
-            "AgentRunFailed",
-            errorChars(this.ctx.options.telemetry),
-          );
+        endRunSpan(span, result, options.telemetry);
         return result;
       },
     );
@@ -247,12 +227,9 @@ export class AgentRun {
 
   private openTurnSpan(): void {
     this.closeTurnSpan();
-    this.turnSpan = tracer().startSpan(
-      `turn ${this.ls.turn}`,
-      { attributes: { "codemode.turn": this.ls.turn } },
-      this.runCtx,
-    );
-    this.turnCtx = trace.setSpan(this.runCtx, this.turnSpan);
+    const { span, ctx } = startTurnSpan(this.ls.turn, this.runCtx);
+    this.turnSpan = span;
+    this.turnCtx = ctx;
   }
 
   /**
@@ -548,17 +525,7 @@ export class AgentRun {
       durationMs: Date.now() - ls.turnStartedAt,
     };
     ls.turns.push(record);
-    if (this.turnSpan) {
-      this.turnSpan.setAttribute("codemode.turn.kind", record.kind);
-      this.turnSpan.setAttribute("codemode.turn.attempts", record.attempts);
-      if (record.kind === "failed")
-        failSpan(
-          this.turnSpan,
-          new Error(record.error ?? "failed"),
-          "TurnFailed",
-          errorChars(ctx.options.telemetry),
-        );
-    }
+    if (this.turnSpan) markTurnSpan(this.turnSpan, record, ctx.options.telemetry);
     this.closeTurnSpan();
     // Turn events only with the loop on: a single-turn run's events stay what they were.
     if (!this.loop) return;
