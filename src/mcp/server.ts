@@ -117,11 +117,18 @@ export function prepareCodeModeMcp(options: CodeModeMcpServerOptions): PreparedC
         "createCodeModeMcpServer({ agent }) must be a CodeModeAgent or its settings { model, callLlm, ... }.",
       );
     }
+    // The server's sandbox settings, where the agent's own (grouped or flat) leave them unset.
+    const own = agentOption as Partial<CodeModeAgentOptions>;
+    const unset = (name: "limits" | "isolation" | "pool") =>
+      own[name] === undefined && own.sandbox?.[name] === undefined;
     agent = new CodeModeAgent({
-      ...(options.limits ? { limits: options.limits } : {}),
-      ...(options.isolation ? { isolation: options.isolation } : {}),
-      ...(options.pool ? { pool: options.pool } : {}),
       ...agentOption,
+      sandbox: {
+        ...own.sandbox,
+        ...(options.limits && unset("limits") ? { limits: options.limits } : {}),
+        ...(options.isolation && unset("isolation") ? { isolation: options.isolation } : {}),
+        ...(options.pool && unset("pool") ? { pool: options.pool } : {}),
+      },
       tools,
     });
   }
