@@ -7,7 +7,7 @@
 // A function's size is its lines, first to last. Its "own" lines (in brackets) leave out
 // the functions nested in it that are over 20 lines: a factory handing back a few named
 // closures is then seen by its own body too, each closure being listed on its own.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 
@@ -41,7 +41,13 @@ for (const path of files) {
   const visit = (node, enclosing) => {
     if (ts.isFunctionLike(node) && "body" in node && node.body) {
       const lines = lineOf(node.getEnd()) - lineOf(node.getStart()) + 1;
-      const entry = { file: relative(root, path), line: lineOf(node.getStart()) + 1, name: nameOf(node), lines, own: lines };
+      const entry = {
+        file: relative(root, path),
+        line: lineOf(node.getStart()) + 1,
+        name: nameOf(node),
+        lines,
+        own: lines,
+      };
       functions.push(entry);
       if (enclosing && lines > NESTED_OWN_FUNCTION) enclosing.own -= lines;
       ts.forEachChild(node, (child) => visit(child, entry));
@@ -55,17 +61,24 @@ for (const path of files) {
 function nameOf(node) {
   if (node.name) return node.name.getText();
   const parent = node.parent;
-  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent))) {
+  if (
+    parent &&
+    (ts.isVariableDeclaration(parent) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isPropertyDeclaration(parent))
+  ) {
     return parent.name.getText();
   }
-  if (parent && ts.isCallExpression(parent)) return `(callback of ${parent.expression.getText().slice(0, 40)})`;
+  if (parent && ts.isCallExpression(parent))
+    return `(callback of ${parent.expression.getText().slice(0, 40)})`;
   return "(anonymous)";
 }
 
 functions.sort((a, b) => b.lines - a.lines);
 fileSizes.sort((a, b) => b.lines - a.lines);
 console.log(`largest functions (lines; own lines in brackets), of ${functions.length}:`);
-for (const f of functions.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)} [${f.own}]  ${f.name}  ${f.file}:${f.line}`);
+for (const f of functions.slice(0, top))
+  console.log(`  ${String(f.lines).padStart(4)} [${f.own}]  ${f.name}  ${f.file}:${f.line}`);
 console.log(`largest files, of ${fileSizes.length}:`);
 for (const f of fileSizes.slice(0, top)) console.log(`  ${String(f.lines).padStart(4)}  ${f.file}`);
 const page = fileSizes.filter((f) => f.file.startsWith("src/server/page/"));
