@@ -9,6 +9,9 @@
  * build, interleaved, 7 rounds after 1000 warm-up runs each, and the median per run is
  * printed with its ratio to this build. Interleaving keeps a busy machine's noise on every
  * build alike; still, compare runs taken on a quiet machine (see the load line).
+ *
+ * `--calls N` measures the dispatcher instead: one program making N calls to a one-line
+ * tool (`s = inc(s)` in a loop), and the median per call (program time ÷ N).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -17,7 +20,10 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = resolve(import.meta.dirname, "..");
-const refs = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const argv = process.argv.slice(2);
+const callsAt = argv.indexOf("--calls");
+const CALLS = callsAt >= 0 ? Number(argv[callsAt + 1]) : 0;
+const refs = argv.filter((a, i) => !a.startsWith("-") && !(callsAt >= 0 && i === callsAt + 1));
 if (refs.length === 0) refs.push("06fad56", "97e7409");
 const N = 2000;
 const ROUNDS = 7;
@@ -50,19 +56,34 @@ try {
 
   const modules = [];
   for (const build of builds) modules.push(await import(pathToFileURL(build.entry).href));
-  for (const m of modules)
-    for (let i = 0; i < 1000; i++) await m.execute("1 + 2", { isolation: "in-process" });
+  // One measured unit per build: a fresh `1 + 2`, or (--calls) a program of CALLS tool calls.
+  const units = modules.map((m) => {
+    if (CALLS === 0)
+      return { perUnit: 1, run: () => m.execute("1 + 2", { isolation: "in-process" }) };
+    const inc = m.defineTool({
+      name: "inc",
+      inputSchema: { type: "object", properties: { x: { type: "integer" } }, required: ["x"] },
+      execute: ({ x }) => x + 1,
+    });
+    const code = `s = 0\nfor i in range(${CALLS}):\n    s = inc(s)\ns`;
+    const options = { tools: [inc], isolation: "in-process", limits: { maxToolCalls: CALLS + 1 } };
+    return { perUnit: CALLS, run: () => m.execute(code, options) };
+  });
+  // About 20 000 calls a round: enough that one slow program does not decide the median.
+  const repeats = CALLS === 0 ? N : Math.max(1, Math.round(20_000 / CALLS));
+  for (const unit of units) for (let i = 0; i < 1000 / unit.perUnit + 5; i++) await unit.run();
   const samples = builds.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [k, m] of modules.entries()) {
+    for (const [k, unit] of units.entries()) {
       const t0 = performance.now();
-      for (let i = 0; i < N; i++) await m.execute("1 + 2", { isolation: "in-process" });
-      samples[k].push(((performance.now() - t0) / N) * 1000);
+      for (let i = 0; i < repeats; i++) await unit.run();
+      samples[k].push(((performance.now() - t0) / (repeats * unit.perUnit)) * 1000);
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ours = median(samples[0]);
-  console.log("| build | fresh `1 + 2`, in-process (median µs) | ÷ this build |");
+  const what = CALLS === 0 ? "fresh `1 + 2`, in-process" : `per tool call, ${CALLS} in a program`;
+  console.log(`| build | ${what} (median µs) | ÷ this build |`);
   console.log("| --- | ---: | ---: |");
   for (const [k, build] of builds.entries()) {
     const us = median(samples[k]);

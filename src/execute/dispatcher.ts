@@ -4,23 +4,16 @@
  * converted and sized before they go back. A failure becomes a Python exception the
  * program can catch, unless it is a limit, which ends the run.
  */
-import { type Context, context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { cutErrorText, MAX_ERROR_CHARS } from "../error-text.js";
-import type { LimitName } from "../sandbox/error-types.js";
+import { type Context, context, trace } from "@opentelemetry/api";
 import { type Limits, limitMessage } from "../sandbox/limits.js";
 import type { CallBatch, CallOutcome, CallRequest, HostAnswer } from "../sandbox/protocol.js";
 import { jsonByteSize, toJsonSafe, toPython } from "../sandbox/values.js";
-import { clampTimerMs } from "../timer.js";
 import { prepareCall } from "../tools/call/prepare-call.js";
 import { pythonTypeOf, thrownMessage, thrownStack } from "../tools/call/thrown-error.js";
 import { hasSideEffects } from "../tools/define/annotations.js";
-import type { Tool, ToolContext } from "../tools/types.js";
-import {
-  contentText,
-  DEFAULT_MAX_CONTENT_CHARS,
-  ERROR_CHARS_WITHOUT_CONTENT,
-  tracer,
-} from "../tracing/spans.js";
+import type { Tool } from "../tools/types.js";
+import { CallInFlight, toolTimeoutMessage } from "./call-in-flight.js";
+import { CallLog, type CallLogSink } from "./call-log.js";
 import {
   type ApprovalVerdict,
   callKey,
@@ -32,7 +25,7 @@ import {
   ranBefore,
   replayFor,
 } from "./call-policy.js";
-import type { ExecuteOptions, ToolCallError, ToolCallRecord } from "./types.js";
+import type { ExecuteOptions, ToolCallRecord } from "./types.js";
 
 type Events = Pick<ExecuteOptions, "onToolCall" | "onToolResult">;
 
@@ -57,6 +50,8 @@ export class ToolDispatcher {
   pending: HeldCall[] = [];
   /** Calls of the batch in flight that replay a journaled call instead of running, by index. */
   private replays: Map<number, JournalEntry> | undefined;
+  /** Where each call's record goes (see call-log.ts). */
+  private readonly sink: CallLogSink;
 
   constructor(
     private readonly tools: ReadonlyMap<string, Tool>,
@@ -79,6 +74,7 @@ export class ToolDispatcher {
   ) {
     this.records = [...carried.records];
     this.started = carried.started;
+    this.sink = { records: this.records, journal, events, trace: this.trace };
   }
 
   /** Calls started so far (the next call's seq is one more). */
@@ -238,285 +234,129 @@ export class ToolDispatcher {
     );
   }
 
+  /**
+   * One call, from the sandbox's request to the answer Python gets. Each step that can end
+   * the call returns `log.fail(...)`, so every ending is recorded once.
+   */
   private async callOne(call: CallRequest, index: number): Promise<CallOutcome> {
-    const seq = ++this.started;
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    // An `execute_tool {name}` span per call; with no tracer provider it is a no-op.
-    const span = tracer().startSpan(
-      `execute_tool ${call.name}`,
-      {
-        attributes: {
-          "gen_ai.operation.name": "execute_tool",
-          "gen_ai.tool.name": call.name,
-          "gen_ai.tool.call.id": String(seq),
-        },
-      },
-      this.trace.parent(),
-    );
-    // Set once a side-effecting tool's execute is called: its outcome goes in the journal.
-    let effect: Record<string, unknown> | undefined;
-    let replayed = false;
-    const record = (args: unknown, end: { result: unknown } | { error: ToolCallError }) => {
-      if (span.isRecording()) {
-        if (replayed) span.setAttribute("codemode.tool.replayed", true);
-        endToolSpan(
-          span,
-          args,
-          end,
-          this.trace.recordContent,
-          this.trace.maxContentChars ?? DEFAULT_MAX_CONTENT_CHARS,
-        );
-      }
-      const entry: ToolCallRecord = {
-        seq,
-        name: call.name,
-        args,
-        ok: "result" in end,
-        ...("result" in end ? { result: toJsonSafe(end.result) } : { error: end.error }),
-        startedAt,
-        durationMs: performance.now() - t0,
-        ...(effect ? { sideEffect: true as const } : {}),
-        ...(replayed ? { replayed: true as const } : {}),
-      };
-      if (effect) {
-        const journal = this.journal;
-        journal.entries.push({
-          tool: call.name,
-          args: effect,
-          ...("result" in end ? { ok: true, value: end.result } : { ok: false, error: end.error }),
-          turn: journal.turn,
-          attempt: journal.attempt,
-          seq,
-        });
-      }
-      this.records.push(entry);
-      this.events.onToolResult?.(entry);
-    };
-    const fail = (
-      args: unknown,
-      type: string,
-      fullMessage: string,
-      /** Ends the run: `true`, or the name of the limit that was hit. */
-      fatal: boolean | LimitName = false,
-      stack?: string,
-    ): CallOutcome => {
-      const message = cutErrorText(fullMessage);
-      // The stack stays in the host's record; Python (and so the model) gets the message.
-      record(args, { error: { type, message, ...(stack ? { stack } : {}) } });
-      if (!fatal) return { ok: false, type, message };
-      return { ok: false, type, message, fatal: true, ...(fatal === true ? {} : { limit: fatal }) };
-    };
-
+    const log = new CallLog(this.sink, call.name, ++this.started);
     const rawArgs = { args: call.args, kwargs: call.kwargs };
     const tool = this.tools.get(call.name);
-    if (!tool) return fail(toJsonSafe(rawArgs), "NameError", `name '${call.name}' is not defined`);
-    const argumentBytes = jsonByteSize(rawArgs, this.limits.maxToolArgumentBytes);
-    if (argumentBytes > this.limits.maxToolArgumentBytes) {
-      const detail = `the arguments of ${call.name}() are more than ${this.limits.maxToolArgumentBytes} bytes as JSON`;
-      return fail(
+    if (!tool) {
+      return log.fail(toJsonSafe(rawArgs), "NameError", `name '${call.name}' is not defined`);
+    }
+    const { maxToolArgumentBytes } = this.limits;
+    if (jsonByteSize(rawArgs, maxToolArgumentBytes) > maxToolArgumentBytes) {
+      const detail = `the arguments of ${call.name}() are more than ${maxToolArgumentBytes} bytes as JSON`;
+      return log.fail(
         { truncated: true },
         "ToolArgumentsTooLargeError",
         limitMessage("maxToolArgumentBytes", detail),
         "maxToolArgumentBytes",
       );
     }
-
     // Most validators answer synchronously: skip the extra await for them.
-    const pending = prepareCall(tool, call.args, call.kwargs);
-    const prepared = pending instanceof Promise ? await pending : pending;
+    const preparing = prepareCall(tool, call.args, call.kwargs);
+    const prepared = preparing instanceof Promise ? await preparing : preparing;
     if (!prepared.ok) {
       const shown = prepared.bound ? toJsonSafe(prepared.bound) : toJsonSafe(rawArgs);
-      return fail(shown, "TypeError", prepared.message);
+      return log.fail(shown, "TypeError", prepared.message);
     }
     const shownArgs = toJsonSafe(prepared.bound);
     const verdict = this.verdicts?.get(index);
     if (verdict && !verdict.approved) {
       const why = verdict.reason?.trim() ? `: ${verdict.reason.trim()}` : "";
-      return fail(shownArgs, "PermissionError", `${call.name}() was not approved${why}`);
+      return log.fail(shownArgs, "PermissionError", `${call.name}() was not approved${why}`);
     }
     const replay = this.replays?.get(index);
-    if (replay) {
-      // Completed by an earlier attempt of this turn: its outcome again, without running.
-      replayed = true;
-      this.events.onToolCall?.({ seq, name: call.name, args: shownArgs, replayed: true });
-      if (!replay.ok) return fail(shownArgs, replay.error!.type, replay.error!.message);
-      const value = toPython(replay.value, `${call.name}() result`);
-      record(shownArgs, { result: value });
-      return { ok: true, value };
-    }
-    this.events.onToolCall?.({ seq, name: call.name, args: shownArgs });
-    if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
-    const sideEffect = hasSideEffects(tool);
-    // The arguments as they were before the tool could touch them.
-    const effectArgs = sideEffect
-      ? (toJsonSafe(prepared.value) as Record<string, unknown>)
-      : undefined;
+    if (replay) return this.replay(log, replay, shownArgs);
+    this.events.onToolCall?.({ seq: log.seq, name: call.name, args: shownArgs });
+    if (this.signal.aborted) return log.fail(shownArgs, "CancelledError", "the run ended", true);
+    const ran = await this.invoke(log, tool, prepared.value, shownArgs);
+    return "result" in ran ? this.answer(log, ran.result, shownArgs) : ran;
+  }
 
+  /** A call an earlier attempt of this turn completed: its outcome again, without running. */
+  private replay(log: CallLog, entry: JournalEntry, shownArgs: unknown): CallOutcome {
+    log.replayed = true;
+    this.events.onToolCall?.({ seq: log.seq, name: log.name, args: shownArgs, replayed: true });
+    if (!entry.ok) return log.fail(shownArgs, entry.error!.type, entry.error!.message);
+    return log.succeed(shownArgs, toPython(entry.value, `${log.name}() result`));
+  }
+
+  /**
+   * Runs the tool under its deadline and the run's signal, in its span's context (so the
+   * tool's own spans nest under the call). A throw, a timeout or the run's end becomes the
+   * call's failure; otherwise the raw result comes back for `answer`.
+   */
+  private async invoke(
+    log: CallLog,
+    tool: Tool,
+    input: Record<string, unknown>,
+    shownArgs: unknown,
+  ): Promise<{ result: unknown } | CallOutcome> {
+    // The arguments as they were before the tool could touch them.
+    const effectArgs = hasSideEffects(tool)
+      ? (toJsonSafe(input) as Record<string, unknown>)
+      : undefined;
     // Each call gets its own signal: aborted when the run ends or when this call times out.
     // Cheap on the hot path: one listener on the run's signal serves every call in flight,
     // and the per-call AbortController exists only if the tool reads `signal`.
-    const timeoutMs = tool.timeoutMs ?? this.limits.toolTimeoutMs;
-    const flight = new CallInFlight();
-    let timedOut = false;
-    const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          const reason = new Error(toolTimeoutMessage(call.name, timeoutMs));
-          reason.name = "TimeoutError";
-          flight.abort(reason);
-        }, clampTimerMs(timeoutMs))
-      : undefined;
+    const flight = new CallInFlight(log.name, tool.timeoutMs ?? this.limits.toolTimeoutMs);
     this.watchRunAbort();
     this.inFlight.add(flight);
-    let result: unknown;
+    const run = () => {
+      log.effect = effectArgs;
+      return tool.execute(input, flight.context(log.seq));
+    };
+    const span = log.span;
     try {
-      // The tool runs in its span's context, so the tool's own spans nest under it.
-      const run = () => {
-        effect = effectArgs;
-        return tool.execute(prepared.value, flight.context(seq));
-      };
-      result = await flight.wait(
+      const result = await flight.wait(
         span.isRecording()
           ? () => context.with(trace.setSpan(this.trace.parent(), span), run)
           : run,
       );
+      return { result };
     } catch (error) {
-      if (this.signal.aborted) return fail(shownArgs, "CancelledError", "the run ended", true);
-      if (timedOut) {
-        return fail(shownArgs, "TimeoutError", toolTimeoutMessage(call.name, timeoutMs));
+      if (this.signal.aborted) return log.fail(shownArgs, "CancelledError", "the run ended", true);
+      if (flight.timedOut) {
+        return log.fail(shownArgs, "TimeoutError", toolTimeoutMessage(log.name, flight.timeoutMs));
       }
-      return fail(shownArgs, pythonTypeOf(error), thrownMessage(error), false, thrownStack(error));
+      return log.fail(
+        shownArgs,
+        pythonTypeOf(error),
+        thrownMessage(error),
+        false,
+        thrownStack(error),
+      );
     } finally {
-      clearTimeout(timer);
+      flight.settle();
       this.inFlight.delete(flight);
     }
+  }
 
+  /** The tool's result as Python gets it: converted, and within `maxToolResultBytes`. */
+  private answer(log: CallLog, result: unknown, shownArgs: unknown): CallOutcome {
     let value: unknown;
     try {
-      value = toPython(result, `${call.name}() result`);
+      value = toPython(result, `${log.name}() result`);
     } catch (error) {
-      return fail(
+      return log.fail(
         shownArgs,
         "TypeError",
-        `${call.name}() returned a value Python cannot hold: ${thrownMessage(error)}`,
+        `${log.name}() returned a value Python cannot hold: ${thrownMessage(error)}`,
       );
     }
-    const resultBytes = jsonByteSize(value, this.limits.maxToolResultBytes);
-    if (resultBytes > this.limits.maxToolResultBytes) {
-      const detail = `${call.name}() returned more than ${this.limits.maxToolResultBytes} bytes as JSON`;
-      return fail(
+    const { maxToolResultBytes } = this.limits;
+    if (jsonByteSize(value, maxToolResultBytes) > maxToolResultBytes) {
+      const detail = `${log.name}() returned more than ${maxToolResultBytes} bytes as JSON`;
+      return log.fail(
         shownArgs,
         "ToolResultTooLargeError",
         limitMessage("maxToolResultBytes", detail),
         "maxToolResultBytes",
       );
     }
-    record(shownArgs, { result: value });
-    return { ok: true, value };
-  }
-}
-
-/** Ends a tool call's span with its outcome (and, when asked, its arguments and result). */
-function endToolSpan(
-  span: Span,
-  args: unknown,
-  end: { result: unknown } | { error: { type: string; message: string } },
-  recordContent: boolean,
-  maxContent: number,
-): void {
-  if (recordContent) {
-    span.setAttribute("gen_ai.tool.call.arguments", contentText(safeJson(args), maxContent));
-    if ("result" in end) {
-      span.setAttribute("gen_ai.tool.call.result", contentText(safeJson(end.result), maxContent));
-    }
-  }
-  if ("error" in end) {
-    const message = cutErrorText(
-      end.error.message,
-      recordContent ? MAX_ERROR_CHARS : ERROR_CHARS_WITHOUT_CONTENT,
-    );
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
-    span.setAttribute("error.type", end.error.type);
-    span.recordException({ name: end.error.type, message });
-  }
-  span.end();
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(toJsonSafe(value)) ?? "null";
-  } catch {
-    return String(value);
-  }
-}
-
-function toolTimeoutMessage(name: string, timeoutMs: number): string {
-  return (
-    `${name}() did not finish within ${timeoutMs} ms (limit toolTimeoutMs; raise it with ` +
-    `execute(code, { limits: { toolTimeoutMs: ... } }), or for this tool alone with ` +
-    `defineTool({ timeoutMs: ... }))`
-  );
-}
-
-/**
- * One tool call in flight: its abort reason, the signal handed to the tool (made on first
- * read), and the host's wait for the result, which an abort ends even when the tool ignores
- * its signal.
- */
-class CallInFlight {
-  private controller: AbortController | undefined;
-  private reason: unknown;
-  private aborted = false;
-  private stopWaiting: ((reason: unknown) => void) | undefined;
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-    this.stopWaiting?.(reason);
-  }
-
-  context(callSeq: number): ToolContext {
-    return new CallContext(this, callSeq);
-  }
-
-  /** The tool's signal, made on first read. */
-  signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  wait<T>(run: () => T | Promise<T>): Promise<T> {
-    if (this.aborted) return Promise.reject(this.reason);
-    return new Promise<T>((resolve, reject) => {
-      this.stopWaiting = reject;
-      // Not `resolve(run())`: resolving with a pending promise locks this one to it, and
-      // an abort could no longer end the wait.
-      let result: T | Promise<T>;
-      try {
-        result = run();
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      Promise.resolve(result).then(resolve, reject);
-    });
-  }
-}
-
-/** What a tool's `execute` receives; a class so the lazy `signal` getter is on the prototype. */
-class CallContext implements ToolContext {
-  constructor(
-    private readonly flight: CallInFlight,
-    readonly callSeq: number,
-  ) {}
-
-  get signal(): AbortSignal {
-    return this.flight.signal();
+    return log.succeed(shownArgs, value);
   }
 }
