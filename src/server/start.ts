@@ -15,7 +15,10 @@ export interface ChatServer {
   /** Where the page is, e.g. `http://127.0.0.1:8080/`. */
   url: string;
   port: number;
-  /** Stops accepting connections, cancels running chats and waits for the server to close. */
+  /**
+   * Stops accepting connections, cancels running chats and waits for the server to close.
+   * Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -48,14 +51,18 @@ export async function startChatServer(options: StartChatServerOptions): Promise<
   const address = server.address() as AddressInfo;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   const shownHost = host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host;
+  // Closing twice (a `finally` and a signal handler, say) waits for the same close.
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${shownHost}:${address.port}/`,
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Open streams are closed too, which aborts their runs.
         if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }

@@ -14,17 +14,12 @@ import {
   type ChatServer,
   type ChatStreamEvent,
   directoryContinuationStore,
-  type StartChatServerOptions,
-  startChatServer,
 } from "codemode/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { py, readEvents, scripted } from "./helpers.js";
+import { chatServers, py, readEvents, scripted } from "./helpers.js";
 
-const servers: ChatServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = chatServers();
 
 const SECRET = "chat-approvals-test-secret-0123456789";
 
@@ -63,12 +58,6 @@ function emailAgent(sent: string[], replies: string[]) {
     continuationSecret: SECRET,
   });
   return agent;
-}
-
-async function start(options: Partial<StartChatServerOptions> & { agent: ChatAgent }) {
-  const server = await startChatServer({ port: 0, auth: false, ...options });
-  servers.push(server);
-  return server;
 }
 
 const post = (server: ChatServer, path: string, body: unknown, headers = {}) =>
@@ -239,7 +228,6 @@ describe("approvals in the chat API", () => {
     });
     const { done } = await suspendedChat(first);
     await first.close();
-    servers.splice(servers.indexOf(first), 1);
 
     // Everything new: agent (same tools and secret), store object, server, port.
     const second = await start({

@@ -1,17 +1,11 @@
 /** The chat API over real HTTP on a random port, with CodeModeAgent and the example data tools. */
 import { type AgentEvent, CodeModeAgent, defineTool, InvalidOptionsError } from "codemode";
-import {
-  type ChatAgent,
-  type ChatServer,
-  checkModelSetup,
-  createChatApp,
-  type StartChatServerOptions,
-  startChatServer,
-} from "codemode/server";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ChatAgent, type ChatServer, checkModelSetup, createChatApp } from "codemode/server";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { dataTools, nudges } from "../../examples/data-tools/tools.js";
 import {
+  chatServers,
   py,
   REVENUE_CODE,
   readEvents,
@@ -20,16 +14,7 @@ import {
   WRONG_DATASET_CODE,
 } from "./helpers.js";
 
-const servers: ChatServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(options: Partial<StartChatServerOptions> & { agent: ChatAgent }) {
-  const server = await startChatServer({ port: 0, auth: false, ...options });
-  servers.push(server);
-  return server;
-}
+const start = chatServers();
 
 function dataAgent(
   replies: string[],

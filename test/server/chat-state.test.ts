@@ -12,17 +12,12 @@ import {
   type ChatServer,
   type ChatStateStore,
   directoryChatStateStore,
-  type StartChatServerOptions,
-  startChatServer,
 } from "codemode/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { py, readEvents } from "./helpers.js";
+import { chatServers, py, readEvents } from "./helpers.js";
 
-const servers: ChatServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const start = chatServers();
 
 /**
  * An agent whose model answers by the message: `remember X` stores `secret = lookup("X")`,
@@ -82,12 +77,6 @@ function rememberingAgent(options: { together?: number } = {}) {
     isolation: "in-process",
   });
   return { agent, prompts, lookups };
-}
-
-async function start(options: Partial<StartChatServerOptions> & { agent: CodeModeAgent }) {
-  const server = await startChatServer({ port: 0, auth: false, ...options });
-  servers.push(server);
-  return server;
 }
 
 async function say(server: ChatServer, message: string, chatId?: string): Promise<ChatDoneEvent> {
@@ -161,7 +150,7 @@ describe("a chat's state on the server", () => {
     const first = rememberingAgent();
     const server1 = await start({ agent: first.agent, chatStates });
     const kept = await say(server1, "remember ada");
-    await servers.splice(servers.indexOf(server1), 1)[0]!.close();
+    await server1.close();
     const files = readdirSync(join(dir, "chats"));
     expect(files).toHaveLength(1);
     // Keyed by a hash: the file name does not give the chat id away.

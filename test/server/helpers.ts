@@ -1,6 +1,13 @@
 /** Shared pieces of the chat server tests: scripted agents, NDJSON reading. */
 import type { CallLlm, ChatMessage } from "codemode";
-import type { ChatStreamEvent } from "codemode/server";
+import {
+  type ChatAgent,
+  type ChatServer,
+  type ChatStreamEvent,
+  type StartChatServerOptions,
+  startChatServer,
+} from "codemode/server";
+import { afterEach } from "vitest";
 import { pyAfter } from "../helpers/python.js";
 import { scriptedLlm } from "../helpers/scripted-llm.js";
 
@@ -14,6 +21,24 @@ export function scripted(replies: string[], seen?: ChatMessage[][]): CallLlm {
 }
 
 export const py = pyAfter("Here is the program:");
+
+/**
+ * `start(options)` for a test file: a chat server on a free loopback port (auth off), closed
+ * after each test. Call once at the top level of the file.
+ */
+export function chatServers(): (
+  options: Partial<StartChatServerOptions> & { agent: ChatAgent },
+) => Promise<ChatServer> {
+  const servers: ChatServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (options) => {
+    const server = await startChatServer({ port: 0, auth: false, ...options });
+    servers.push(server);
+    return server;
+  };
+}
 
 /** A correct answer over the example data tools: summary plus one bar chart. */
 export const REVENUE_CODE = `rows = fetch_data("sales_2024", columns=["region", "revenue"])
