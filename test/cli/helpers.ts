@@ -4,6 +4,19 @@ import { join } from "node:path";
 
 export const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
 
+/** The example data tools, as `--tools` takes them. */
+export const EXAMPLE_TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
+
+/** `codemode run` over the example tools with a 3-turn replayed model: no key, no network. */
+export const REPLAYED_RUN = [
+  "run",
+  "Which department pays the most?",
+  "--tools",
+  EXAMPLE_TOOLS,
+  "--model",
+  `replay:${join(import.meta.dirname, "../../examples/replays/explore-then-answer.jsonl")}`,
+];
+
 export interface CliRun {
   code: number | null;
   stdout: string;

@@ -7,21 +7,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../cli/helpers.js";
+import { REPLAYED_RUN, runCli } from "../cli/helpers.js";
 
-const TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
-const REPLAY = join(import.meta.dirname, "../../examples/replays/explore-then-answer.jsonl");
-const RUN = [
-  "run",
-  "Which department pays the most?",
-  "--tools",
-  TOOLS,
-  "--model",
-  `replay:${REPLAY}`,
-];
-const cli = (env: Record<string, string>) => runCli(RUN, env);
+const cli = (env: Record<string, string>) => runCli(REPLAYED_RUN, env);
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

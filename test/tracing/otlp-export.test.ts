@@ -6,20 +6,8 @@
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-
-const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
-const TOOLS = join(import.meta.dirname, "../../examples/data-tools/tools.ts");
-const REPLAY = join(import.meta.dirname, "../../examples/replays/explore-then-answer.jsonl");
-const RUN = [
-  "run",
-  "Which department pays the most?",
-  "--tools",
-  TOOLS,
-  "--model",
-  `replay:${REPLAY}`,
-];
+import { CLI, REPLAYED_RUN, runCli } from "../cli/helpers.js";
 
 interface OtlpSpan {
   name: string;
@@ -60,19 +48,7 @@ async function startReceiver() {
   return { url: `http://127.0.0.1:${port}`, spans, contentTypes, close: () => server.close() };
 }
 
-function cli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...(process.env as Record<string, string>), ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env);
 
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 afterEach(() => receiver?.close());
@@ -85,7 +61,7 @@ const attr = (span: OtlpSpan, key: string) => {
 describe("tracing from the command line", () => {
   it("codemode run exports its spans to OTEL_EXPORTER_OTLP_ENDPOINT", async () => {
     receiver = await startReceiver();
-    const run = await cli(RUN, {
+    const run = await cli(REPLAYED_RUN, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_SERVICE_NAME: "codemode-test",
     });
@@ -147,7 +123,7 @@ describe("tracing from the command line", () => {
   }, 60_000);
 
   it("codemode run --trace prints the span tree to stderr", async () => {
-    const run = await cli([...RUN, "--trace"], {});
+    const run = await cli([...REPLAYED_RUN, "--trace"], {});
     expect(run.code, run.stderr).toBe(0);
     const tree = run.stderr.slice(run.stderr.indexOf("trace:"));
     expect(tree).toMatch(/^trace:\n {2}invoke_agent codemode {2}[\d.]+ ms/);
