@@ -2,16 +2,19 @@
  * The packages a module loads when imported in a fresh Node process (through tsx, from
  * src/), recorded by a resolve hook: what a user pays for `import "codemode/<entry>"`.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const recorder = fileURLToPath(new URL("../mcp/fixtures/record-imports.mjs", import.meta.url));
 
-/** `entry` is a path from the repository root, e.g. `./src/mcp/index.ts`. */
-export function packagesLoadedBy(entry: string): string[] {
-  const child = spawnSync(
+/**
+ * `entry` is a path from the repository root, e.g. `./src/mcp/index.ts`. Asynchronous, so
+ * a test can start several at once: each pays tsx's start-up, slow on a loaded machine.
+ */
+export async function packagesLoadedBy(entry: string): Promise<string[]> {
+  const child = spawn(
     process.execPath,
     [
       "--import",
@@ -22,8 +25,13 @@ export function packagesLoadedBy(entry: string): string[] {
       "-e",
       `await import(${JSON.stringify(entry)});`,
     ],
-    { cwd: root, encoding: "utf8", timeout: 60_000 },
+    { cwd: root, stdio: ["ignore", "ignore", "pipe"] },
   );
-  expect(child.status, child.stderr).toBe(0);
-  return [...child.stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]!);
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  expect(status, stderr).toBe(0);
+  return [...stderr.matchAll(/^loaded (\S+)$/gm)].map((m) => m[1]!);
 }

@@ -6,14 +6,14 @@ import { describe, expect, it } from "vitest";
 import { packagesLoadedBy } from "../api/loaded-packages.js";
 
 describe("entry points load only what they need", () => {
-  it("codemode/mcp does not load the AI SDK", () => {
-    const loaded = packagesLoadedBy("./src/mcp/index.ts");
+  it("codemode/mcp does not load the AI SDK", async () => {
+    const loaded = await packagesLoadedBy("./src/mcp/index.ts");
     expect(loaded).toContain("@modelcontextprotocol/sdk");
     expect(loaded).not.toContain("ai");
   });
 
-  it("the root loads neither the AI SDK, nor the MCP SDK, nor Zod", () => {
-    const loaded = packagesLoadedBy("./src/index.ts");
+  it("the root loads neither the AI SDK, nor the MCP SDK, nor Zod", async () => {
+    const loaded = await packagesLoadedBy("./src/index.ts");
     expect(loaded).toContain("@pydantic/monty");
     for (const heavy of ["ai", "@modelcontextprotocol/sdk", "zod"])
       expect(loaded).not.toContain(heavy);
