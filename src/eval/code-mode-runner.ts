@@ -1,6 +1,6 @@
 /**
  * One task through `CodeModeAgent`: the model writes programs (looking first when it
- * wants, with `maxTurns > 1`), and the run's numbers come from the `AgentResult` plus a
+ * wants, with `turns.maxTurns > 1`), and the run's numbers come from the `AgentResult` plus a
  * count of the LLM calls made through the client.
  */
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
@@ -53,8 +53,10 @@ export async function runCodeMode(
     tools: settings.tools,
     model: settings.model,
     callLlm,
-    maxTurns: settings.maxTurns,
-    ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+    turns: {
+      maxTurns: settings.maxTurns,
+      ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+    },
   });
   const result: AgentResult = await agent.run(
     question,

@@ -60,25 +60,70 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
     throw new InvalidOptionsError("evaluate({ tools, tasks, model }) needs an options object.");
   }
   const t0 = performance.now();
+  const settings = readSettings(options);
+  const tools = normalizeTools(options.tools);
+  const tasks: EvalTask[] =
+    typeof options.tasks === "string"
+      ? await loadTasks(options.tasks)
+      : await resolveTaskCheckers(validateTasks(options.tasks));
+  const providerSettings = providerSettingsOf(options);
+  // A missing key fails here, once, instead of in every run.
+  if (
+    !settings.replay &&
+    (options.callLlm === undefined || settings.modes.includes("tool-calling"))
+  ) {
+    resolveModel(settings.id, providerSettings);
+  }
+  const callLlm =
+    options.callLlm ??
+    createCallLlm({ ...providerSettings, maxOutputTokens: settings.maxOutputTokens });
+  // One task in one mode: each runner gets only the settings its mode reads.
+  const runOne = (task: EvalTask, mode: EvalMode): Promise<ModeRunOutcome> =>
+    mode === "code-mode"
+      ? runCodeMode(task.question, {
+          tools,
+          model: options.model,
+          callLlm,
+          maxTurns: settings.maxTurns,
+          ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+      : runToolCalling(task.question, {
+          ...providerSettings,
+          tools,
+          model: options.model,
+          maxSteps: settings.maxSteps,
+          maxOutputTokens: settings.maxOutputTokens,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+  const runs = await runJobs(jobsOf(tasks, settings), settings.concurrency, runOne, options);
+  options.signal?.throwIfAborted();
+  const { modes, repeat } = settings;
+  const durationMs = performance.now() - t0;
+  return summarize({ model: options.model, modes, repeat, tasks, runs, durationMs });
+}
+
+/** `evaluate()`'s options checked, with their defaults: everything but the tools and tasks. */
+interface EvalSettings {
+  id: ReturnType<typeof parseModelId>;
+  /** A `replay:` model (not a custom provider of that name): one run at a time, no baseline. */
+  replay: boolean;
+  modes: EvalMode[];
+  repeat: number;
+  concurrency: number;
+  maxTurns: number;
+  maxSteps: number;
+  maxOutputTokens: number;
+  maxRetries: number | undefined;
+}
+
+/** Checks the options one by one (the first bad one throws); no I/O, no model call. */
+function readSettings(options: EvaluateOptions): EvalSettings {
   const { model } = options;
   const custom = Object.keys(options.providers ?? {});
   const id = parseModelId(model, [...new Set([...BUILT_IN_PROVIDERS, ...custom])]);
   const replay = id.provider === "replay" && !options.providers?.replay;
-  const modes: EvalMode[] = ["code-mode"];
-  if (options.compare !== undefined) {
-    if (options.compare !== "tool-calling") {
-      throw new InvalidOptionsError(
-        `compare must be "tool-calling" (got ${JSON.stringify(options.compare)}).`,
-      );
-    }
-    if (replay) {
-      throw new InvalidOptionsError(
-        `A replay: model answers with recorded text and cannot make tool calls, so it cannot drive the tool-calling baseline. ` +
-          "Compare against a real model (or an OpenAI-compatible server through OPENAI_BASE_URL), or drop compare.",
-      );
-    }
-    modes.push("tool-calling");
-  }
+  const modes = modesOf(options.compare, replay);
   const repeat = count(options.repeat, 1, "repeat", 1);
   const concurrency = count(
     options.concurrency,
@@ -91,35 +136,75 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
       `A replay: model answers calls in the order they arrive, so runs at the same time would take each other's replies. Use concurrency 1 with "${model}" (the default for replay:).`,
     );
   }
-  const maxTurns = count(options.maxTurns, DEFAULT_EVAL_MAX_TURNS, "maxTurns", 1);
-  const maxSteps = count(options.maxSteps, DEFAULT_EVAL_MAX_STEPS, "maxSteps", 1);
-  const maxOutputTokens = count(options.maxOutputTokens, 8192, "maxOutputTokens", 1);
-  const maxRetries =
-    options.maxRetries === undefined ? undefined : count(options.maxRetries, 2, "maxRetries", 0);
-  const tools = normalizeTools(options.tools);
-  const tasks: EvalTask[] =
-    typeof options.tasks === "string"
-      ? await loadTasks(options.tasks)
-      : await resolveTaskCheckers(validateTasks(options.tasks));
+  return {
+    id,
+    replay,
+    modes,
+    repeat,
+    concurrency,
+    maxTurns: count(options.maxTurns, DEFAULT_EVAL_MAX_TURNS, "maxTurns", 1),
+    maxSteps: count(options.maxSteps, DEFAULT_EVAL_MAX_STEPS, "maxSteps", 1),
+    maxOutputTokens: count(options.maxOutputTokens, 8192, "maxOutputTokens", 1),
+    maxRetries:
+      options.maxRetries === undefined ? undefined : count(options.maxRetries, 2, "maxRetries", 0),
+  };
+}
 
-  const providerSettings: ProviderSettings = {
+/** Code mode always; the tool-calling baseline with `compare`, which a replay cannot drive. */
+function modesOf(compare: EvaluateOptions["compare"], replay: boolean): EvalMode[] {
+  if (compare === undefined) return ["code-mode"];
+  if (compare !== "tool-calling") {
+    throw new InvalidOptionsError(
+      `compare must be "tool-calling" (got ${JSON.stringify(compare)}).`,
+    );
+  }
+  if (replay) {
+    throw new InvalidOptionsError(
+      `A replay: model answers with recorded text and cannot make tool calls, so it cannot drive the tool-calling baseline. ` +
+        "Compare against a real model (or an OpenAI-compatible server through OPENAI_BASE_URL), or drop compare.",
+    );
+  }
+  return ["code-mode", "tool-calling"];
+}
+
+/** The provider settings both modes share, without keys set to `undefined`. */
+function providerSettingsOf(options: EvaluateOptions): ProviderSettings {
+  return {
     ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
     ...(options.apiKeys !== undefined ? { apiKeys: options.apiKeys } : {}),
     ...(options.providers !== undefined ? { providers: options.providers } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
   };
-  // A missing key fails here, once, instead of in every run.
-  if (!replay && (options.callLlm === undefined || modes.includes("tool-calling"))) {
-    resolveModel(id, providerSettings);
-  }
-  const callLlm = options.callLlm ?? createCallLlm({ ...providerSettings, maxOutputTokens });
+}
 
-  // Repeat by repeat, task by task, code mode first: the order a replay is recorded in.
-  const jobs: { task: EvalTask; mode: EvalMode; repeat: number }[] = [];
-  for (let r = 1; r <= repeat; r++) {
-    for (const task of tasks) for (const mode of modes) jobs.push({ task, mode, repeat: r });
+interface EvalJob {
+  task: EvalTask;
+  mode: EvalMode;
+  repeat: number;
+}
+
+/** Repeat by repeat, task by task, code mode first: the order a replay is recorded in. */
+function jobsOf(tasks: readonly EvalTask[], settings: EvalSettings): EvalJob[] {
+  const jobs: EvalJob[] = [];
+  for (let r = 1; r <= settings.repeat; r++) {
+    for (const task of tasks)
+      for (const mode of settings.modes) jobs.push({ task, mode, repeat: r });
   }
+  return jobs;
+}
+
+/**
+ * Runs the jobs `concurrency` at a time, in order, each graded as it ends; the runs keep the
+ * jobs' order whatever order they end in. An abort starts no new job (the ones in flight
+ * see the signal through their runner); the runs never started stay holes in the array.
+ */
+async function runJobs(
+  jobs: readonly EvalJob[],
+  concurrency: number,
+  runOne: (task: EvalTask, mode: EvalMode) => Promise<ModeRunOutcome>,
+  options: Pick<EvaluateOptions, "onEvent" | "signal">,
+): Promise<EvalRun[]> {
   const total = jobs.length;
   const runs: EvalRun[] = new Array(total);
   const emit = (event: EvalEvent) => {
@@ -134,60 +219,47 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
   const worker = async () => {
     while (next < total && !options.signal?.aborted) {
       const index = next++;
-      const { task, mode, repeat: r } = jobs[index]!;
-      emit({ type: "run_start", taskId: task.id, mode, repeat: r, total });
+      const { task, mode, repeat } = jobs[index]!;
+      emit({ type: "run_start", taskId: task.id, mode, repeat, total });
       let outcome: ModeRunOutcome;
       try {
-        outcome =
-          mode === "code-mode"
-            ? await runCodeMode(task.question, {
-                tools,
-                model,
-                callLlm,
-                maxTurns,
-                ...(maxRetries !== undefined ? { maxRetries } : {}),
-                ...(options.signal ? { signal: options.signal } : {}),
-              })
-            : await runToolCalling(task.question, {
-                ...providerSettings,
-                tools,
-                model,
-                maxSteps,
-                maxOutputTokens,
-                ...(options.signal ? { signal: options.signal } : {}),
-              });
+        outcome = await runOne(task, mode);
       } catch (error) {
         outcome = crashed(mode, error);
       }
-      const checks = await gradeAnswer(task, outcome.answer);
-      const passed = outcome.answer.error === null && checks.every((c) => c.pass);
-      const run: EvalRun = {
-        taskId: task.id,
-        mode,
-        repeat: r,
-        passed,
-        firstTry: passed && outcome.retries === 0,
-        checks,
-        answer: outcome.answer,
-        turns: outcome.turns,
-        retries: outcome.retries,
-        llmCalls: outcome.llmCalls,
-        inputTokens: outcome.inputTokens,
-        cachedInputTokens: outcome.cachedInputTokens,
-        outputTokens: outcome.outputTokens,
-        toolCalls: outcome.answer.toolCalls.length,
-        durationMs: outcome.durationMs,
-        ...(outcome.code !== undefined ? { code: outcome.code } : {}),
-        ...(passed ? {} : { transcript: outcome.transcript }),
-      };
+      const run = await graded(jobs[index]!, outcome);
       runs[index] = run;
       done++;
       emit({ type: "run_end", run, done, total });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  options.signal?.throwIfAborted();
-  return summarize({ model, modes, repeat, tasks, runs, durationMs: performance.now() - t0 });
+  return runs;
+}
+
+/** The run as the report shows it: the outcome, its checks, and the transcript of a failure. */
+async function graded({ task, mode, repeat }: EvalJob, outcome: ModeRunOutcome): Promise<EvalRun> {
+  const checks = await gradeAnswer(task, outcome.answer);
+  const passed = outcome.answer.error === null && checks.every((c) => c.pass);
+  return {
+    taskId: task.id,
+    mode,
+    repeat,
+    passed,
+    firstTry: passed && outcome.retries === 0,
+    checks,
+    answer: outcome.answer,
+    turns: outcome.turns,
+    retries: outcome.retries,
+    llmCalls: outcome.llmCalls,
+    inputTokens: outcome.inputTokens,
+    cachedInputTokens: outcome.cachedInputTokens,
+    outputTokens: outcome.outputTokens,
+    toolCalls: outcome.answer.toolCalls.length,
+    durationMs: outcome.durationMs,
+    ...(outcome.code !== undefined ? { code: outcome.code } : {}),
+    ...(passed ? {} : { transcript: outcome.transcript }),
+  };
 }
 
 function crashed(mode: EvalMode, error: unknown): ModeRunOutcome {

@@ -5,7 +5,7 @@
  * text or `maxSteps` model calls have been made. No sandbox, no Python: every tool result
  * goes back through the model.
  */
-import type { StepResult, ToolSet } from "ai";
+import type { LanguageModel, StepResult, ToolSet } from "ai";
 import { errorText } from "../error-text.js";
 import { ToolError } from "../errors.js";
 import { BUILT_IN_PROVIDERS, parseModelId } from "../llm/model-id.js";
@@ -39,62 +39,94 @@ export async function runToolCalling(
   const custom = Object.keys(settings.providers ?? {});
   const id = parseModelId(settings.model, [...new Set([...BUILT_IN_PROVIDERS, ...custom])]);
   const resolved = resolveModel(id, settings);
-  const [model, { generateText, jsonSchema, stepCountIs, tool }] = await Promise.all([
-    resolved.load(),
-    import("ai"),
-  ]);
-
+  // "ai" is imported when a baseline run starts (as createCallLlm does), not on import.
+  const [model, ai] = await Promise.all([resolved.load(), import("ai")]);
   const calls: EvalToolCall[] = [];
-  const toolSet: ToolSet = {};
-  for (const t of settings.tools) {
-    toolSet[t.name] = tool({
-      description: t.description,
-      inputSchema: jsonSchema(t.inputSchema as Parameters<typeof jsonSchema>[0]),
-      execute: async (input: unknown, { abortSignal }) => {
-        const started = performance.now();
-        const record = (fields: Pick<EvalToolCall, "ok" | "result" | "error">) =>
-          calls.push({
-            name: t.name,
-            args: input,
-            ...fields,
-            durationMs: performance.now() - started,
-          });
-        try {
-          const checked = await t.validate(isRecord(input) ? input : {});
-          if (!checked.ok) {
-            throw new ToolError(`${t.name}(): ${checked.message}`, { pythonType: "TypeError" });
-          }
-          const result = await t.execute(checked.value, {
-            signal: abortSignal ?? new AbortController().signal,
-            callSeq: calls.length + 1,
-          });
-          record({ ok: true, result });
-          return result;
-        } catch (error) {
-          const type =
-            error instanceof ToolError
-              ? error.pythonType
-              : error instanceof Error
-                ? error.name
-                : "Error";
-          record({ ok: false, error: { type, message: errorText(error) } });
-          // The AI SDK turns a thrown error into a tool-error part the model sees.
-          throw error;
-        }
-      },
-    });
-  }
+  const tools: ToolSet = {};
+  for (const t of settings.tools) tools[t.name] = sdkTool(ai, t, calls);
+  const { steps, text, error } = await generate(ai, model, question, tools, settings);
+  return {
+    answer: {
+      mode: "tool-calling",
+      text: error === null ? text : "",
+      value: undefined,
+      charts: chartsOf(calls),
+      toolCalls: calls,
+      error,
+    },
+    turns: steps.length,
+    retries: calls.filter((c) => !c.ok).length,
+    llmCalls: steps.length,
+    ...usageOf(steps),
+    durationMs: performance.now() - t0,
+    transcript: transcriptOf(question, steps),
+  };
+}
 
+type Ai = typeof import("ai");
+
+/**
+ * One tool as an AI SDK function-calling tool, checked by the same `validate` code mode
+ * uses; each call, done or failed, is recorded in `calls` as code mode records its own.
+ */
+function sdkTool(ai: Ai, t: Tool, calls: EvalToolCall[]): ToolSet[string] {
+  return ai.tool({
+    description: t.description,
+    inputSchema: ai.jsonSchema(t.inputSchema as Parameters<Ai["jsonSchema"]>[0]),
+    execute: async (input: unknown, { abortSignal }) => {
+      const started = performance.now();
+      const record = (fields: Pick<EvalToolCall, "ok" | "result" | "error">) =>
+        calls.push({
+          name: t.name,
+          args: input,
+          ...fields,
+          durationMs: performance.now() - started,
+        });
+      try {
+        const checked = await t.validate(isRecord(input) ? input : {});
+        if (!checked.ok) {
+          throw new ToolError(`${t.name}(): ${checked.message}`, { pythonType: "TypeError" });
+        }
+        const result = await t.execute(checked.value, {
+          signal: abortSignal ?? new AbortController().signal,
+          callSeq: calls.length + 1,
+        });
+        record({ ok: true, result });
+        return result;
+      } catch (error) {
+        const type =
+          error instanceof ToolError
+            ? error.pythonType
+            : error instanceof Error
+              ? error.name
+              : "Error";
+        record({ ok: false, error: { type, message: errorText(error) } });
+        // The AI SDK turns a thrown error into a tool-error part the model sees.
+        throw error;
+      }
+    },
+  });
+}
+
+/**
+ * The loop itself: `generateText` until the model answers in text or `maxSteps` calls are
+ * made. Never throws: a failure, or ending without an answer, is the run's `error`.
+ */
+async function generate(
+  ai: Ai,
+  model: LanguageModel,
+  question: string,
+  tools: ToolSet,
+  settings: ToolCallingRunSettings,
+): Promise<{ steps: StepResult<ToolSet>[]; text: string; error: string | null }> {
   const steps: StepResult<ToolSet>[] = [];
-  let text = "";
-  let error: string | null = null;
   try {
-    const result = await generateText({
+    const result = await ai.generateText({
       model,
       system: TOOL_CALLING_SYSTEM_PROMPT,
       prompt: question,
-      tools: toolSet,
-      stopWhen: stepCountIs(settings.maxSteps),
+      tools,
+      stopWhen: ai.stepCountIs(settings.maxSteps),
       maxRetries: settings.maxRetries ?? 3,
       ...(settings.maxOutputTokens !== undefined
         ? { maxOutputTokens: settings.maxOutputTokens }
@@ -104,17 +136,24 @@ export async function runToolCalling(
         steps.push(step);
       },
     });
-    text = result.text;
-    const last = steps.at(-1);
-    if (last && last.finishReason === "tool-calls") {
-      error = `Reached maxSteps (${settings.maxSteps}) without a final answer: the last model call asked for more tools. Raise the limit (--max-steps).`;
-    } else if (text.trim() === "") {
-      error = "The model ended without an answer (an empty reply).";
+    const text = result.text;
+    if (steps.at(-1)?.finishReason === "tool-calls") {
+      const error = `Reached maxSteps (${settings.maxSteps}) without a final answer: the last model call asked for more tools. Raise the limit (--max-steps).`;
+      return { steps, text, error };
     }
+    if (text.trim() === "") {
+      return { steps, text, error: "The model ended without an answer (an empty reply)." };
+    }
+    return { steps, text, error: null };
   } catch (e) {
-    error = `Tool calling failed: ${errorText(e)}`;
+    return { steps, text: "", error: `Tool calling failed: ${errorText(e)}` };
   }
+}
 
+/** The tokens of every step, summed. */
+function usageOf(
+  steps: readonly StepResult<ToolSet>[],
+): Pick<ModeRunOutcome, "inputTokens" | "cachedInputTokens" | "outputTokens"> {
   let inputTokens = 0;
   let cachedInputTokens = 0;
   let outputTokens = 0;
@@ -123,32 +162,17 @@ export async function runToolCalling(
     cachedInputTokens += step.usage.inputTokenDetails?.cacheReadTokens ?? 0;
     outputTokens += step.usage.outputTokens ?? 0;
   }
-  return {
-    answer: {
-      mode: "tool-calling",
-      text: error === null ? text : "",
-      value: undefined,
-      charts: calls
-        .filter(
-          (c) =>
-            c.ok &&
-            isRecord(c.result) &&
-            typeof c.result.type === "string" &&
-            isRecord(c.result.data),
-        )
-        .map((c) => c.result as Record<string, unknown>),
-      toolCalls: calls,
-      error,
-    },
-    turns: steps.length,
-    retries: calls.filter((c) => !c.ok).length,
-    llmCalls: steps.length,
-    inputTokens,
-    cachedInputTokens,
-    outputTokens,
-    durationMs: performance.now() - t0,
-    transcript: transcriptOf(question, steps),
-  };
+  return { inputTokens, cachedInputTokens, outputTokens };
+}
+
+/** Tool results shaped like a chart (`{ type, data }`): what code mode reports as `charts`. */
+function chartsOf(calls: readonly EvalToolCall[]): Record<string, unknown>[] {
+  return calls
+    .filter(
+      (c) =>
+        c.ok && isRecord(c.result) && typeof c.result.type === "string" && isRecord(c.result.data),
+    )
+    .map((c) => c.result as Record<string, unknown>);
 }
 
 function transcriptOf(question: string, steps: readonly StepResult<ToolSet>[]): TranscriptEntry[] {
