@@ -27,8 +27,9 @@ export default defineConfig({
     // test/helpers/ holds the helpers shared across folders and no tests.
     include: ["test/**/*.test.ts"],
     // A scratch folder for the packed-and-installed package the test/packed/ helper
-    // makes once per run, only when a test asks for it.
-    globalSetup: ["test/packed/global-setup.ts"],
+    // makes once per run, only when a test asks for it; and scratch XDG config and state
+    // folders, so no test writes to the developer's home.
+    globalSetup: ["test/packed/global-setup.ts", "test/helpers/scratch-home.ts"],
     // The default output, then one closing line when browser tests skipped (no Chromium).
     reporters: ["default", "./test/browser/skipped-reporter.ts"],
     testTimeout: 30_000,
