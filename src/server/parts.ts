@@ -10,6 +10,7 @@ import { validator } from "hono/validator";
 import type { z } from "zod";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
 import { type ChatStateStore, memoryChatStateStore } from "./chat-state-store.js";
+import { ChatTurns } from "./chat-turns.js";
 import { type ContinuationStore, memoryContinuationStore } from "./continuation-store.js";
 import { createSafeJson, secretsFromEnv } from "./json.js";
 import type { ChatSettings } from "./options.js";
@@ -27,6 +28,8 @@ export interface ChatParts {
   /** Where suspended runs wait for their approvals. */
   store: ContinuationStore;
   chatStates: ChatStateStore;
+  /** One run at a time per chat, so a message starts from the state the last one left. */
+  chatTurns: ChatTurns;
   nudges: readonly string[];
   modelSetup: () => ModelSetup | undefined;
   /** `JSON.stringify` with every secret replaced by `[redacted]`. */
@@ -60,6 +63,7 @@ export function createParts(options: ChatAppOptions, settings: ChatSettings): Ch
     slots: new RunSlots(settings.maxConcurrentRuns, settings.maxQueuedRuns),
     store: options.store ?? memoryContinuationStore(),
     chatStates: options.chatStates ?? memoryChatStateStore(),
+    chatTurns: new ChatTurns(),
     nudges: [...(options.nudges ?? [])],
     modelSetup: () =>
       typeof options.modelSetup === "function" ? options.modelSetup() : options.modelSetup,

@@ -27,6 +27,8 @@ export interface ChatRun {
   chat?: string;
   /** Sent to the client with the result (`POST /api/chat`'s chat id). */
   extra?: { chatId: string };
+  /** Called once when the run is over and its state saved, or when it never starts. */
+  release?: () => void;
 }
 
 /** What a run's `done` event (or JSON answer) carries besides the agent's own fields. */
@@ -37,12 +39,23 @@ type Settled = { result: AgentResult; continuationId?: string; resumeUnavailable
  * signal, and answers with its events as NDJSON, or one JSON result when the client asks.
  */
 export async function runResponse(parts: ChatParts, c: Context, run: ChatRun): Promise<Response> {
-  const slot = await takeSlot(parts, c, run);
-  if (slot instanceof Response) return slot;
+  let slot: Awaited<ReturnType<typeof takeSlot>>;
+  try {
+    slot = await takeSlot(parts, c, run);
+  } catch (error) {
+    run.release?.();
+    throw error;
+  }
+  if (slot instanceof Response) {
+    run.release?.();
+    return slot;
+  }
+  const release = slot;
   const signal = runSignal(c.req.raw.signal, parts.settings.runTimeoutMs);
   const cleanup = () => {
     signal.dispose();
-    slot();
+    release();
+    run.release?.();
   };
   const go = (onEvent: (event: AgentEvent) => void) =>
     Promise.resolve().then(() => run.start(signal.signal, onEvent));

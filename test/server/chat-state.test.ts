@@ -21,11 +21,11 @@ const start = chatServers();
 
 /**
  * An agent whose model answers by the message: `remember X` stores `secret = lookup("X")`,
- * `recall` uses `secret` when the prompt lists it and says so otherwise, `approve X` sets
+ * `also X` stores `kept_X = lookup("X")` (slowly for the name `slow`), `recall` uses `secret` when the prompt lists it and says so otherwise, `approve X` sets
  * `approved` through a tool that needs approval. `arrivals` lets two runs' lookups wait
  * for each other, so two chats are in flight at once.
  */
-function rememberingAgent(options: { together?: number } = {}) {
+function rememberingAgent(options: { together?: number; slow?: string } = {}) {
   const prompts: string[] = [];
   const lookups: string[] = [];
   let waiting: (() => void)[] = [];
@@ -35,6 +35,7 @@ function rememberingAgent(options: { together?: number } = {}) {
     inputSchema: z.object({ name: z.string() }),
     execute: async ({ name }) => {
       lookups.push(name);
+      if (name === options.slow) await new Promise((resolve) => setTimeout(resolve, 400));
       if (options.together && lookups.length <= options.together) {
         // Both chats are inside a run before either answers.
         await new Promise<void>((resolve) => {
@@ -60,6 +61,9 @@ function rememberingAgent(options: { together?: number } = {}) {
     prompts.push(last);
     const remember = /^remember (\w+)/.exec(last);
     if (remember) return py(`secret = lookup("${remember[1]}")\n{"summary": "kept " + secret}`);
+    const also = /^also (\w+)/.exec(last);
+    if (also)
+      return py(`kept_${also[1]} = lookup("${also[1]}")\n{"summary": "also " + kept_${also[1]}}`);
     const approve = /^approve (\w+)/.exec(last);
     if (approve) return py(`approved = stamp("${approve[1]}")\n{"summary": approved}`);
     if (last.startsWith("recall")) {
@@ -117,6 +121,47 @@ describe("a chat's state on the server", () => {
     const other = await say(server, "recall");
     expect(other.result.summary).toBe("Nothing to recall.");
     expect(other.chatId).not.toBe(a1.chatId);
+  });
+
+  it("two messages of one chat sent at once run one after the other, so neither loses the other's variables", async () => {
+    const { agent, prompts, lookups } = rememberingAgent({ slow: "a" });
+    const server = await start({ agent });
+    const first = await say(server, "remember ada");
+
+    const slow = say(server, "also a", first.chatId);
+    await expect.poll(() => lookups.includes("a"), { timeout: 10_000, interval: 10 }).toBe(true);
+    // Sent while "also a" is still in its slow lookup: it waits for that run's state.
+    const quick = say(server, "also b", first.chatId);
+    const [a, b] = await Promise.all([slow, quick]);
+    expect([a.result.summary, b.result.summary]).toEqual(["also value of a", "also value of b"]);
+    expect([a.chatId, b.chatId]).toEqual([first.chatId, first.chatId]);
+    // "also b" was asked with what "also a" left.
+    expect(prompts.find((p) => p.startsWith("also b"))).toContain("- kept_a: str");
+
+    await say(server, "recall", first.chatId);
+    const recall = prompts.at(-1)!;
+    for (const name of ["secret", "kept_a", "kept_b"]) expect(recall).toContain(`- ${name}: str`);
+  });
+
+  it("a message that gives up while its chat is busy never runs, and does not hold up the next", async () => {
+    const { agent, lookups } = rememberingAgent({ slow: "a" });
+    const server = await start({ agent });
+    const first = await say(server, "remember ada");
+    const slow = say(server, "also a", first.chatId);
+    await expect.poll(() => lookups.includes("a"), { timeout: 10_000, interval: 10 }).toBe(true);
+    const leaving = new AbortController();
+    const abandoned = fetch(`${server.url}api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "also b", chatId: first.chatId }),
+      signal: leaving.signal,
+    }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.abort();
+    await abandoned;
+    const [a, c] = await Promise.all([slow, say(server, "also c", first.chatId)]);
+    expect([a.result.summary, c.result.summary]).toEqual(["also value of a", "also value of c"]);
+    expect(lookups).toEqual(["ada", "a", "c"]);
   });
 
   it("ignores a chat id the server did not make, and New chat (POST /api/forget) drops the state", async () => {

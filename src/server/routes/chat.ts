@@ -35,15 +35,27 @@ export function chatRoutes(parts: ChatParts): Hono {
       // A chat id the server made and still holds state for goes on; any other starts a chat.
       let chatId: string | undefined;
       let state: unknown;
+      let leave: (() => void) | undefined;
       if (given !== undefined && CHAT_ID.test(given)) {
+        // Wait for the chat's running message (if any) to save its state, then load it.
+        try {
+          leave = await parts.chatTurns.enter(chatKey(given), c.req.raw.signal);
+        } catch {
+          return parts.fail(c, 499, "CLIENT_CLOSED", "The client closed the request.");
+        }
         state = await loadChatState(chatKey(given));
         if (state !== undefined) chatId = given;
+        else {
+          leave();
+          leave = undefined;
+        }
       }
       chatId ??= newChatId();
       const chat = chatKey(chatId);
       return runResponse(parts, c, {
         message,
         chat,
+        ...(leave ? { release: leave } : {}),
         extra: { chatId },
         start: (signal, onEvent) =>
           agent.run(message, history, {
