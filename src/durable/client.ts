@@ -91,146 +91,17 @@ export interface DurableClient {
 }
 
 export function createDurableClient(options: DurableClientOptions): DurableClient {
-  if (
-    !options ||
-    typeof options.ingressUrl !== "string" ||
-    !/^https?:\/\//.test(options.ingressUrl)
-  ) {
-    throw new InvalidOptionsError(
-      'createDurableClient({ ingressUrl }) needs the Restate ingress URL, e.g. "http://localhost:8080".',
-    );
-  }
-  const ingress = trimSlash(options.ingressUrl);
-  const service = options.service ?? DEFAULT_DURABLE_SERVICE;
-  const headers = { ...(options.headers ?? {}) };
-
-  const request = async (
-    path: string,
-    init: RequestInit,
-    what: string,
-  ): Promise<{ status: number; body: unknown }> => {
-    let response: Response;
-    try {
-      response = await fetch(`${ingress}${path}`, {
-        ...init,
-        headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
-      });
-    } catch (error) {
-      if ((init.signal as AbortSignal | undefined)?.aborted) throw error;
-      throw new RestateUnavailableError(
-        `Could not reach the Restate ingress at ${ingress} to ${what} (${causeText(error)}). Is restate-server running, and is this its ingress port (default 8080)?`,
-        { cause: error },
-      );
-    }
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text === "" ? null : JSON.parse(text);
-    } catch {
-      // Not JSON: keep the text for the error message.
-    }
-    if (!response.ok) {
-      const message = (body as { message?: unknown } | null)?.message ?? text;
-      const hint =
-        response.status === 404 && /service/i.test(String(message))
-          ? ` Is a worker serving "${service}" registered with this Restate server (codemode worker --register)?`
-          : "";
-      throw new DurableRunError(
-        `Restate answered HTTP ${response.status} when asked to ${what}: ${String(message).slice(0, 500).replace(/\.+$/, "")}.${hint}`,
-        { status: response.status },
-      );
-    }
-    return { status: response.status, body };
-  };
-
-  const submit: DurableClient["submit"] = async (message, history = [], submitOptions = {}) => {
-    if (typeof message !== "string") {
-      throw new InvalidOptionsError("run(message) needs the user's message as a string.");
-    }
-    const runId = submitOptions.runId ?? randomUUID();
-    checkRunId(runId);
-    const { body } = await request(
-      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/run/send`,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          message,
-          history: [...history],
-          ...(submitOptions.state !== undefined ? { state: submitOptions.state } : {}),
-          ...(submitOptions.chatId !== undefined ? { chatId: submitOptions.chatId } : {}),
-        }),
-      },
-      `start run ${runId}`,
-    );
-    const sent = (body ?? {}) as { invocationId?: string; status?: string };
-    return { runId, invocationId: String(sent.invocationId ?? ""), status: String(sent.status) };
-  };
-
-  const result: DurableClient["result"] = async (runId, resultOptions = {}) => {
-    checkRunId(runId);
-    for (;;) {
-      try {
-        return await attach(runId, resultOptions.signal);
-      } catch (error) {
-        // Node's fetch gives up on a response after 5 minutes; a durable run may take longer
-        // (or wait for a worker to come back). Attaching again is always safe.
-        if (!isHeadersTimeout(error) || resultOptions.signal?.aborted) throw error;
-      }
-    }
-  };
-
-  const attach = async (
-    runId: string,
-    signal: AbortSignal | undefined,
-  ): Promise<DurableRunResult> => {
-    const { body } = await request(
-      `/restate/workflow/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/attach`,
-      { method: "GET", ...(signal ? { signal } : {}) },
-      `wait for run ${runId}`,
-    );
-    if (!body || typeof body !== "object") {
-      throw new DurableRunError(`Run ${runId} returned something that is not an AgentResult.`);
-    }
-    return body as DurableRunResult;
-  };
-
-  const progress: DurableClient["progress"] = async (runId) => {
-    checkRunId(runId);
-    const { body } = await request(
-      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/progress`,
-      { method: "POST" },
-      `read the progress of run ${runId}`,
-    );
-    return Array.isArray(body) ? (body as AgentEvent[]) : [];
-  };
-
-  const approve: DurableClient["approve"] = async (runId, key, decision) => {
-    checkRunId(runId);
-    const verdict = checkDecision(decision);
-    if (typeof verdict === "string") {
-      throw new InvalidOptionsError(`approve(runId, key, decision): ${verdict}.`);
-    }
-    const parsed = parseApproveInput({ key, ...verdict });
-    if (!parsed.ok)
-      throw new InvalidOptionsError(`approve(runId, key, decision): ${parsed.message}.`);
-    const { body } = await request(
-      `/${encodeURIComponent(service)}/${encodeURIComponent(runId)}/approve`,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ key, ...parsed.verdict }),
-      },
-      `decide approval ${key} of run ${runId}`,
-    );
-    return { key, ...parsed.verdict, ...((body ?? {}) as object) };
-  };
-
+  const ingress = openIngress(options);
+  const submit: DurableClient["submit"] = (message, history = [], submitOptions = {}) =>
+    submitRun(ingress, message, history, submitOptions);
+  const result: DurableClient["result"] = (runId, resultOptions = {}) =>
+    awaitResult(ingress, runId, resultOptions.signal);
+  const progress: DurableClient["progress"] = (runId) => readProgress(ingress, runId);
   return {
     submit,
     result,
     progress,
-    approve,
+    approve: (runId, key, decision) => decide(ingress, runId, key, decision),
     pendingApprovals: async (runId) => pendingInProgress(await progress(runId)),
     async run(message, history = [], runOptions = {}) {
       const { runId } = await submit(message, history, {
@@ -242,6 +113,187 @@ export function createDurableClient(options: DurableClientOptions): DurableClien
       return { ...value, runId };
     },
   };
+}
+
+/**
+ * One Restate ingress serving one workflow. Every request goes through `call`, so a network
+ * failure or an HTTP error reads the same (and says what to check) whichever method met it.
+ */
+interface Ingress {
+  /** The workflow's path to run `runId`'s `handler` (`/<service>/<runId>/<handler>`). */
+  handlerPath(runId: string, handler: string): string;
+  /** Restate's own path to wait for run `runId`'s result. */
+  attachPath(runId: string): string;
+  /** Sends a request; resolves with the answer's body (JSON, or its text when not JSON). */
+  call(path: string, init: RequestInit, what: string): Promise<unknown>;
+}
+
+function openIngress(options: DurableClientOptions): Ingress {
+  if (
+    !options ||
+    typeof options.ingressUrl !== "string" ||
+    !/^https?:\/\//.test(options.ingressUrl)
+  ) {
+    throw new InvalidOptionsError(
+      'createDurableClient({ ingressUrl }) needs the Restate ingress URL, e.g. "http://localhost:8080".',
+    );
+  }
+  const base = trimSlash(options.ingressUrl);
+  const service = options.service ?? DEFAULT_DURABLE_SERVICE;
+  const headers = { ...(options.headers ?? {}) };
+  const run = (runId: string) => `${encodeURIComponent(service)}/${encodeURIComponent(runId)}`;
+  return {
+    handlerPath: (runId, handler) => `/${run(runId)}/${handler}`,
+    attachPath: (runId) => `/restate/workflow/${run(runId)}/attach`,
+    call: async (path, init, what) => {
+      const response = await reach(`${base}${path}`, base, what, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+      });
+      return answerBody(response, service, what);
+    },
+  };
+}
+
+/** `fetch`, with an ingress that does not answer turned into an error that names it. */
+async function reach(url: string, base: string, what: string, init: RequestInit) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    // The caller's own abort is not Restate's fault: it goes through as it came.
+    if ((init.signal as AbortSignal | undefined)?.aborted) throw error;
+    throw new RestateUnavailableError(
+      `Could not reach the Restate ingress at ${base} to ${what} (${causeText(error)}). Is restate-server running, and is this its ingress port (default 8080)?`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The body of Restate's answer, or a `DurableRunError` carrying its HTTP status (which
+ * `approve`'s callers read: 404 no such approval, 409 already decided).
+ */
+async function answerBody(response: Response, service: string, what: string): Promise<unknown> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text === "" ? null : JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text for the error message.
+  }
+  if (!response.ok) {
+    const message = (body as { message?: unknown } | null)?.message ?? text;
+    // Restate's 404 for an unknown service is the usual first-run mistake: say the fix.
+    const hint =
+      response.status === 404 && /service/i.test(String(message))
+        ? ` Is a worker serving "${service}" registered with this Restate server (codemode worker --register)?`
+        : "";
+    throw new DurableRunError(
+      `Restate answered HTTP ${response.status} when asked to ${what}: ${String(message).slice(0, 500).replace(/\.+$/, "")}.${hint}`,
+      { status: response.status },
+    );
+  }
+  return body;
+}
+
+async function submitRun(
+  ingress: Ingress,
+  message: string,
+  history: readonly ChatMessage[],
+  options: { runId?: string } & DurableConversationOptions,
+): Promise<SubmittedRun> {
+  if (typeof message !== "string") {
+    throw new InvalidOptionsError("run(message) needs the user's message as a string.");
+  }
+  const runId = options.runId ?? randomUUID();
+  checkRunId(runId);
+  const body = await ingress.call(
+    ingress.handlerPath(runId, "run/send"),
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        message,
+        history: [...history],
+        ...(options.state !== undefined ? { state: options.state } : {}),
+        ...(options.chatId !== undefined ? { chatId: options.chatId } : {}),
+      }),
+    },
+    `start run ${runId}`,
+  );
+  const sent = (body ?? {}) as { invocationId?: string; status?: string };
+  return { runId, invocationId: String(sent.invocationId ?? ""), status: String(sent.status) };
+}
+
+async function awaitResult(
+  ingress: Ingress,
+  runId: string,
+  signal: AbortSignal | undefined,
+): Promise<DurableRunResult> {
+  checkRunId(runId);
+  for (;;) {
+    try {
+      return await attach(ingress, runId, signal);
+    } catch (error) {
+      // Node's fetch gives up on a response after 5 minutes; a durable run may take longer
+      // (or wait for a worker to come back). Attaching again is always safe.
+      if (!isHeadersTimeout(error) || signal?.aborted) throw error;
+    }
+  }
+}
+
+async function attach(
+  ingress: Ingress,
+  runId: string,
+  signal: AbortSignal | undefined,
+): Promise<DurableRunResult> {
+  const body = await ingress.call(
+    ingress.attachPath(runId),
+    { method: "GET", ...(signal ? { signal } : {}) },
+    `wait for run ${runId}`,
+  );
+  if (!body || typeof body !== "object") {
+    throw new DurableRunError(`Run ${runId} returned something that is not an AgentResult.`);
+  }
+  return body as DurableRunResult;
+}
+
+async function readProgress(ingress: Ingress, runId: string): Promise<AgentEvent[]> {
+  checkRunId(runId);
+  const body = await ingress.call(
+    ingress.handlerPath(runId, "progress"),
+    { method: "POST" },
+    `read the progress of run ${runId}`,
+  );
+  return Array.isArray(body) ? (body as AgentEvent[]) : [];
+}
+
+/** `approve`: the decision is checked here first, so a malformed one is never sent. */
+async function decide(
+  ingress: Ingress,
+  runId: string,
+  key: string,
+  decision: ApprovalDecision,
+): Promise<{ key: string } & DurableVerdict> {
+  checkRunId(runId);
+  const verdict = checkDecision(decision);
+  if (typeof verdict === "string") {
+    throw new InvalidOptionsError(`approve(runId, key, decision): ${verdict}.`);
+  }
+  const parsed = parseApproveInput({ key, ...verdict });
+  if (!parsed.ok) {
+    throw new InvalidOptionsError(`approve(runId, key, decision): ${parsed.message}.`);
+  }
+  const body = await ingress.call(
+    ingress.handlerPath(runId, "approve"),
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key, ...parsed.verdict }),
+    },
+    `decide approval ${key} of run ${runId}`,
+  );
+  return { key, ...parsed.verdict, ...((body ?? {}) as object) };
 }
 
 function isHeadersTimeout(error: unknown): boolean {
