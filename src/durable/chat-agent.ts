@@ -182,7 +182,7 @@ export class DurableChatAgent {
    * not among `decided` (the decisions this call just sent).
    */
   private async follow(
-    start: () => Promise<{ runId: string; invocationId?: string; seen: number }>,
+    start: () => Promise<StartedRun>,
     send: (event: AgentEvent) => void,
     decided: ReadonlySet<string>,
     options: DurableChatRunOptions,
@@ -193,88 +193,138 @@ export class DurableChatAgent {
     const onCallerAbort = () => waiting.abort(options.signal?.reason);
     if (options.signal?.aborted) onCallerAbort();
     options.signal?.addEventListener("abort", onCallerAbort, { once: true });
-    let runId: string | undefined;
-    let invocationId: string | undefined;
-    let suspended: { runId: string; events: AgentEvent[]; pending: ApprovalRequest[] } | undefined;
-    let polling: ReturnType<typeof setInterval> | undefined;
-    let finished = false;
-    let seen = 0;
+    let started: StartedRun | undefined;
+    let poller: ProgressPoller | undefined;
     let result: DurableRunResult;
     try {
-      const started = await start();
-      runId = started.runId;
-      invocationId = started.invocationId;
+      started = await start();
       const id = started.runId;
-      seen = started.seen;
-      let busy = false;
-      polling = setInterval(() => {
-        if (busy || finished) return;
-        busy = true;
-        this.client
-          .progress(id)
-          .then((events) => {
-            if (finished) return;
-            for (const event of events.slice(seen)) send(event);
-            seen = Math.max(seen, events.length);
-            const pending = pendingInProgress(events).filter((a) => !decided.has(a.id));
-            if (pending.length > 0 && !suspended) {
-              suspended = { runId: id, events, pending };
-              waiting.abort(new Error("the run waits for approval"));
-            }
-          })
-          .catch(() => {
-            // Progress is best effort; the result is what counts.
-          })
-          .finally(() => {
-            busy = false;
-          });
-      }, this.pollMs);
+      poller = new ProgressPoller(this.client, started, send, decided, this.pollMs, () =>
+        waiting.abort(new Error("the run waits for approval")),
+      );
       result = await this.client.result(id, { signal: waiting.signal });
-      finished = true;
+      poller.stop();
       // Decisions the last poll did not see (the rest is rebuilt from the result below).
       const events = await this.client.progress(id).catch((): AgentEvent[] => []);
-      for (const event of events.slice(seen)) {
+      for (const event of events.slice(poller.seen)) {
         if (event.type === "approval_requested" || event.type === "approval_decided") send(event);
       }
     } catch (error) {
+      const suspended = poller?.suspended;
       if (suspended && !options.signal?.aborted) {
         const value = suspendedResult(suspended, performance.now() - t0);
         send({ type: "done", result: shownResult(value), attempt: 1, maxAttempts: 1 });
         return value;
       }
       if (!options.signal?.aborted) throw error;
-      let error_ =
-        "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.";
-      if (this.adminUrl && runId !== undefined) {
-        invocationId ??= await runInvocationId(this.adminUrl, this.service, runId);
-        if (invocationId) {
-          await cancelInvocation(this.adminUrl, invocationId);
-          error_ = "Cancelled: the durable run was cancelled in Restate.";
-        }
-      }
-      result = {
-        status: "failed",
-        code: "",
-        value: null,
-        summary: "",
-        charts: [],
-        error: error_,
-        attempts: 0,
-        turns: [],
-        toolCalls: [],
-        output: "",
-        usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-        durationMs: performance.now() - t0,
-      };
+      result = await this.stopped(started, t0);
       send({ type: "done", result: shownResult(result), attempt: 1, maxAttempts: 1 });
       return result;
     } finally {
-      finished = true;
-      clearInterval(polling);
+      poller?.stop();
       options.signal?.removeEventListener("abort", onCallerAbort);
     }
     for (const event of replayEvents(result)) send(event);
     return result;
+  }
+
+  /**
+   * The result when the caller stopped waiting: with `adminUrl` the durable run is
+   * cancelled in Restate too (found by run id when `submit` gave no invocation id).
+   */
+  private async stopped(started: StartedRun | undefined, t0: number): Promise<DurableRunResult> {
+    let error =
+      "Stopped waiting: the run was cancelled here, but its durable run goes on in Restate.";
+    if (this.adminUrl && started !== undefined) {
+      const invocationId =
+        started.invocationId ?? (await runInvocationId(this.adminUrl, this.service, started.runId));
+      if (invocationId) {
+        await cancelInvocation(this.adminUrl, invocationId);
+        error = "Cancelled: the durable run was cancelled in Restate.";
+      }
+    }
+    return {
+      status: "failed",
+      code: "",
+      value: null,
+      summary: "",
+      charts: [],
+      error,
+      attempts: 0,
+      turns: [],
+      toolCalls: [],
+      output: "",
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      durationMs: performance.now() - t0,
+    };
+  }
+}
+
+/** A run `follow` waits for: `seen` counts the progress events already sent. */
+interface StartedRun {
+  runId: string;
+  invocationId?: string;
+  seen: number;
+}
+
+/** What a run waits on when it suspends for approvals. */
+interface Suspension {
+  runId: string;
+  events: AgentEvent[];
+  pending: ApprovalRequest[];
+}
+
+/**
+ * Asks for a run's progress every `intervalMs` while `follow` waits for its result, one
+ * request at a time: sends the events not seen yet, and calls `onSuspend` once (keeping
+ * `suspended`) when the progress shows an approval that is not among `decided`.
+ */
+class ProgressPoller {
+  seen: number;
+  suspended: Suspension | undefined;
+  private finished = false;
+  private busy = false;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly client: DurableClient,
+    run: StartedRun,
+    private readonly send: (event: AgentEvent) => void,
+    private readonly decided: ReadonlySet<string>,
+    intervalMs: number,
+    private readonly onSuspend: () => void,
+  ) {
+    this.seen = run.seen;
+    this.timer = setInterval(() => this.poll(run.runId), intervalMs);
+  }
+
+  /** No more polls; one in flight is ignored when it answers. */
+  stop(): void {
+    this.finished = true;
+    clearInterval(this.timer);
+  }
+
+  private poll(runId: string): void {
+    if (this.busy || this.finished) return;
+    this.busy = true;
+    this.client
+      .progress(runId)
+      .then((events) => {
+        if (this.finished) return;
+        for (const event of events.slice(this.seen)) this.send(event);
+        this.seen = Math.max(this.seen, events.length);
+        const pending = pendingInProgress(events).filter((a) => !this.decided.has(a.id));
+        if (pending.length > 0 && !this.suspended) {
+          this.suspended = { runId, events, pending };
+          this.onSuspend();
+        }
+      })
+      .catch(() => {
+        // Progress is best effort; the result is what counts.
+      })
+      .finally(() => {
+        this.busy = false;
+      });
   }
 }
 
@@ -335,10 +385,7 @@ function runIdOf(continuation: unknown): string {
 }
 
 /** What `run()`/`resume()` resolve with while the workflow waits on approvals. */
-function suspendedResult(
-  suspended: { runId: string; events: AgentEvent[]; pending: ApprovalRequest[] },
-  durationMs: number,
-): DurableRunResult {
+function suspendedResult(suspended: Suspension, durationMs: number): DurableRunResult {
   const code = suspended.events.findLast((e) => e.type === "code_generated");
   return {
     status: "suspended",
@@ -380,13 +427,13 @@ function eventKey(event: AgentEvent): string | undefined {
   }
 }
 
-/** The events a local run would have sent, rebuilt from the result. */
 /** A result as events show it: without the sealed state (it is for the next run, not for display). */
 function shownResult(result: DurableRunResult): AgentResult {
   const { state: _state, ...shown } = result;
   return shown;
 }
 
+/** The events a local run would have sent, rebuilt from the result. */
 function replayEvents(durable: DurableRunResult): AgentEvent[] {
   const result = shownResult(durable);
   const maxAttempts = Math.max(1, result.attempts);

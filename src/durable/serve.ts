@@ -3,9 +3,16 @@
  * the codemode workflow, plus any other Restate services you pass (e.g. a tool service).
  */
 import "./polyfill.js";
-import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import {
+  createServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from "node:http2";
 import type { AddressInfo } from "node:net";
 import type {
+  LoggerTransport,
   ServiceDefinition,
   VirtualObjectDefinition,
   WorkflowDefinition,
@@ -68,6 +75,29 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new InvalidOptionsError(`port must be a whole number from 0 to 65535 (got ${port}).`);
   }
+  const services = await servedServices(options);
+  const restate = await import("@restatedev/restate-sdk");
+  const handler = restate.createEndpointHandler({
+    services,
+    ...(options.identityKeys?.length ? { identityKeys: options.identityKeys } : {}),
+    ...(options.verbose ? {} : { logger: quietLogger() }),
+  });
+  const { address, port: bound, close } = await listen(handler, port, options.host ?? "127.0.0.1");
+  const url = options.advertisedUrl ?? `http://${urlHost(address)}:${bound}`;
+  const worker: DurableWorker = { port: bound, address, url, close };
+  if (options.register) {
+    try {
+      worker.deployment = await registerDeployment(options.register, url);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+  return worker;
+}
+
+/** The codemode workflow (made from the rest of the options) first, then `services`. */
+async function servedServices(options: ServeDurableOptions): Promise<AnyDefinition[]> {
   const services: AnyDefinition[] = [...(options.services ?? [])];
   if (!options.toolsOnly) {
     if (!options.tools) {
@@ -95,24 +125,31 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
   if (services.length === 0) {
     throw new InvalidOptionsError("serveDurable({ toolsOnly: true }) needs at least one service.");
   }
-  const restate = await import("@restatedev/restate-sdk");
+  return services;
+}
+
+/** The SDK's log without `verbose`: warnings and errors only, each text once. */
+function quietLogger(): LoggerTransport {
   const said = new Set<string>();
-  const handler = restate.createEndpointHandler({
-    services,
-    ...(options.identityKeys?.length ? { identityKeys: options.identityKeys } : {}),
-    ...(options.verbose
-      ? {}
-      : {
-          logger: (meta, message, ...rest) => {
-            if (meta.level !== "warn" && meta.level !== "error") return;
-            // Some warnings come once per service; once is enough.
-            const text = String(message);
-            if (rest.length === 0 && said.has(text)) return;
-            said.add(text);
-            console.error(`[restate ${meta.level}]`, message, ...rest);
-          },
-        }),
-  });
+  return (meta, message, ...rest) => {
+    if (meta.level !== "warn" && meta.level !== "error") return;
+    // Some warnings come once per service; once is enough.
+    const text = String(message);
+    if (rest.length === 0 && said.has(text)) return;
+    said.add(text);
+    console.error(`[restate ${meta.level}]`, message, ...rest);
+  };
+}
+
+/**
+ * Listens on `host:port` over HTTP/2 (what restate-server speaks). `close` also ends the
+ * open sessions: restate-server keeps them open, and `server.close` alone would wait on them.
+ */
+async function listen(
+  handler: (request: Http2ServerRequest, response: Http2ServerResponse) => void,
+  port: number,
+  host: string,
+): Promise<{ address: string; port: number; close: () => Promise<void> }> {
   const server: Http2Server = createServer(handler);
   const sessions = new Set<ServerHttp2Session>();
   server.on("session", (session) => {
@@ -121,28 +158,18 @@ export async function serveDurable(options: ServeDurableOptions = {}): Promise<D
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, options.host ?? "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const { port: bound, address } = server.address() as AddressInfo;
-  const url = options.advertisedUrl ?? `http://${urlHost(address)}:${bound}`;
   const close = () =>
     new Promise<void>((resolve) => {
       for (const session of sessions) session.destroy();
       server.close(() => resolve());
     });
-  const worker: DurableWorker = { port: bound, address, url, close };
-  if (options.register) {
-    try {
-      worker.deployment = await registerDeployment(options.register, url);
-    } catch (error) {
-      await close();
-      throw error;
-    }
-  }
-  return worker;
+  return { address, port: bound, close };
 }
 
 /** The host part of a URL for a bound address: loopback for "every interface", IPv6 bracketed. */
