@@ -1,4 +1,7 @@
-/** The few Restate admin API calls codemode needs: register a deployment, wait for health. */
+/**
+ * The few Restate admin API calls codemode needs: register a deployment, find a run's
+ * invocation and cancel it; and how a failed request to Restate is told (`causeText`).
+ */
 import { errorText } from "../error-text.js";
 import { RestateUnavailableError } from "./errors.js";
 

@@ -334,7 +334,7 @@ export interface DurableChatRunOptions {
   onEvent?: (event: AgentEvent) => void;
   /**
    * The conversation so far: the previous result's `state`, a string sealed by the worker
-   * (give every worker the same `continuationSecret`). Anything else is refused (the run
+   * (give every worker the same `continuations.secret`). Anything else is refused (the run
    * starts without it; `result.stateError`).
    */
   state?: ConversationState | string;

@@ -25,7 +25,7 @@ export interface DurableClientOptions {
 
 /**
  * A durable run's result: an `AgentResult` as JSON, whose `state` (with the turn loop on) is
- * sealed, signed with the worker's `continuationSecret` (`agent.sealState()`): pass it back
+ * sealed, signed with the worker's `continuations.secret` (`agent.sealState()`): pass it back
  * as the next run's `state` to go on from it.
  */
 export type DurableRunResult = Omit<AgentResult, "state"> & { state?: string };

@@ -2,8 +2,9 @@
  * Tools that run on other machines. `createToolService(tools)` exposes tools as a Restate
  * service (one handler per tool) on whatever machine has what they need; `remoteTool(tool,
  * { service })` is the same tool for the agent's side: inside a durable run each call
- * becomes a Restate call to that service with the idempotency key `runId:program:seq` (the program counts every run of the agent's turns and retries), so
- * a call is executed once even if either side crashes and retries.
+ * becomes a Restate call to that service with the idempotency key `runId:program:seq`
+ * (`program` counts the programs the run executed, over its turns and retries), so a call
+ * is executed once even if either side crashes and retries.
  */
 import "./polyfill.js";
 import type { Context, ServiceDefinition } from "@restatedev/restate-sdk";

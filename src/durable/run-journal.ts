@@ -34,7 +34,7 @@ type LlmOutcome = { ok: true; reply: Exclude<LlmReply, string> } | { ok: false; 
 export const PROGRESS_KEY = "progress";
 
 export interface RunJournalOptions {
-  /** The run's `limits.toolTimeoutMs`, the default per-attempt timeout of a tool. */
+  /** The run's `sandbox.limits.toolTimeoutMs`, the default per-attempt timeout of a tool. */
   toolTimeoutMs?: number;
 }
 
@@ -95,8 +95,8 @@ export class RunJournal {
   }
 
   /**
-   * The agent's `onApproval`: publishes the request in the progress under a key that every
-   * replay computes alike (the request's own id is random), then waits on the workflow
+   * The agent's `approvals.onApproval`: publishes the request in the progress under a key
+   * that every replay computes alike (the request's own id is random), then waits on the workflow
    * promise of that key, which the `approve` handler resolves. The wait holds no sandbox
    * worker; if this worker dies meanwhile, the replay on the next one waits on the same
    * promise (or finds it resolved).

@@ -35,7 +35,7 @@ export interface DurableRunInput {
   history?: ChatMessage[];
   /**
    * The conversation so far: the previous run's `result.state`, sealed by a worker with the
-   * same `continuationSecret`. A state that does not check out is refused (the run starts
+   * same `continuations.secret`. A state that does not check out is refused (the run starts
    * without it and says so in `result.stateError`).
    */
   state?: string;
@@ -242,7 +242,7 @@ function workflowOptions(options: DurableServiceOptions) {
   };
 }
 
-/** A program's wall-clock limit in durable runs unless `limits.timeoutMs` is given. */
+/** A program's wall-clock limit in durable runs unless `sandbox.limits.timeoutMs` is given. */
 export const DURABLE_RUN_TIMEOUT_MS = 10 * 60_000;
 
 function agentOptions(options: DurableServiceOptions): CodeModeAgentOptions {

@@ -1,6 +1,6 @@
 /**
  * Tools on another machine: the agent's worker calls `record_step` through Restate on a
- * tool-service worker, each call with the idempotency key `runId:attempt:seq`. Both workers
+ * tool-service worker, each call with the idempotency key `runId:program:seq`. Both workers
  * are SIGKILLed while the 4th call runs remotely; after restarting them each call has run
  * exactly once, on the tool service. A remote tool marked again with `durableTool` still
  * runs there.
