@@ -103,7 +103,7 @@ export async function chatCommand(given: ChatCommandOptions): Promise<void> {
     ...attemptOptionsFromCli(options),
     // The same key in every run of this command (and of `codemode run`), so a run that
     // waits for approval can be resumed after a restart.
-    continuationSecret: cliContinuationSecret(),
+    continuations: { secret: cliContinuationSecret() },
   };
   const makeAgent = () => new CodeModeAgent({ ...agentOptions, callLlm: cliCallLlm() });
   const base = makeAgent();

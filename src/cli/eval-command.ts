@@ -83,7 +83,7 @@ export async function evalCommand(given: EvalCommandOptions): Promise<number> {
   }
   const model = modelFromCli(options.model);
   const loaded = await loadToolsModule(options.tools);
-  const { maxTurns, maxRetries } = attemptOptionsFromCli(options);
+  const { maxTurns, maxRetries } = attemptOptionsFromCli(options).turns;
   const bar = new ProgressBar();
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("interrupted"));

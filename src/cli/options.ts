@@ -105,24 +105,35 @@ export const CLI_MAX_TURNS = 10;
 export const MAX_TURNS_HELP = `turns the model gets: each runs a program and sees its result, or answers (default ${CLI_MAX_TURNS}; 1 is one program, retried on failure)`;
 
 /**
- * `--max-turns`, `--max-retries`, `--timeout` and `--no-type-check`, as agent options
- * (maxTurns always, the others only when given).
+ * `--max-turns`, `--max-retries`, `--timeout` and `--no-type-check`, as the agent's grouped
+ * options: `turns` (maxTurns always, maxRetries when given), `sandbox` only when one of its
+ * flags is given.
  */
 export function attemptOptionsFromCli(options: {
   maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
-}): { maxTurns: number; maxRetries?: number; limits?: { timeoutMs: number }; typeCheck?: false } {
-  return {
-    maxTurns:
-      options.maxTurns !== undefined ? wholeNumber(options.maxTurns, "--max-turns") : CLI_MAX_TURNS,
-    ...(options.maxRetries !== undefined
-      ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
-      : {}),
+}): {
+  turns: { maxTurns: number; maxRetries?: number };
+  sandbox?: { limits?: { timeoutMs: number }; typeCheck?: false };
+} {
+  const sandbox = {
     ...(options.timeout !== undefined
       ? { limits: { timeoutMs: wholeNumber(options.timeout, "--timeout") } }
       : {}),
-    ...(options.typeCheck === false ? { typeCheck: false } : {}),
+    ...(options.typeCheck === false ? { typeCheck: false as const } : {}),
+  };
+  return {
+    turns: {
+      maxTurns:
+        options.maxTurns !== undefined
+          ? wholeNumber(options.maxTurns, "--max-turns")
+          : CLI_MAX_TURNS,
+      ...(options.maxRetries !== undefined
+        ? { maxRetries: wholeNumber(options.maxRetries, "--max-retries") }
+        : {}),
+    },
+    ...(Object.keys(sandbox).length > 0 ? { sandbox } : {}),
   };
 }

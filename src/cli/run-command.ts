@@ -133,10 +133,9 @@ async function buildAgent(
     ...attempt,
     // Signed with a key kept outside the saved file, so `codemode resume` trusts only runs
     // this user saved.
-    continuationSecret: cliContinuationSecret(),
-    claimContinuation: cliClaimContinuation,
+    continuations: { secret: cliContinuationSecret(), claim: cliClaimContinuation },
   });
-  return { agent, model, maxTurns: attempt.maxTurns };
+  return { agent, model, maxTurns: attempt.turns.maxTurns };
 }
 
 /**

@@ -140,7 +140,7 @@ export async function workerCommand(given: WorkerCommandOptions): Promise<void> 
     ...attemptOptionsFromCli(options),
     // Seals each chat's state between runs: the same key on every worker of this machine
     // (set CODEMODE_CONTINUATION_SECRET on all workers of a cluster).
-    continuationSecret: cliContinuationSecret(),
+    continuations: { secret: cliContinuationSecret() },
     services,
     ...(options.toolsOnly ? { toolsOnly: true } : {}),
     ...(options.register ? { register: options.register } : {}),
