@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withoutAmbientKeys } from "../cli/helpers.js";
 import { packedInstall, ROOT } from "../packed/installed.js";
+import { type Snippet, snippets } from "./pages.js";
 
 const run = promisify(execFile);
 const PAGES = [
@@ -35,36 +36,18 @@ const MARK = "@@snippet ";
 /** The README's agent example runs with the recorded replies shipped for it. */
 const REPLAY = "replay:node_modules/codemode/examples/replays/revenue-by-region.jsonl";
 
-interface Snippet {
-  name: string;
-  /** The module's file name inside the scratch folder. */
-  file: string;
-  code: string;
-}
-
-function snippets(page: string): Snippet[] {
-  const text = readFileSync(join(ROOT, page), "utf8");
-  const found: Snippet[] = [];
-  const fence = /^```ts[ \t]*\n([\s\S]*?)^```[ \t]*$/gm;
-  for (let match = fence.exec(text); match; match = fence.exec(text)) {
-    const line = text.slice(0, match.index).split("\n").length;
-    const file = `${page.replace(/\W/g, "_")}_${line}.ts`;
-    found.push({ name: `${page}:${line}`, file, code: match[1]! });
-  }
-  return found;
-}
-
 /** The `// => text` expectations of a snippet, in order. */
 function expectations(code: string): string[] {
   return [...code.matchAll(/\/\/ => (.*)$/gm)].map((m) => m[1]!.trim());
 }
 
 const all: Snippet[] = [
-  ...PAGES.flatMap(snippets),
+  ...PAGES.flatMap((page) => snippets(page).filter((s) => !s.norun)),
   {
     name: EXAMPLE,
     file: "example_ai_sdk_tools.ts",
     code: readFileSync(join(ROOT, EXAMPLE), "utf8"),
+    norun: false,
   },
 ];
 const printed = new Map<string, string>();
