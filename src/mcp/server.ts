@@ -10,6 +10,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { CodeModeAgent } from "../agent/code-mode-agent.js";
 import type { ConversationState } from "../agent/conversation-state.js";
+import { ConversationTurns } from "../agent/conversation-turns.js";
 import type { AgentResult, CodeModeAgentOptions } from "../agent/types.js";
 import { InvalidOptionsError } from "../errors.js";
 import {
@@ -144,7 +145,7 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
   const server = new McpServer({ name: prepared.name, version: prepared.version });
   const { runPython, agent } = prepared;
   // One server per MCP session: what `ask`'s programs kept is this session's, and only its.
-  const conversation: AskConversation = { chatId: randomUUID() };
+  const conversation: AskConversation = { chatId: randomUUID(), turns: new ConversationTurns() };
   server.registerTool(
     "run_python",
     {
@@ -213,14 +214,32 @@ export function buildMcpServer(prepared: PreparedCodeModeMcp): McpServer {
 interface AskConversation {
   readonly chatId: string;
   state?: ConversationState;
+  /** Two asks of the session at once run one after the other, each from the last's state. */
+  readonly turns: ConversationTurns;
 }
 
 /**
- * Runs the agent from the session's state; each time it stops for approvals, asks the
- * client's user (elicitation) and resumes, so `ask` answers in one MCP call. The run's
- * state becomes the session's (a failed run hands back what the session had).
+ * Runs the agent from the session's state, once the session's running ask (if any) is over;
+ * each time it stops for approvals, asks the client's user (elicitation) and resumes, so
+ * `ask` answers in one MCP call. The run's state becomes the session's (a failed run hands
+ * back what the session had).
  */
 async function askAgent(
+  agent: CodeModeAgent,
+  question: string,
+  server: McpServer["server"],
+  signal: AbortSignal,
+  conversation: AskConversation,
+): Promise<AgentResult> {
+  const leave = await conversation.turns.enter(conversation.chatId, signal);
+  try {
+    return await askInTurn(agent, question, server, signal, conversation);
+  } finally {
+    leave();
+  }
+}
+
+async function askInTurn(
   agent: CodeModeAgent,
   question: string,
   server: McpServer["server"],

@@ -8,9 +8,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { validator } from "hono/validator";
 import type { z } from "zod";
+import { ConversationTurns } from "../agent/conversation-turns.js";
 import { type AuthCheck, createAuthCheck } from "./auth.js";
 import { type ChatStateStore, memoryChatStateStore } from "./chat-state-store.js";
-import { ChatTurns } from "./chat-turns.js";
 import { type ContinuationStore, memoryContinuationStore } from "./continuation-store.js";
 import { createSafeJson, secretsFromEnv } from "./json.js";
 import type { ChatSettings } from "./options.js";
@@ -29,7 +29,7 @@ export interface ChatParts {
   store: ContinuationStore;
   chatStates: ChatStateStore;
   /** One run at a time per chat, so a message starts from the state the last one left. */
-  chatTurns: ChatTurns;
+  chatTurns: ConversationTurns;
   nudges: readonly string[];
   modelSetup: () => ModelSetup | undefined;
   /** `JSON.stringify` with every secret replaced by `[redacted]`. */
@@ -63,7 +63,7 @@ export function createParts(options: ChatAppOptions, settings: ChatSettings): Ch
     slots: new RunSlots(settings.maxConcurrentRuns, settings.maxQueuedRuns),
     store: options.store ?? memoryContinuationStore(),
     chatStates: options.chatStates ?? memoryChatStateStore(),
-    chatTurns: new ChatTurns(),
+    chatTurns: new ConversationTurns(),
     nudges: [...(options.nudges ?? [])],
     modelSetup: () =>
       typeof options.modelSetup === "function" ? options.modelSetup() : options.modelSetup,

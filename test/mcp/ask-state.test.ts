@@ -13,19 +13,25 @@ import { py } from "../helpers/python.js";
 describe("ask keeps state per MCP session", () => {
   let http: CodeModeMcpHttpServer;
   const fetched: string[] = [];
+  const prompts: string[] = [];
   beforeAll(async () => {
     const getOrder = defineTool({
       name: "get_order",
       description: "An order by id.",
       parameters: z.object({ id: z.string() }),
-      execute: ({ id }) => {
+      execute: async ({ id }) => {
         fetched.push(id);
+        if (id === "SLOW") await new Promise((resolve) => setTimeout(resolve, 400));
         return { id, total: 42 };
       },
     });
-    // `fetch X` keeps `order`; `total?` uses it when the prompt lists it, else says so.
+    // `fetch X` keeps `order`; `total?` uses it when the prompt lists it, else says so;
+    // `keep X` keeps `kept_X`.
     const callLlm: CallLlm = async (_model, _system, messages) => {
       const last = messages.at(-1)!.content;
+      prompts.push(last);
+      const keep = /^keep (\w+)/.exec(last);
+      if (keep) return py(`kept_${keep[1]} = get_order("${keep[1]}")\n{"summary": "kept"}`);
       const fetch = /^fetch (\w+)/.exec(last);
       if (fetch)
         return py(`order = get_order("${fetch[1]}")\n{"summary": "fetched " + order["id"]}`);
@@ -62,5 +68,18 @@ describe("ask keeps state per MCP session", () => {
     expect(await ask(two, "total?")).toBe("I have no order.");
     await one.close();
     await two.close();
+  });
+
+  it("two asks of one session at once run one after the other, so neither loses the other's data", async () => {
+    const client = await connect();
+    const slow = ask(client, "keep SLOW");
+    await expect.poll(() => fetched.includes("SLOW"), { timeout: 10_000, interval: 10 }).toBe(true);
+    await Promise.all([slow, ask(client, "keep QUICK")]);
+    // QUICK was asked with what SLOW kept, and a third ask sees both.
+    expect(prompts.find((p) => p.startsWith("keep QUICK"))).toContain("- kept_SLOW: dict");
+    await ask(client, "anything?");
+    expect(prompts.at(-1)).toContain("- kept_SLOW: dict");
+    expect(prompts.at(-1)).toContain("- kept_QUICK: dict");
+    await client.close();
   });
 });
