@@ -108,16 +108,58 @@ export async function openApiTools(
     pointer,
     reason: error.message,
   }));
-
-  interface Planned {
-    raw: RawOperation;
-    operationId: string | undefined;
-    label: string;
-    input: OperationInput;
-    output: ReturnType<typeof successSchema>;
+  const planned = planOperations(walk.operations, refs, skipped);
+  // Names are given over every operation that could be a tool, before `include` chooses,
+  // so a tool's name does not depend on which others were kept.
+  const { names, renamed } = operationToolNames(
+    planned.map((p) => ({ method: p.raw.method, path: p.raw.path, operationId: p.operationId })),
+    settings.prefix,
+    settings.reservedNames,
+  );
+  const chosen = choose(
+    planned.map((p) => ({
+      planned: p,
+      info: info(p.raw, p.operationId, names.get(methodAndPath(p.raw.method, p.raw.path))!),
+    })),
+    settings.include,
+  );
+  const { tools, operations } = buildTools(chosen, settings, loaded, skipped);
+  if (skipped.length > 0) {
+    settings.onWarning(
+      `codemode: openApiTools(${loaded.label}) left out ${skipped.length} operation(s) it cannot call:\n` +
+        skipped.map((s) => `  - ${s.operation}: ${s.reason}`).join("\n"),
+    );
   }
+  const title =
+    isPlainObject(loaded.document.info) && typeof loaded.document.info.title === "string"
+      ? loaded.document.info.title
+      : undefined;
+  return toolSet(tools, {
+    skipped: Object.freeze(skipped),
+    renamed: Object.freeze(renamed.filter((r) => operations.has(r.to))),
+    operations,
+    title,
+  });
+}
+
+/** An operation whose arguments and answer could be read: a tool, once it has a name. */
+interface Planned {
+  raw: RawOperation;
+  operationId: string | undefined;
+  /** The operationId, else `GET /path`: how messages name it. */
+  label: string;
+  input: OperationInput;
+  output: ReturnType<typeof successSchema>;
+}
+
+/** Reads each operation's parameters, body and response; one it cannot read goes to `skipped`. */
+function planOperations(
+  operations: readonly RawOperation[],
+  refs: RefResolver,
+  skipped: OpenApiSkippedOperation[],
+): Planned[] {
   const planned: Planned[] = [];
-  for (const raw of walk.operations) {
+  for (const raw of operations) {
     const operationId =
       typeof raw.operation.operationId === "string" && raw.operation.operationId !== ""
         ? raw.operation.operationId
@@ -139,20 +181,19 @@ export async function openApiTools(
       });
     }
   }
+  return planned;
+}
 
-  const { names, renamed } = operationToolNames(
-    planned.map((p) => ({ method: p.raw.method, path: p.raw.path, operationId: p.operationId })),
-    settings.prefix,
-    settings.reservedNames,
-  );
-  const infos = planned.map((p) =>
-    info(p.raw, p.operationId, names.get(methodAndPath(p.raw.method, p.raw.path))!),
-  );
-  const chosen = choose(
-    planned.map((p, i) => ({ planned: p, info: infos[i]! })),
-    settings.include,
-  );
-
+/**
+ * The chosen operations as tools. One that fails goes to `skipped`, except a bad option or a
+ * missing server URL: those are the caller's to fix, so they throw.
+ */
+function buildTools(
+  chosen: readonly { planned: Planned; info: OpenApiOperationInfo }[],
+  settings: Settings,
+  loaded: LoadedDocument,
+  skipped: OpenApiSkippedOperation[],
+): { tools: Tool[]; operations: Map<string, OpenApiOperationInfo> } {
   const tools: Tool[] = [];
   const operations = new Map<string, OpenApiOperationInfo>();
   for (const { planned: p, info: op } of chosen) {
@@ -181,22 +222,7 @@ export async function openApiTools(
       skipped.push({ operation: p.label, pointer: p.raw.pointer, reason: errorText(error) });
     }
   }
-  if (skipped.length > 0) {
-    settings.onWarning(
-      `codemode: openApiTools(${loaded.label}) left out ${skipped.length} operation(s) it cannot call:\n` +
-        skipped.map((s) => `  - ${s.operation}: ${s.reason}`).join("\n"),
-    );
-  }
-  const title =
-    isPlainObject(loaded.document.info) && typeof loaded.document.info.title === "string"
-      ? loaded.document.info.title
-      : undefined;
-  return toolSet(tools, {
-    skipped: Object.freeze(skipped),
-    renamed: Object.freeze(renamed.filter((r) => operations.has(r.to))),
-    operations,
-    title,
-  });
+  return { tools, operations };
 }
 
 interface Settings {
