@@ -1,4 +1,5 @@
-/** Model replies that carry a Python program, the way the agent expects them. */
+/** Python programs in tests: model replies that carry one, and running one as the agent does. */
+import { type ExecutionResult, execute, type ToolSetInput } from "codemode";
 
 /**
  * A reply holding `code` in a ```python fence; `prose` (e.g. "Let me check.") goes before
@@ -15,3 +16,11 @@ export const pyAfter =
   (prose: string) =>
   (code: string | readonly string[]): string =>
     py(code, prose);
+
+/** Runs the program given as `lines` against `tools`, type-checked first (as the agent runs it). */
+export function runTypeChecked(
+  tools: ToolSetInput,
+  lines: readonly string[],
+): Promise<ExecutionResult> {
+  return execute(lines.join("\n"), { tools, typeCheck: true });
+}

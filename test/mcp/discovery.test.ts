@@ -36,7 +36,7 @@ describe("an agent over a 500-tool MCP server", () => {
         );
       },
     ]);
-    const agent = new CodeModeAgent({ tools: mcp, maxTurns: 4, callLlm: model.callLlm });
+    const agent = new CodeModeAgent({ tools: mcp, turns: { maxTurns: 4 }, callLlm: model.callLlm });
 
     expect(agent.toolListing).toBe("compact");
     expect(agent.warnings).toEqual([]);
@@ -65,7 +65,7 @@ describe("an agent over a 500-tool MCP server", () => {
       () => py('r = crm_get_deal(deal_id=7)\n{"summary": r["name"]}'),
       () => py('r = crm_get_deal(deal_id="7")\n{"summary": r["name"]}'),
     ]);
-    const agent = new CodeModeAgent({ tools: mcp, maxTurns: 3, callLlm: model.callLlm });
+    const agent = new CodeModeAgent({ tools: mcp, turns: { maxTurns: 3 }, callLlm: model.callLlm });
     const result = await agent.run("Name of deal 7?");
     expect(result.attempts).toBe(2);
     expect(result.turns[0]!.attempts).toBe(2);
@@ -149,7 +149,7 @@ describe("a server that adds a tool after a call", () => {
     ]);
     const agent = new CodeModeAgent({
       tools: [mcp, localTool],
-      maxTurns: 5,
+      turns: { maxTurns: 5 },
       callLlm: model.callLlm,
     });
     expect(agent.tools).toHaveLength(501);

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
+import { openApiFlags, type PetApi, startPetApi, TOKEN } from "./pet-api.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const CLI = join(ROOT, "dist/cli/main.js");
@@ -29,10 +29,7 @@ describe("codemode chat --openapi", () => {
         "0",
         "--tools",
         "examples/data-tools/tools.ts",
-        "--openapi",
-        `${api.url}/openapi.yaml`,
-        "--openapi-header",
-        `Authorization: Bearer ${TOKEN}`,
+        ...openApiFlags(api, { document: "openapi.yaml" }),
         "--model",
         "replay:examples/replays/revenue-by-region.jsonl",
       ],

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { execute, pythonToolListing } from "codemode";
 import { OpenApiError, openApiTools } from "codemode/openapi";
 import { describe, expect, it } from "vitest";
+import { runTypeChecked } from "../helpers/python.js";
 
 const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
 const quiet = { onWarning: () => {} };
@@ -144,14 +145,11 @@ describe("a 3.1 document with recursive schemas", () => {
       fetch,
       approve: "none",
     });
-    const result = await execute(
-      [
-        'n = get_node(id="root")',
-        'p = create_person(name="Ada", employer={"name": "Engines", "employees": []})',
-        '[n["children"][0]["children"][0]["id"], p["name"]]',
-      ].join("\n"),
-      { tools, typeCheck: true },
-    );
+    const result = await runTypeChecked(tools, [
+      'n = get_node(id="root")',
+      'p = create_person(name="Ada", employer={"name": "Engines", "employees": []})',
+      '[n["children"][0]["children"][0]["id"], p["name"]]',
+    ]);
     expect(result).toMatchObject({ ok: true, value: ["b", "Ada"] });
     expect(calls[1]).toEqual({
       url: "https://graph.example.com/v2/people",

@@ -40,7 +40,7 @@ describe("an agent over a 300-operation OpenAPI document", () => {
         return py(`s = ${best}(shipmentId="s-9")\n{"summary": f"{s['name']} ({s['id']})"}`);
       },
     ]);
-    const agent = new CodeModeAgent({ tools, maxTurns: 4, callLlm });
+    const agent = new CodeModeAgent({ tools, turns: { maxTurns: 4 }, callLlm });
     expect(agent.toolListing).toBe("compact");
     expect(agent.systemPrompt).toContain("Available functions (300):");
     expect(agent.systemPrompt).toContain(
@@ -68,7 +68,7 @@ describe("an agent over a 300-operation OpenAPI document", () => {
       () => py('d = get_deal(dealId=7)\n{"summary": d["name"]}'),
       () => py('d = get_deal(dealId="7")\n{"summary": d["name"]}'),
     ]);
-    const agent = new CodeModeAgent({ tools, maxTurns: 3, callLlm });
+    const agent = new CodeModeAgent({ tools, turns: { maxTurns: 3 }, callLlm });
     const result = await agent.run("Name of deal 7?");
     expect(result.attempts).toBe(2);
     expect(result.toolCalls.map((c) => `${c.attempt}:${c.name}`)).toEqual(["2:get_deal"]);

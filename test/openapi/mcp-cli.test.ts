@@ -10,7 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CLI } from "../mcp/helpers.js";
-import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
+import { openApiFlags, type PetApi, startPetApi, TOKEN } from "./pet-api.js";
 
 const structured = (result: unknown) =>
   (result as { structuredContent?: Record<string, unknown> }).structuredContent;
@@ -24,15 +24,7 @@ describe("codemode mcp --openapi", () => {
     api = await startPetApi();
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [
-        CLI,
-        "mcp",
-        "--openapi",
-        `${api.url}/openapi.json`,
-        "--openapi-header",
-        `Authorization: Bearer ${TOKEN}`,
-        "--no-ask",
-      ],
+      args: [CLI, "mcp", ...openApiFlags(api), "--no-ask"],
       stderr: "pipe",
     });
     transport.stderr?.on("data", (chunk: Buffer) => {

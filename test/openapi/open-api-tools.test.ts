@@ -16,6 +16,7 @@ import {
 import { codeModeTool, type RunPythonResult } from "codemode/ai-sdk";
 import { OpenApiError, type OpenApiToolSet, openApiTools } from "codemode/openapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runTypeChecked } from "../helpers/python.js";
 import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -93,14 +94,11 @@ describe("openApiTools over a live pet API", () => {
   });
 
   it("sends path, query (form/explode), header and body parameters, with the configured headers", async () => {
-    const result = await execute(
-      [
-        'cats = list_pets(tag=["cat", "dog"], limit=2)',
-        'pet = get_pet_by_id(petId=2, X_Request_Id="req-7")',
-        '[[p["name"] for p in cats], pet["name"], pet["request_id"]]',
-      ].join("\n"),
-      { tools, typeCheck: true },
-    );
+    const result = await runTypeChecked(tools, [
+      'cats = list_pets(tag=["cat", "dog"], limit=2)',
+      'pet = get_pet_by_id(petId=2, X_Request_Id="req-7")',
+      '[[p["name"] for p in cats], pet["name"], pet["request_id"]]',
+    ]);
     expect(result).toMatchObject({ ok: true, value: [["Rex", "Tom"], "Tom", "req-7"] });
     expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /v1/pets?tag=cat&tag=dog&limit=2",
@@ -166,17 +164,14 @@ describe("openApiTools over a live pet API", () => {
   });
 
   it("raises a 404 as LookupError that the program catches, naming method, path, status and body", async () => {
-    const result = await execute(
-      [
-        "try:",
-        "    get_pet_by_id(petId=99)",
-        '    outcome = "found"',
-        "except LookupError as e:",
-        '    outcome = "missing: " + str(e)',
-        "outcome",
-      ].join("\n"),
-      { tools, typeCheck: true },
-    );
+    const result = await runTypeChecked(tools, [
+      "try:",
+      "    get_pet_by_id(petId=99)",
+      '    outcome = "found"',
+      "except LookupError as e:",
+      '    outcome = "missing: " + str(e)',
+      "outcome",
+    ]);
     expect(result).toMatchObject({
       ok: true,
       value: 'missing: GET /v1/pets/99 answered 404 Not Found: {"message":"no pet 99"}',

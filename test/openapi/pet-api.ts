@@ -294,3 +294,14 @@ export async function startPetApi(): Promise<PetApi> {
       }),
   };
 }
+
+/**
+ * The command-line flags that point `codemode run|chat|mcp` at this API: its document
+ * (`openapi.json` or `openapi.yaml`) and the token as a header, or `header` as given.
+ */
+export function openApiFlags(
+  api: PetApi,
+  { document = "openapi.json", header = `Authorization: Bearer ${TOKEN}` } = {},
+): string[] {
+  return ["--openapi", `${api.url}/${document}`, "--openapi-header", header];
+}

@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli/helpers.js";
-import { type PetApi, startPetApi, TOKEN } from "./pet-api.js";
+import { py } from "../helpers/python.js";
+import { openApiFlags, type PetApi, startPetApi, TOKEN } from "./pet-api.js";
 
 function replay(code: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "codemode-openapi-run-")), "replay.jsonl");
-  writeFileSync(file, `${JSON.stringify({ text: `\`\`\`python\n${code}\n\`\`\`` })}\n`);
+  writeFileSync(file, `${JSON.stringify({ text: py(code) })}\n`);
   return file;
 }
 
@@ -34,10 +35,7 @@ describe("codemode run --openapi", () => {
     const run = await runCli([
       "run",
       "Count the cats, then add Nemo.",
-      "--openapi",
-      `${api.url}/openapi.json`,
-      "--openapi-header",
-      `Authorization: Bearer ${TOKEN}`,
+      ...openApiFlags(api),
       "--approve",
       "create_pet",
       "--model",
@@ -60,10 +58,7 @@ describe("codemode run --openapi", () => {
     const first = await runCli([
       "run",
       "Add Dory.",
-      "--openapi",
-      `${api.url}/openapi.json`,
-      "--openapi-header",
-      header,
+      ...openApiFlags(api, { header }),
       "--model",
       `replay:${model}`,
       "--save",
@@ -93,10 +88,7 @@ describe("codemode run --openapi", () => {
     const run = await runCli([
       "run",
       "anything",
-      "--openapi",
-      `${api.url}/openapi.json`,
-      "--openapi-header",
-      `Bearer ${TOKEN}`,
+      ...openApiFlags(api, { header: `Bearer ${TOKEN}` }),
       "--model",
       `replay:${replay("1")}`,
     ]);

@@ -11,6 +11,7 @@ import { ToolDefinitionError } from "../../src/errors.js";
 import { defineTool, functionTool, isTool } from "../../src/tools/define/define-tool.js";
 import { pythonSignature } from "../../src/tools/python/signature.js";
 import type { ToolContext } from "../../src/tools/types.js";
+import { TREE_SCHEMA } from "./tree-schema.js";
 
 const context: ToolContext = { signal: new AbortController().signal, callSeq: 1 };
 
@@ -88,35 +89,21 @@ describe("defineTool", () => {
   it("validates a recursive JSON Schema below its references, as an MCP tool's", async () => {
     const tool = publicDefineTool({
       name: "save_tree",
-      parameters: {
-        type: "object",
-        properties: { tree: { $ref: "#/$defs/Node" } },
-        required: ["tree"],
-        $defs: {
-          Node: {
-            type: "object",
-            properties: {
-              label: { type: "string" },
-              children: { type: "array", items: { $ref: "#/$defs/Node" } },
-            },
-            required: ["label"],
-          },
-        },
-      },
+      parameters: TREE_SCHEMA,
       execute: () => "saved",
     });
     const program = [
       "try:",
-      '    save_tree(tree={"label": "a", "children": [{"label": "b", "children": [{"label": 3}]}]})',
+      '    save_tree(root={"name": "a", "children": [{"name": "b", "children": [{"name": 3}]}]})',
       "except TypeError as e:",
       "    result = str(e)",
       "result",
     ].join("\n");
     const result = await publicExecute(program, { tools: [tool], isolation: "in-process" });
     expect(result.ok && result.value).toContain(
-      `argument 'tree["children"][0]["children"][0]["label"]': expected str, got int`,
+      `argument 'root["children"][0]["children"][0]["name"]': expected str, got int`,
     );
-    const ok = await publicExecute('save_tree(tree={"label": "a", "children": [{"label": "b"}]})', {
+    const ok = await publicExecute('save_tree(root={"name": "a", "children": [{"name": "b"}]})', {
       tools: [tool],
       isolation: "in-process",
     });

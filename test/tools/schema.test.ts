@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors.js";
 import { compileParameters, compileSchema, toJsonSchema } from "../../src/tools/schema/compile.js";
 import { validateJsonSchema } from "../../src/tools/schema/validate.js";
+import { TREE_SCHEMA } from "./tree-schema.js";
 
 describe("toJsonSchema", () => {
   it("converts a Zod schema, without $schema", () => {
@@ -159,22 +160,7 @@ describe("validateJsonSchema", () => {
 });
 
 describe("validateJsonSchema with references", () => {
-  // A tree as MCP servers describe one: the node refers to itself through $defs.
-  const tree = {
-    type: "object",
-    properties: { root: { $ref: "#/$defs/Node" } },
-    required: ["root"],
-    $defs: {
-      Node: {
-        type: "object",
-        properties: {
-          name: { type: "string" },
-          children: { type: "array", items: { $ref: "#/$defs/Node" } },
-        },
-        required: ["name"],
-      },
-    },
-  };
+  const tree = TREE_SCHEMA;
   const messages = (schema: unknown, value: unknown) =>
     validateJsonSchema(schema, value).map((i) => `${i.path.join(".")}: ${i.message}`);
 
