@@ -13,9 +13,6 @@ const ALIAS_READERS: Record<string, string> = {
   "src/agent/options.ts": "resolves each flat alias into its group",
   "src/durable/service.ts":
     "refuses onApproval and merges limits into sandbox.limits, flat or grouped",
-  // Pending: src/eval is being split in another branch; switch its agent to
-  // turns: { maxTurns, maxRetries } there, then remove this line.
-  "src/eval/code-mode-runner.ts": "pending: builds its agent with the flat maxTurns/maxRetries",
 };
 
 describe("no deprecated names in our own code", () => {
