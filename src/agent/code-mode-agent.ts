@@ -192,7 +192,7 @@ export class CodeModeAgent {
   }
 
   /**
-   * `result.state` as one signed string (with `continuationSecret`), for a caller that must
+   * `result.state` as one signed string (with `continuations.secret`), for a caller that must
    * hand the conversation's state to someone else and take it back (a client, a durable
    * run's input): `run(message, history, { state: sealed, chatId })` reads only a string
    * this agent's secret signed, bound to the chat the state was made in.
@@ -211,7 +211,7 @@ export class CodeModeAgent {
   /**
    * Continues a suspended run (`result.continuation`) with a decision for each of its
    * `pendingApprovals`, by id: `true`, `false` or `{ approved: false, reason }`. Works in
-   * another process, hours later, given the same tools and `continuationSecret`. Resolves
+   * another process, hours later, given the same tools and `continuations.secret`. Resolves
    * like `run()`, and may suspend again. Throws `ContinuationError` for a continuation that
    * was changed, made for other tools or already resumed; nothing runs then.
    */

@@ -2,7 +2,7 @@
  * Continuations: a suspended agent run as one string a caller can keep anywhere (a file, a
  * database row, a cookie-sized store is too small) and hand back hours later, to this
  * process or another. It holds the conversation, the run's record and the program's
- * snapshot (its whole heap), so it is signed: HMAC-SHA256 with `continuationSecret`. It is
+ * snapshot (its whole heap), so it is signed: HMAC-SHA256 with `continuations.secret`. It is
  * not encrypted: do not hand it to someone who should not read the conversation. It never
  * holds API keys or options, only what the run produced.
  *
@@ -53,13 +53,13 @@ export function continuationKeys(
     key = typeof secret === "string" ? Buffer.from(secret, "utf8") : secret;
     if (!(key instanceof Uint8Array) || key.byteLength < 16) {
       throw new InvalidOptionsError(
-        "continuationSecret must be a string or bytes of at least 16 bytes (e.g. 32 random bytes, base64).",
+        "continuations.secret must be a string or bytes of at least 16 bytes (e.g. 32 random bytes, base64).",
       );
     }
   }
   if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
     throw new InvalidOptionsError(
-      `maxContinuationBytes must be a whole number >= 1024 (got ${maxBytes}).`,
+      `continuations.maxBytes must be a whole number >= 1024 (got ${maxBytes}).`,
     );
   }
   return { secret: key, maxBytes };
@@ -104,7 +104,7 @@ export function sealContinuation(
   if (text.length > keys.maxBytes) {
     throw new ContinuationError(
       "too-large",
-      `the continuation would be ${text.length} bytes, over maxContinuationBytes (${keys.maxBytes}); keep fewer variables between turns or raise the limit`,
+      `the continuation would be ${text.length} bytes, over continuations.maxBytes (${keys.maxBytes}); keep fewer variables between turns or raise the limit`,
     );
   }
   return text;
@@ -127,7 +127,7 @@ export function openContinuation(
   if (text.length > keys.maxBytes) {
     throw new ContinuationError(
       "too-large",
-      `the continuation is ${text.length} bytes, over maxContinuationBytes (${keys.maxBytes})`,
+      `the continuation is ${text.length} bytes, over continuations.maxBytes (${keys.maxBytes})`,
     );
   }
   const dot = text.lastIndexOf(".");
@@ -137,7 +137,7 @@ export function openContinuation(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new ContinuationError(
       "tampered",
-      "the continuation's signature does not match: it was changed, or signed with another continuationSecret (a continuation made without one resumes only in the process that made it)",
+      "the continuation's signature does not match: it was changed, or signed with another continuations.secret (a continuation made without one resumes only in the process that made it)",
     );
   }
   let payload: Payload;
@@ -166,7 +166,7 @@ function mac(secret: Uint8Array, text: string): string {
 
 const claimed = new Set<string>();
 
-/** The default `claimContinuation`: each continuation once per process. */
+/** The default `continuations.claim`: each continuation once per process. */
 export function claimInMemory(id: string): boolean {
   if (claimed.has(id)) return false;
   claimed.add(id);

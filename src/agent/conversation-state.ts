@@ -3,9 +3,9 @@
  * (a `ProgramState`, as `execute({ keepState })` returns it), optionally bound to a chat.
  * `agent.run(message, history, { state })` starts from it; the run's result carries the
  * next one. This module checks a state handed back by a caller, keeps it within
- * `maxStateBytes`, writes the note that tells the model which variables exist, and seals a
- * state into a signed string for callers that must hand it to someone else (a durable
- * run's client), the way a continuation is sealed.
+ * `turns.maxStateBytes`, writes the note that tells the model which variables exist, and
+ * seals a state into a signed string for callers that must hand it to someone else (a
+ * durable run's client), the way a continuation is sealed.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { deserialize, serialize } from "node:v8";
@@ -190,7 +190,7 @@ function openSealed(text: string, secret: Uint8Array): unknown {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new ConversationStateError(
       "tampered",
-      "the sealed state's signature does not match: it was changed, or sealed with another continuationSecret",
+      "the sealed state's signature does not match: it was changed, or sealed with another continuations.secret",
     );
   }
   try {

@@ -107,18 +107,20 @@ export function resolveAgentOptions(given: CodeModeAgentOptions): ResolvedAgentO
   const options = ungroup(given);
   const maxRetries = options.maxRetries ?? 2;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new InvalidOptionsError(`maxRetries must be a whole number >= 0 (got ${maxRetries}).`);
+    throw new InvalidOptionsError(
+      `turns.maxRetries must be a whole number >= 0 (got ${maxRetries}).`,
+    );
   }
   const maxTurns = options.maxTurns ?? 1;
   if (!Number.isInteger(maxTurns) || maxTurns < 1) {
     throw new InvalidOptionsError(
-      `maxTurns must be a whole number >= 1 (got ${maxTurns}); 1 is one program, more turns the loop on.`,
+      `turns.maxTurns must be a whole number >= 1 (got ${maxTurns}); 1 is one program, more turns the loop on.`,
     );
   }
   const maxObservationBytes = options.maxObservationBytes ?? DEFAULT_MAX_OBSERVATION_BYTES;
   if (!Number.isInteger(maxObservationBytes) || maxObservationBytes < 500) {
     throw new InvalidOptionsError(
-      `maxObservationBytes must be a whole number >= 500 (got ${maxObservationBytes}).`,
+      `turns.maxObservationBytes must be a whole number >= 500 (got ${maxObservationBytes}).`,
     );
   }
   if (options.callLlm !== undefined && typeof options.callLlm !== "function") {
@@ -130,9 +132,9 @@ export function resolveAgentOptions(given: CodeModeAgentOptions): ResolvedAgentO
   const callLlm = options.callLlm ?? createCallLlm({ maxOutputTokens: 8192 });
   const continuation = continuationKeys(options.continuationSecret, options.maxContinuationBytes);
   for (const [name, hook] of Object.entries({
-    onApproval: options.onApproval,
-    onProgram: options.onProgram,
-    claimContinuation: options.claimContinuation,
+    "approvals.onApproval": options.onApproval,
+    "approvals.onProgram": options.onProgram,
+    "continuations.claim": options.claimContinuation,
   })) {
     if (hook !== undefined && typeof hook !== "function") {
       throw new InvalidOptionsError(`${name} must be a function.`);
@@ -161,7 +163,7 @@ export function resolveAgentOptions(given: CodeModeAgentOptions): ResolvedAgentO
   const maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
   if (!Number.isInteger(maxStateBytes) || maxStateBytes < 0) {
     throw new InvalidOptionsError(
-      `maxStateBytes must be a whole number of bytes >= 0 (got ${maxStateBytes}).`,
+      `turns.maxStateBytes must be a whole number of bytes >= 0 (got ${maxStateBytes}).`,
     );
   }
   return {

@@ -64,7 +64,7 @@ export function resolveToolListing(options: {
     warning:
       `codemode: the tool listing of ${tools.length} tools is about ${tokens} tokens (bytes / 4), ` +
       `past toolListingBudget (${budget}), and every LLM call sends it. It stays in full because ` +
-      "maxTurns is 1: a compact listing needs a turn to look tools up. Set maxTurns: 2 or more " +
+      "turns.maxTurns is 1: a compact listing needs a turn to look tools up. Set turns: { maxTurns: 2 } or more " +
       '(toolListing "auto" then lists names only), or toolListing: "full" to keep this listing ' +
       "without this warning.",
   };

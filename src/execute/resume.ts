@@ -41,7 +41,7 @@ export function resumeExecution(
 
 /**
  * `resumeExecution`; `once` false for callers that guard it themselves (the agent claims
- * its continuation with `claimContinuation`).
+ * its continuation with `continuations.claim`).
  */
 export async function resumeSuspended(
   suspended: SuspendedExecution,

@@ -1,7 +1,9 @@
 /**
- * The messages between the host and a sandbox worker process, in one place. The
- * same shapes serve the in-process mode (without the hop) and are what a durable
- * run journals: a `call` and its `result` are exactly what a replay needs.
+ * The messages between the host and a sandbox worker process, in one place. The shapes
+ * they carry (`RunRequest`, `CallBatch`, `HostAnswer`, `RunOutcome`) serve the in-process
+ * mode too, where runner.ts calls its host directly instead of posting a message. Durable
+ * runs journal one level up (each tool call's outcome, src/durable/tool-step.ts, and each
+ * LLM reply), not these messages.
  */
 import type { ExecutionErrorType, LimitName } from "./error-types.js";
 import type { Limits } from "./limits.js";

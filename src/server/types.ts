@@ -107,7 +107,7 @@ export interface ChatAppOptions {
    * Where suspended runs wait for their approvals (`POST /api/approvals` resumes them by
    * id). Default: this process's memory, so they are lost on restart. To survive one, pass
    * `directoryContinuationStore(dir)` (or your own store) and give the agent a
-   * `continuationSecret` that is the same in every process.
+   * `continuations: { secret }` that is the same in every process.
    */
   store?: ContinuationStore;
   /**

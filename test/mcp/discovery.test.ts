@@ -84,7 +84,7 @@ describe("an agent over a 500-tool MCP server", () => {
       expect(agent.systemPrompt).toContain("class BillingRefund(TypedDict)");
       expect(agent.warnings).toEqual([
         expect.stringMatching(
-          /^codemode: the tool listing of 500 tools is about \d+ tokens \(bytes \/ 4\), past toolListingBudget \(10000\).*Set maxTurns: 2 or more/,
+          /^codemode: the tool listing of 500 tools is about \d+ tokens \(bytes \/ 4\), past toolListingBudget \(10000\).*Set turns: \{ maxTurns: 2 \} or more/,
         ),
       ]);
       expect(warned).toEqual(agent.warnings);
