@@ -19,7 +19,7 @@ import { stringify } from "yaml";
 
 const { defineTool, estimateTokens, execute } = await import("codemode");
 const { openApiTools } = await import("codemode/openapi");
-const { toolListingSection } = await import("../dist/tools/discovery/discovery-tools.js");
+const { toolListingSection } = await import("../dist/tools/discovery/listing.js");
 const { generatedDocument } = await import("../test/openapi/fixtures/generated-api.mjs");
 
 const json = process.argv.includes("--json");

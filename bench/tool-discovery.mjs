@@ -15,9 +15,11 @@
  *   `execute()` in-process, against a no-op tool's call in the same program shape.
  */
 const { defineTool, estimateTokens, execute } = await import("codemode");
-const { toolListingSection, COMPACT_LISTING_NOTE, withToolDiscovery, ToolIndex } = await import(
-  "../dist/tools/discovery/discovery-tools.js"
+const { toolListingSection, COMPACT_LISTING_NOTE } = await import(
+  "../dist/tools/discovery/listing.js"
 );
+const { withToolDiscovery } = await import("../dist/tools/discovery/discovery-tools.js");
+const { ToolIndex } = await import("../dist/tools/discovery/search-index.js");
 const { normalizeTools } = await import("../dist/tools/define/tool-set.js");
 const { catalogTools } = await import("../test/mcp/fixtures/catalog-tools.mjs");
 

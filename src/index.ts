@@ -93,7 +93,8 @@ export {
 export { durableTool } from "./tools/define/durable.js";
 export { normalizeTools, type ToolInput, type ToolSetInput } from "./tools/define/tool-set.js";
 // Large tool sets: what search_tools returns, and how listings are counted.
-export { estimateTokens, type ToolMatch } from "./tools/discovery/discovery-tools.js";
+export type { ToolMatch } from "./tools/discovery/discovery-tools.js";
+export { estimateTokens } from "./tools/discovery/listing.js";
 // What the model sees of the tools, and the type check against it.
 export {
   pythonSignature,

@@ -8,7 +8,7 @@ import { createCallLlm } from "../llm/default-call-llm.js";
 import type { CallLlm } from "../llm/types.js";
 import type { Limits } from "../sandbox/limits.js";
 import type { SandboxPool } from "../sandbox/pool.js";
-import { DEFAULT_TOOL_LISTING_BUDGET } from "../tools/discovery/discovery-tools.js";
+import { DEFAULT_TOOL_LISTING_BUDGET } from "../tools/discovery/listing.js";
 import type { TelemetryOptions } from "../tracing/spans.js";
 import { type ContinuationKeys, claimInMemory, continuationKeys } from "./continuation.js";
 import { DEFAULT_MAX_STATE_BYTES } from "./conversation-state.js";

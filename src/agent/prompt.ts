@@ -1,6 +1,6 @@
 import type { SideEffect } from "../execute/types.js";
 import { SANDBOX_PYTHON_RULES } from "../sandbox/python-rules.js";
-import { fullListingTokens, toolListingSection } from "../tools/discovery/discovery-tools.js";
+import { fullListingTokens, toolListingSection } from "../tools/discovery/listing.js";
 import { approvalMark } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import { retryEffectsNote } from "./effects-text.js";

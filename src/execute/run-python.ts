@@ -13,7 +13,7 @@ import {
   DEFAULT_TOOL_LISTING_BUDGET,
   fullListingTokens,
   toolListingSection,
-} from "../tools/discovery/discovery-tools.js";
+} from "../tools/discovery/listing.js";
 import type { ToolAnnotations } from "../tools/types.js";
 import { effectsOfCalls } from "./call-policy.js";
 import { execute } from "./execute.js";

@@ -25,7 +25,7 @@ import type { SandboxPool } from "../sandbox/pool.js";
 import { toJsonSafe } from "../sandbox/values.js";
 import { programAnnotations } from "../tools/define/annotations.js";
 import type { ToolSetInput } from "../tools/define/tool-set.js";
-import { compactToolListing } from "../tools/discovery/discovery-tools.js";
+import { compactToolListing } from "../tools/discovery/listing.js";
 import { pythonToolListing } from "../tools/python/signature.js";
 import { elicitApproval } from "./elicit-approval.js";
 

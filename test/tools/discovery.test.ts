@@ -6,10 +6,7 @@
 import { defineTool, execute, normalizeTools, pythonToolListing } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  COMPACT_LISTING_NOTE,
-  compactToolListing,
-} from "../../src/tools/discovery/discovery-tools.js";
+import { COMPACT_LISTING_NOTE, compactToolListing } from "../../src/tools/discovery/listing.js";
 import { catalogTools } from "../mcp/fixtures/catalog-tools.mjs";
 
 /** The catalogue as codemode tools; each echoes its name and arguments. */
