@@ -28,7 +28,7 @@ export function validateJsonSchema(
   root: unknown = schema,
 ): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  check(schema, value, [], issues, 0, { root, active: new Map() });
+  check(schema, value, { path: [], issues, depth: 0, walk: { root, active: new Map() } });
   return issues;
 }
 
@@ -45,24 +45,33 @@ interface Walk {
   active: Map<unknown, Set<string>>;
 }
 
-function check(
-  schema: unknown,
-  value: unknown,
-  path: (string | number)[],
-  issues: SchemaIssue[],
-  depth: number,
-  walk: Walk,
-): void {
+/**
+ * Where a check stands: the path below the validated value, where its issues go (a union's
+ * branch collects its own), how deep it is, and the walk. Every check takes one.
+ */
+interface At {
+  path: (string | number)[];
+  issues: SchemaIssue[];
+  depth: number;
+  walk: Walk;
+}
+
+/** One level down: into `key` of the value when given, else into a sub-schema of the same value. */
+function below(at: At, key?: string | number): At {
+  return { ...at, path: key === undefined ? at.path : [...at.path, key], depth: at.depth + 1 };
+}
+
+function check(schema: unknown, value: unknown, at: At): void {
+  const fail = (message: string) => at.issues.push({ path: at.path, message });
   if (schema === false) {
-    issues.push({ path, message: "no value is allowed here" });
+    fail("no value is allowed here");
     return;
   }
-  if (!isRecord(schema) || depth > MAX_DEPTH) return;
+  if (!isRecord(schema) || at.depth > MAX_DEPTH) return;
   if (typeof schema.$ref === "string") {
-    checkRef(schema.$ref, value, path, issues, depth, walk);
+    checkRef(schema.$ref, value, at);
     return;
   }
-  const fail = (message: string) => issues.push({ path, message });
 
   if ("const" in schema && !deepEqual(value, schema.const)) {
     fail(`expected ${pythonLiteral(schema.const) ?? "a constant"}, got ${shownValue(value)}`);
@@ -82,50 +91,43 @@ function check(
       ? schema.oneOf
       : undefined;
   if (branches && !(value === null && schema.nullable === true)) {
-    if (!checkUnion(schema, branches, value, path, issues, depth, walk)) return;
+    if (!checkUnion(schema, branches, value, at)) return;
   }
   if (Array.isArray(schema.allOf)) {
-    for (const part of schema.allOf) check(part, value, path, issues, depth + 1, walk);
+    for (const part of schema.allOf) check(part, value, below(at));
   }
 
   const types = typeof schema.type === "string" ? [schema.type] : schema.type;
   if (Array.isArray(types)) {
     if (value === null && schema.nullable === true) return;
     if (!types.some((t) => typeof t === "string" && hasType(value, t))) {
-      fail(`expected ${pythonTypeHint(schema, walk.root)}, got ${pythonTypeName(value)}`);
+      fail(`expected ${pythonTypeHint(schema, at.walk.root)}, got ${pythonTypeName(value)}`);
       return;
     }
   }
 
   if (typeof value === "string") checkString(schema, value, fail);
   else if (typeof value === "number" || typeof value === "bigint") checkNumber(schema, value, fail);
-  else if (Array.isArray(value)) checkArray(schema, value, path, issues, depth, walk);
-  else if (isPlainObject(value)) checkObject(schema, value, path, issues, depth, walk);
+  else if (Array.isArray(value)) checkArray(schema, value, at);
+  else if (isPlainObject(value)) checkObject(schema, value, at);
 }
 
 /** Checks `value` against the target of `ref`; an unresolved reference accepts anything. */
-function checkRef(
-  ref: string,
-  value: unknown,
-  path: (string | number)[],
-  issues: SchemaIssue[],
-  depth: number,
-  walk: Walk,
-): void {
-  const target = resolveRef(ref, walk.root);
+function checkRef(ref: string, value: unknown, at: At): void {
+  const target = resolveRef(ref, at.walk.root);
   if (target === undefined) return;
-  const at = JSON.stringify(path);
-  let paths = walk.active.get(target);
-  if (paths?.has(at)) return;
+  const where = JSON.stringify(at.path);
+  let paths = at.walk.active.get(target);
+  if (paths?.has(where)) return;
   if (!paths) {
     paths = new Set();
-    walk.active.set(target, paths);
+    at.walk.active.set(target, paths);
   }
-  paths.add(at);
+  paths.add(where);
   try {
-    check(target, value, path, issues, depth + 1, walk);
+    check(target, value, below(at));
   } finally {
-    paths.delete(at);
+    paths.delete(where);
   }
 }
 
@@ -134,28 +136,25 @@ function checkUnion(
   schema: JsonSchema,
   branches: readonly unknown[],
   value: unknown,
-  path: (string | number)[],
-  issues: SchemaIssue[],
-  depth: number,
-  walk: Walk,
+  at: At,
 ): boolean {
   let closest: SchemaIssue[] | undefined;
   let closestCount = 0;
   for (const branch of branches) {
     const branchIssues: SchemaIssue[] = [];
-    check(branch, value, path, branchIssues, depth + 1, walk);
+    check(branch, value, { ...below(at), issues: branchIssues });
     if (branchIssues.length === 0) return true;
     // A branch whose type fits says more ("missing key 'x'") than the whole union does.
-    if (shallowTypeFits(deref(branch, walk.root), value)) {
+    if (shallowTypeFits(deref(branch, at.walk.root), value)) {
       closestCount++;
       closest ??= branchIssues;
     }
   }
-  if (closest && closestCount === 1) issues.push(...closest);
+  if (closest && closestCount === 1) at.issues.push(...closest);
   else
-    issues.push({
-      path,
-      message: `expected ${pythonTypeHint(schema, walk.root)}, got ${pythonTypeName(value)}`,
+    at.issues.push({
+      path: at.path,
+      message: `expected ${pythonTypeHint(schema, at.walk.root)}, got ${pythonTypeName(value)}`,
     });
   return false;
 }
@@ -201,15 +200,8 @@ function checkNumber(schema: JsonSchema, value: number | bigint, fail: (m: strin
   }
 }
 
-function checkArray(
-  schema: JsonSchema,
-  value: readonly unknown[],
-  path: (string | number)[],
-  issues: SchemaIssue[],
-  depth: number,
-  walk: Walk,
-): void {
-  const fail = (message: string) => issues.push({ path, message });
+function checkArray(schema: JsonSchema, value: readonly unknown[], at: At): void {
+  const fail = (message: string) => at.issues.push({ path: at.path, message });
   if (typeof schema.minItems === "number" && value.length < schema.minItems) {
     fail(`expected at least ${plural(schema.minItems, "item")}, got ${value.length}`);
   }
@@ -225,36 +217,30 @@ function checkArray(
   value.forEach((item, i) => {
     const itemSchema = i < prefix.length ? prefix[i] : rest;
     if (itemSchema === false && i >= prefix.length) {
-      issues.push({ path, message: `expected at most ${plural(prefix.length, "item")}` });
+      fail(`expected at most ${plural(prefix.length, "item")}`);
     } else {
-      check(itemSchema, item, [...path, i], issues, depth + 1, walk);
+      check(itemSchema, item, below(at, i));
     }
   });
 }
 
-function checkObject(
-  schema: JsonSchema,
-  value: Record<string, unknown>,
-  path: (string | number)[],
-  issues: SchemaIssue[],
-  depth: number,
-  walk: Walk,
-): void {
+function checkObject(schema: JsonSchema, value: Record<string, unknown>, at: At): void {
+  const fail = (message: string) => at.issues.push({ path: at.path, message });
   const properties = isRecord(schema.properties) ? schema.properties : {};
   if (Array.isArray(schema.required)) {
     for (const key of schema.required) {
       if (typeof key === "string" && !hasOwn(value, key)) {
-        issues.push({ path, message: `missing required key ${JSON.stringify(key)}` });
+        fail(`missing required key ${JSON.stringify(key)}`);
       }
     }
   }
   for (const [key, item] of Object.entries(value)) {
     if (hasOwn(properties, key)) {
-      check(properties[key], item, [...path, key], issues, depth + 1, walk);
+      check(properties[key], item, below(at, key));
     } else if (schema.additionalProperties === false) {
-      issues.push({ path, message: `unexpected key ${JSON.stringify(key)}` });
+      fail(`unexpected key ${JSON.stringify(key)}`);
     } else if (isRecord(schema.additionalProperties)) {
-      check(schema.additionalProperties, item, [...path, key], issues, depth + 1, walk);
+      check(schema.additionalProperties, item, below(at, key));
     }
   }
 }
