@@ -9,7 +9,6 @@ import {
   CodeModeAgent,
   ContinuationError,
   defineTool,
-  type ExecutionResult,
   execute,
   type Isolation,
   resumeExecution,
@@ -19,6 +18,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { py } from "../helpers/python.js";
+import { expectSuspended } from "../helpers/results.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
 
 const scripted = (replies: string[]) => scriptedLlm(replies, { whenDone: "done" });
@@ -44,12 +44,6 @@ function payTool() {
     },
   });
   return { paid, pay };
-}
-
-function suspendedOf(result: ExecutionResult): SuspendedExecution {
-  if (result.ok || !result.suspended)
-    throw new Error(`expected a suspension: ${JSON.stringify(result)}`);
-  return result.suspended;
 }
 
 describe("issue 19 item 4: continuations fingerprint the tools the run had", () => {
@@ -149,7 +143,9 @@ describe.each<Isolation>(["in-process", "process"])(
   (isolation) => {
     const PROGRAM = 'r = pay(amount=5)\nbig = "x" * 60000000\n[r, len(big)]';
     const suspend = async (pay: Tool, maxMemoryBytes = 512 * 1024 * 1024) =>
-      suspendedOf(await execute(PROGRAM, { tools: [pay], isolation, limits: { maxMemoryBytes } }));
+      expectSuspended(
+        await execute(PROGRAM, { tools: [pay], isolation, limits: { maxMemoryBytes } }),
+      );
     const approveAll = (s: SuspendedExecution) =>
       Object.fromEntries(s.approvals.map((a) => [a.id, true]));
     const big = { maxMemoryBytes: 512 * 1024 * 1024 };

@@ -13,24 +13,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
+import { emailTools } from "./email-tools.js";
 
 const scripted = (replies: string[]) =>
   scriptedLlm(replies, { usage: { inputTokens: 10, outputTokens: 5 } });
-
-function emailTools() {
-  const sent: string[] = [];
-  const sendEmail = defineTool({
-    name: "send_email",
-    description: "Send an email.",
-    inputSchema: z.object({ to: z.string(), subject: z.string() }),
-    needsApproval: true,
-    execute: ({ to }) => {
-      sent.push(to);
-      return { sent: true };
-    },
-  });
-  return { sent, tools: [sendEmail] };
-}
 
 const SEND = `try:
     send_email(to="ada@example.com", subject="Your refund")

@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { py } from "../helpers/python.js";
 import { scriptedLlm } from "../helpers/scripted-llm.js";
+import { emailTools } from "./email-tools.js";
 
 function orderTools() {
   const counts = { fetch: 0 };
@@ -210,29 +211,19 @@ describe("a conversation's state", () => {
 
 describe("a conversation's state through approvals", () => {
   it("keeps the state through the continuation of a suspended run", async () => {
-    const sent: string[] = [];
-    const sendEmail = defineTool({
-      name: "send_email",
-      description: "Send an email.",
-      inputSchema: z.object({ to: z.string() }),
-      needsApproval: true,
-      execute: ({ to }) => {
-        sent.push(to);
-        return { sent: true };
-      },
-    });
+    const { sent, tools } = emailTools();
     const { callLlm, remaining: replies } = scriptedLlm([
       py('who = ["ada", "bo"]\n{"summary": "noted"}'),
     ]);
     const agent = new CodeModeAgent({
-      tools: [sendEmail],
+      tools,
       callLlm,
       maxTurns: 3,
       isolation: "in-process",
     });
     const first = await agent.run("Note ada and bo", [], { chatId: "c" });
 
-    replies.push(py('r = send_email(who[0])\n{"summary": f"sent to {who[0]}"}'));
+    replies.push(py('r = send_email(who[0], "Hi")\n{"summary": f"sent to {who[0]}"}'));
     const suspended = await agent.run("Mail the first", [], { state: first.state, chatId: "c" });
     expect(suspended.status).toBe("suspended");
     // Until it is decided, the conversation keeps what it had.

@@ -3,32 +3,12 @@
  * flat aliases: each grouped value behaves as the flat name did, and the two set to
  * different values is refused with an `InvalidOptionsError` that says which to keep.
  */
-import {
-  CodeModeAgent,
-  type CodeModeAgentOptions,
-  defineTool,
-  InvalidOptionsError,
-} from "codemode";
+import { CodeModeAgent, type CodeModeAgentOptions, InvalidOptionsError } from "codemode";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { resolveAgentOptions } from "../../src/agent/options.js";
 import { py } from "../helpers/python.js";
 import { scripted } from "../helpers/scripted-llm.js";
-
-function emailTools() {
-  const sent: string[] = [];
-  const sendEmail = defineTool({
-    name: "send_email",
-    description: "Send an email.",
-    inputSchema: z.object({ to: z.string() }),
-    needsApproval: true,
-    execute: ({ to }) => {
-      sent.push(to);
-      return { sent: true };
-    },
-  });
-  return { sent, tools: [sendEmail] };
-}
+import { emailTools } from "./email-tools.js";
 
 async function runBoth(
   grouped: Partial<CodeModeAgentOptions>,
@@ -64,7 +44,7 @@ describe("grouped agent options", () => {
   });
 
   it("approvals.onApproval decides calls as the flat onApproval does", async () => {
-    const replies = [py('send_email(to="ada@example.com")\n{"summary": "sent"}')];
+    const replies = [py('send_email(to="ada@example.com", subject="Hi")\n{"summary": "sent"}')];
     const onApproval = () => true;
     const [grouped, flat] = await runBoth({ approvals: { onApproval } }, { onApproval }, replies);
     expect(grouped).toEqual(flat);

@@ -7,7 +7,9 @@
 import {
   type AgentEvent,
   type ApprovalRequest,
+  type CallLlm,
   CodeModeAgent,
+  type CodeModeAgentOptions,
   defineTool,
   ToolError,
 } from "codemode";
@@ -19,6 +21,28 @@ import { scriptedLlm } from "../helpers/scripted-llm.js";
 function scripted(replies: string[]) {
   const { callLlm, calls } = scriptedLlm(replies);
   return { callLlm, lastUserMessage: (i: number) => calls[i]!.messages.at(-1)!.content };
+}
+
+/** An in-process agent that approves each call needing approval and records its request. */
+function approvingAgent(
+  tools: CodeModeAgentOptions["tools"],
+  callLlm: CallLlm,
+  turns: CodeModeAgentOptions["turns"] = {},
+) {
+  const asked: ApprovalRequest[] = [];
+  const agent = new CodeModeAgent({
+    tools,
+    callLlm,
+    turns,
+    sandbox: { isolation: "in-process" },
+    approvals: {
+      onApproval: (request) => {
+        asked.push(request);
+        return true;
+      },
+    },
+  });
+  return { agent, asked };
 }
 
 function shop(options: { approval?: boolean } = {}) {
@@ -78,17 +102,8 @@ describe("a retry replays completed side-effecting calls", () => {
   it("runs the refund once, replays it with replayed: true, asks for approval once, and tells the model", async () => {
     const { ran, tools } = shop({ approval: true });
     const model = scripted([py(REFUND_THEN_FAIL), py(REFUND_THEN_ANSWER)]);
-    const asked: ApprovalRequest[] = [];
     const events: AgentEvent[] = [];
-    const agent = new CodeModeAgent({
-      tools,
-      callLlm: model.callLlm,
-      isolation: "in-process",
-      onApproval: (request) => {
-        asked.push(request);
-        return true;
-      },
-    });
+    const { agent, asked } = approvingAgent(tools, model.callLlm);
     const result = await agent.run("Refund 20 on order 7", [], { onEvent: (e) => events.push(e) });
 
     expect(result.status).toBe("done");
@@ -126,16 +141,7 @@ describe("a retry replays completed side-effecting calls", () => {
       py(REFUND_THEN_FAIL),
       py('r = refund(order_id=7, amount=25)\n{"summary": r["refund_id"]}'),
     ]);
-    const asked: ApprovalRequest[] = [];
-    const agent = new CodeModeAgent({
-      tools,
-      callLlm: model.callLlm,
-      isolation: "in-process",
-      onApproval: (request) => {
-        asked.push(request);
-        return true;
-      },
-    });
+    const { agent, asked } = approvingAgent(tools, model.callLlm);
     const result = await agent.run("Refund order 7");
     expect(result.summary).toBe("R2");
     expect(ran.map((r) => r.args)).toEqual([
@@ -261,17 +267,7 @@ r`;
     const again = `r2 = refund(order_id=7, amount=20)
 {"summary": r2["refund_id"]}`;
     const model = scripted([py(look), py(again)]);
-    const asked: ApprovalRequest[] = [];
-    const agent = new CodeModeAgent({
-      tools,
-      callLlm: model.callLlm,
-      isolation: "in-process",
-      maxTurns: 3,
-      onApproval: (request) => {
-        asked.push(request);
-        return true;
-      },
-    });
+    const { agent, asked } = approvingAgent(tools, model.callLlm, { maxTurns: 3 });
     const result = await agent.run("Refund twice, on purpose");
     expect(result.summary).toBe("R2");
     expect(ran.filter((r) => r.tool === "refund")).toHaveLength(2);

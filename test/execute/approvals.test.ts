@@ -7,7 +7,6 @@ import { deserialize, serialize } from "node:v8";
 import {
   type ApprovalRequest,
   defineTool,
-  type ExecutionResult,
   execute,
   type Isolation,
   resumeExecution,
@@ -15,6 +14,7 @@ import {
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { expectSuspended } from "../helpers/results.js";
 
 function shopTools() {
   const ran = { lookups: 0, refunds: [] as number[] };
@@ -49,12 +49,6 @@ except PermissionError as e:
     outcome = "denied: " + str(e)
 [small["refunded"], outcome]`;
 
-function suspendedOf(result: ExecutionResult): SuspendedExecution {
-  if (result.ok || !result.suspended)
-    throw new Error(`expected a suspension: ${JSON.stringify(result)}`);
-  return result.suspended;
-}
-
 describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)", (isolation) => {
   it("suspends at the call that needs approval, then resumes it approved: each tool once", async () => {
     const { ran, tools } = shopTools();
@@ -62,7 +56,7 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
     expect(first.ok).toBe(false);
     if (first.ok) return;
     expect(first.error.type).toBe("ApprovalRequired");
-    const suspended = suspendedOf(first);
+    const suspended = expectSuspended(first);
     expect(suspended.approvals).toEqual([
       expect.objectContaining({
         tool: "refund",
@@ -87,7 +81,7 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
 
   it("raises PermissionError with the reason for a denied call, which the program catches", async () => {
     const { ran, tools } = shopTools();
-    const suspended = suspendedOf(await execute(PROGRAM, { tools, isolation }));
+    const suspended = expectSuspended(await execute(PROGRAM, { tools, isolation }));
     const id = suspended.approvals[0]!.id;
     const done = await resumeExecution(
       suspended,
@@ -130,7 +124,7 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
     const { ran, tools } = shopTools();
     const code =
       "ids = [1, 2, 3]\nparallel_map(refund, ids, [100, 5, 200], return_exceptions=True)";
-    const suspended = suspendedOf(await execute(code, { tools, isolation }));
+    const suspended = expectSuspended(await execute(code, { tools, isolation }));
     expect(suspended.approvals.map((a) => a.args)).toEqual([
       { id: 1, amount: 100 },
       { id: 3, amount: 200 },
@@ -158,8 +152,8 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
       'print("before")\nrows = [lookup_order(2)]\nr = refund(2, 99)\nprint("after")\nlen(rows)';
     const first = await execute(code, { tools, isolation, keepState: true });
     // The program calls refund on one line only: the request names it.
-    expect(suspendedOf(first).approvals[0]).toMatchObject({ tool: "refund", line: 3 });
-    const bytes = serialize(suspendedOf(first));
+    expect(expectSuspended(first).approvals[0]).toMatchObject({ tool: "refund", line: 3 });
+    const bytes = serialize(expectSuspended(first));
     // Another process would deserialize what it stored; the snapshot is plain data.
     const restored = deserialize(bytes) as SuspendedExecution;
     const id = restored.approvals[0]!.id;
@@ -171,7 +165,7 @@ describe.each<Isolation>(["process", "in-process"])("approvals in execute() (%s)
 
   it("refuses a resume without every decision, or with other tools", async () => {
     const { tools } = shopTools();
-    const suspended = suspendedOf(await execute(PROGRAM, { tools, isolation }));
+    const suspended = expectSuspended(await execute(PROGRAM, { tools, isolation }));
     await expect(resumeExecution(suspended, {}, { tools, isolation })).rejects.toThrow(
       /no decision for approval .* \(refund\(\)\)/i,
     );

@@ -1,5 +1,5 @@
 /** Unwrapping an `ExecutionResult` in tests, failing with the other side's details. */
-import type { ExecutionResult } from "codemode";
+import type { ExecutionResult, SuspendedExecution } from "codemode";
 
 /** The value of a successful result; throws with the error's type and message otherwise. */
 export function expectOk(result: ExecutionResult): unknown {
@@ -13,4 +13,12 @@ export function expectOk(result: ExecutionResult): unknown {
 export function expectError(result: ExecutionResult) {
   if (result.ok) throw new Error(`expected failure, got ${JSON.stringify(result.value)}`);
   return result.error;
+}
+
+/** The suspended run of a result that stopped for approvals; throws with the result otherwise. */
+export function expectSuspended(result: ExecutionResult): SuspendedExecution {
+  if (result.ok || !result.suspended) {
+    throw new Error(`expected a suspension: ${JSON.stringify(result)}`);
+  }
+  return result.suspended;
 }
