@@ -23,26 +23,27 @@ function scripted(replies: string[]) {
   return { callLlm, lastUserMessage: (i: number) => calls[i]!.messages.at(-1)!.content };
 }
 
-/** An in-process agent that approves each call needing approval and records its request. */
+/** An in-process agent over `tools` and the scripted model, with `more` options. */
+function agentOf(
+  tools: CodeModeAgentOptions["tools"],
+  callLlm: CallLlm,
+  more: Partial<CodeModeAgentOptions> = {},
+) {
+  return new CodeModeAgent({ tools, callLlm, sandbox: { isolation: "in-process" }, ...more });
+}
+
+/** `agentOf` approving each call that needs approval, with each request recorded in `asked`. */
 function approvingAgent(
   tools: CodeModeAgentOptions["tools"],
   callLlm: CallLlm,
   turns: CodeModeAgentOptions["turns"] = {},
 ) {
   const asked: ApprovalRequest[] = [];
-  const agent = new CodeModeAgent({
-    tools,
-    callLlm,
-    turns,
-    sandbox: { isolation: "in-process" },
-    approvals: {
-      onApproval: (request) => {
-        asked.push(request);
-        return true;
-      },
-    },
-  });
-  return { agent, asked };
+  const onApproval = (request: ApprovalRequest) => {
+    asked.push(request);
+    return true;
+  };
+  return { agent: agentOf(tools, callLlm, { turns, approvals: { onApproval } }), asked };
 }
 
 function shop(options: { approval?: boolean } = {}) {
@@ -165,7 +166,7 @@ d["missing"]`;
 s = set_status(order_id=7, status="refunded")
 {"summary": s}`;
     const model = scripted([py(first), py(second)]);
-    const agent = new CodeModeAgent({ tools, callLlm: model.callLlm, isolation: "in-process" });
+    const agent = agentOf(tools, model.callLlm);
     const result = await agent.run("Mark order 7 refunded");
     expect(result.summary).toBe("refunded");
     expect(ran.map((r) => r.tool)).toEqual(["get_order", "set_status", "get_order", "set_status"]);
@@ -184,7 +185,7 @@ b = refund(order_id=7, amount=5)
 c = refund(order_id=7, amount=5)
 {"summary": a["refund_id"] + b["refund_id"] + c["refund_id"]}`;
     const model = scripted([py(twice), py(thrice)]);
-    const agent = new CodeModeAgent({ tools, callLlm: model.callLlm, isolation: "in-process" });
+    const agent = agentOf(tools, model.callLlm);
     const result = await agent.run("Refund 5 three times");
     expect(ran).toHaveLength(3);
     // The k-th identical call gets the k-th recorded result.
@@ -218,12 +219,7 @@ except ValueError as e:
 r = refund(order_id=1, amount=3)
 {"summary": msg + " " + r["refund_id"]}`;
     const model = scripted([py(first), py(second), py(third)]);
-    const agent = new CodeModeAgent({
-      tools,
-      callLlm: model.callLlm,
-      isolation: "in-process",
-      maxRetries: 2,
-    });
+    const agent = agentOf(tools, model.callLlm, { turns: { maxRetries: 2 } });
     const result = await agent.run("Charge 80, refund 3");
     expect(result.summary).toBe("card declined R1");
     expect(ran.map((r) => r.tool)).toEqual(["charge", "refund"]);
@@ -236,12 +232,7 @@ r = refund(order_id=1, amount=3)
   it("reports the effects of a run that fails", async () => {
     const { tools } = shop();
     const model = scripted([py(REFUND_THEN_FAIL), py(REFUND_THEN_FAIL)]);
-    const agent = new CodeModeAgent({
-      tools,
-      callLlm: model.callLlm,
-      isolation: "in-process",
-      maxRetries: 1,
-    });
+    const agent = agentOf(tools, model.callLlm, { turns: { maxRetries: 1 } });
     const result = await agent.run("Refund 20 on order 7");
     expect(result.status).toBe("failed");
     expect(result.effects).toEqual([
