@@ -38,69 +38,82 @@ export function describeExpectation(e: Expectation): string {
   return `check ${name}`;
 }
 
-async function check(
-  e: Expectation,
+type Verdict = { pass: boolean; message?: string };
+type ExpectationOf<K extends string> = Extract<Expectation, Record<K, unknown>>;
+
+/** One expectation against the answer: each kind has its own check below. */
+async function check(e: Expectation, answer: EvalAnswer, task: EvalTask): Promise<Verdict> {
+  if ("number" in e) return checkNumber(e, answer.text);
+  if ("contains" in e) return checkContains(e, answer.text);
+  if ("ordered" in e) return checkOrdered(e, answer.text);
+  if ("chart" in e) return checkChart(e, answer.charts);
+  return runChecker(e, answer, task);
+}
+
+function checkNumber(e: ExpectationOf<"number">, text: string): Verdict {
+  const tolerance = parseTolerance(e.tolerance ?? 0)(e.number);
+  // Float noise in a printed value (0.1 + 0.2) must not fail an exact expectation.
+  const allowed = Math.max(tolerance, Math.abs(e.number) * 1e-9);
+  const found = numbersIn(text);
+  if (found.some((n) => Math.abs(n - e.number) <= allowed)) return { pass: true };
+  const near = found.length
+    ? `; the closest number in the answer is ${closest(found, e.number)}`
+    : "; the answer has no numbers";
+  const want =
+    e.tolerance === undefined ? `equal to ${e.number}` : `within ${e.tolerance} of ${e.number}`;
+  return { pass: false, message: `no number ${want}${near}` };
+}
+
+function checkContains(e: ExpectationOf<"contains">, text: string): Verdict {
+  const wanted = typeof e.contains === "string" ? [e.contains] : e.contains;
+  const hay = fold(text, e.caseSensitive);
+  const missing = wanted.filter((w) => !hay.includes(fold(w, e.caseSensitive)));
+  return missing.length === 0
+    ? { pass: true }
+    : { pass: false, message: `missing ${missing.map((s) => JSON.stringify(s)).join(", ")}` };
+}
+
+function checkOrdered(e: ExpectationOf<"ordered">, text: string): Verdict {
+  const hay = fold(text, e.caseSensitive);
+  let from = 0;
+  for (const [i, item] of e.ordered.entries()) {
+    const at = hay.indexOf(fold(item, e.caseSensitive), from);
+    if (at < 0) {
+      const anywhere = hay.includes(fold(item, e.caseSensitive));
+      return {
+        pass: false,
+        message: anywhere
+          ? `${JSON.stringify(item)} comes before ${JSON.stringify(e.ordered[i - 1])}`
+          : `missing ${JSON.stringify(item)}`,
+      };
+    }
+    from = at + item.length;
+  }
+  return { pass: true };
+}
+
+function checkChart(e: ExpectationOf<"chart">, charts: EvalAnswer["charts"]): Verdict {
+  if (e.chart === true) {
+    return charts.length > 0 ? { pass: true } : { pass: false, message: "the answer has no chart" };
+  }
+  const types = charts.map((c) => (typeof c === "string" ? "html" : String(c.type)));
+  return types.includes(e.chart)
+    ? { pass: true }
+    : {
+        pass: false,
+        message:
+          types.length > 0
+            ? `no ${e.chart} chart (charts: ${types.join(", ")})`
+            : "the answer has no chart",
+      };
+}
+
+/** A user's checker: what it returns (or throws) read as a verdict, never thrown on. */
+async function runChecker(
+  e: ExpectationOf<"check">,
   answer: EvalAnswer,
   task: EvalTask,
-): Promise<{ pass: boolean; message?: string }> {
-  const text = answer.text;
-  if ("number" in e) {
-    const tolerance = parseTolerance(e.tolerance ?? 0)(e.number);
-    // Float noise in a printed value (0.1 + 0.2) must not fail an exact expectation.
-    const allowed = Math.max(tolerance, Math.abs(e.number) * 1e-9);
-    const found = numbersIn(text);
-    if (found.some((n) => Math.abs(n - e.number) <= allowed)) return { pass: true };
-    const near = found.length
-      ? `; the closest number in the answer is ${closest(found, e.number)}`
-      : "; the answer has no numbers";
-    const want =
-      e.tolerance === undefined ? `equal to ${e.number}` : `within ${e.tolerance} of ${e.number}`;
-    return { pass: false, message: `no number ${want}${near}` };
-  }
-  if ("contains" in e) {
-    const wanted = typeof e.contains === "string" ? [e.contains] : e.contains;
-    const hay = fold(text, e.caseSensitive);
-    const missing = wanted.filter((w) => !hay.includes(fold(w, e.caseSensitive)));
-    return missing.length === 0
-      ? { pass: true }
-      : { pass: false, message: `missing ${missing.map((s) => JSON.stringify(s)).join(", ")}` };
-  }
-  if ("ordered" in e) {
-    const hay = fold(text, e.caseSensitive);
-    let from = 0;
-    for (const [i, item] of e.ordered.entries()) {
-      const at = hay.indexOf(fold(item, e.caseSensitive), from);
-      if (at < 0) {
-        const anywhere = hay.includes(fold(item, e.caseSensitive));
-        return {
-          pass: false,
-          message: anywhere
-            ? `${JSON.stringify(item)} comes before ${JSON.stringify(e.ordered[i - 1])}`
-            : `missing ${JSON.stringify(item)}`,
-        };
-      }
-      from = at + item.length;
-    }
-    return { pass: true };
-  }
-  if ("chart" in e) {
-    const charts = answer.charts;
-    if (e.chart === true) {
-      return charts.length > 0
-        ? { pass: true }
-        : { pass: false, message: "the answer has no chart" };
-    }
-    const types = charts.map((c) => (typeof c === "string" ? "html" : String(c.type)));
-    return types.includes(e.chart)
-      ? { pass: true }
-      : {
-          pass: false,
-          message:
-            types.length > 0
-              ? `no ${e.chart} chart (charts: ${types.join(", ")})`
-              : "the answer has no chart",
-        };
-  }
+): Promise<Verdict> {
   if (typeof e.check === "string") {
     // Only tasks that bypassed loadTasks/evaluate can get here.
     return { pass: false, message: `checker ${e.check} was not loaded` };
