@@ -1,5 +1,6 @@
-/** Unwrapping an `ExecutionResult` in tests, failing with the other side's details. */
+/** Unwrapping an `ExecutionResult` or a thrown error in tests, failing with the other side's details. */
 import type { ExecutionResult, SuspendedExecution } from "codemode";
+import { expect } from "vitest";
 
 /** The value of a successful result; throws with the error's type and message otherwise. */
 export function expectOk(result: ExecutionResult): unknown {
@@ -21,4 +22,18 @@ export function expectSuspended(result: ExecutionResult): SuspendedExecution {
     throw new Error(`expected a suspension: ${JSON.stringify(result)}`);
   }
   return result.suspended;
+}
+
+/** The error `run` throws, checked to be a `type`; fails the test when `run` returns. */
+export function thrownBy<E extends Error>(
+  run: () => unknown,
+  type: abstract new (...args: never[]) => E,
+): E {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as E;
+  }
+  throw new Error(`expected a ${type.name}`);
 }

@@ -14,6 +14,7 @@ import {
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { thrownBy } from "../helpers/results.js";
 
 const refund = defineTool({
   name: "refund",
@@ -23,15 +24,8 @@ const refund = defineTool({
   execute: ({ order_id, amount }) => ({ order_id, amount }),
 });
 
-function definitionError(define: () => unknown): string {
-  try {
-    define();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolDefinitionError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ToolDefinitionError");
-}
+const definitionError = (define: () => unknown): string =>
+  thrownBy(define, ToolDefinitionError).message;
 
 describe("annotations", () => {
   it("are exposed on Tool.annotations as given, frozen", () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ToolArgumentError } from "../../src/errors.js";
 import { bindArguments } from "../../src/tools/call/bind-arguments.js";
 import { defineTool, functionTool } from "../../src/tools/define/define-tool.js";
+import { thrownBy } from "../helpers/results.js";
 
 const fetchData = defineTool({
   name: "fetch_data",
@@ -10,15 +11,7 @@ const fetchData = defineTool({
   execute: () => [],
 });
 
-const bindError = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolArgumentError);
-    return (error as Error).message;
-  }
-  throw new Error("expected bindArguments to throw");
-};
+const bindError = (run: () => unknown): string => thrownBy(run, ToolArgumentError).message;
 
 describe("bindArguments", () => {
   it("maps positional then keyword arguments onto parameters", () => {
