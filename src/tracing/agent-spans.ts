@@ -93,7 +93,7 @@ export function markTurnSpan(
 }
 
 /** What one LLM call sent, for its span's content attributes. */
-export interface ChatRequest {
+interface ChatSpanRequest {
   model: string;
   system: string;
   messages: unknown;
@@ -101,7 +101,10 @@ export interface ChatRequest {
 }
 
 /** Runs one LLM call in its `chat {model}` span, recording the request's content when on. */
-export function inChatSpan<T>(request: ChatRequest, fn: (span: Span) => Promise<T>): Promise<T> {
+export function inChatSpan<T>(
+  request: ChatSpanRequest,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const model = modelAttributes(request.model);
   return inSpan(
     `chat ${model["gen_ai.request.model"]}`,
