@@ -1,13 +1,14 @@
 /**
  * Loads a tools module for the command line: a `.ts`, `.mts` or `.js` file whose default
- * export or `tools` export is an array or record of tools. TypeScript loads through tsx,
- * so no build step is needed.
+ * export or `tools` export is an array or record of tools. TypeScript loads through tsx
+ * (`importUserModule`, the one loader, shared with eval's tasks modules), so no build step
+ * is needed.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { errorText } from "../error-text.js";
 import { InvalidOptionsError } from "../errors.js";
+import { importUserModule } from "../eval/load-module.js";
 import type { ToolSetInput } from "../tools/define/tool-set.js";
 
 export interface ToolsModule {
@@ -27,12 +28,7 @@ export async function loadToolsModule(path: string): Promise<ToolsModule> {
   }
   let mod: Record<string, unknown>;
   try {
-    if (/\.(c|m)?tsx?$/.test(file)) {
-      const { tsImport } = await import("tsx/esm/api");
-      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    }
+    mod = await importUserModule(file);
   } catch (error) {
     throw new InvalidOptionsError(`Could not load tools file ${file}: ${errorText(error)}`, {
       cause: error,
