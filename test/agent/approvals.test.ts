@@ -11,9 +11,9 @@ import { fileURLToPath } from "node:url";
 import { type AgentEvent, CodeModeAgent, ContinuationError, defineTool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { emailTools } from "../helpers/email-tools.js";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
-import { emailTools } from "./email-tools.js";
 
 const scripted = (replies: string[]) =>
   scriptedLlm(replies, { usage: { inputTokens: 10, outputTokens: 5 } });

@@ -12,9 +12,9 @@ import {
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { emailTools } from "../helpers/email-tools.js";
 import { py } from "../helpers/python.js";
 import { scriptedLlm } from "../helpers/scripted-llm.js";
-import { emailTools } from "./email-tools.js";
 
 function orderTools() {
   const counts = { fetch: 0 };

@@ -6,9 +6,9 @@
 import { CodeModeAgent, type CodeModeAgentOptions, InvalidOptionsError } from "codemode";
 import { describe, expect, it } from "vitest";
 import { resolveAgentOptions } from "../../src/agent/options.js";
+import { emailTools } from "../helpers/email-tools.js";
 import { py } from "../helpers/python.js";
 import { scripted } from "../helpers/scripted-llm.js";
-import { emailTools } from "./email-tools.js";
 
 async function runBoth(
   grouped: Partial<CodeModeAgentOptions>,

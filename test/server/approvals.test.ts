@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AgentEvent, CodeModeAgent, defineTool } from "codemode";
+import { type AgentEvent, CodeModeAgent } from "codemode";
 import {
   type ChatAgent,
   type ChatDoneEvent,
@@ -16,28 +16,12 @@ import {
   directoryContinuationStore,
 } from "codemode/server";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import { emailTools } from "../helpers/email-tools.js";
 import { chatServers, py, readEvents, scripted } from "./helpers.js";
 
 const start = chatServers();
 
 const SECRET = "chat-approvals-test-secret-0123456789";
-
-/** `send_email` needs approval; `sent` records every real send. */
-function emailTools(sent: string[]) {
-  return [
-    defineTool({
-      name: "send_email",
-      description: "Send an email.",
-      inputSchema: z.object({ to: z.string(), subject: z.string() }),
-      needsApproval: true,
-      execute: ({ to }) => {
-        sent.push(to);
-        return { sent: true };
-      },
-    }),
-  ];
-}
 
 const SEND = `try:
     send_email(to="ada@example.com", subject="Your refund")
@@ -52,7 +36,7 @@ send_email(to="bob@example.com", subject="Second")
 
 function emailAgent(sent: string[], replies: string[]) {
   const agent: ChatAgent = new CodeModeAgent({
-    tools: emailTools(sent),
+    tools: emailTools(sent).tools,
     callLlm: scripted(replies),
     model: "test:scripted",
     continuationSecret: SECRET,
@@ -364,7 +348,10 @@ describe("approvals in the chat API", () => {
 
   it("without agent.resume, a suspended run says why it cannot be approved, and the route answers 501", async () => {
     const sent: string[] = [];
-    const inner = new CodeModeAgent({ tools: emailTools(sent), callLlm: scripted([py(SEND)]) });
+    const inner = new CodeModeAgent({
+      tools: emailTools(sent).tools,
+      callLlm: scripted([py(SEND)]),
+    });
     const agent: ChatAgent = {
       run: (message, history, options) => inner.run(message, history, options),
       toolDescriptions: () => inner.toolDescriptions(),
@@ -391,7 +378,7 @@ describe("what runs once, through the chat server", () => {
     const failing = 'send_email(to="ada@example.com", subject="Refund")\nd = {}\nd["missing"]';
     const server = await start({
       agent: new CodeModeAgent({
-        tools: emailTools(sent),
+        tools: emailTools(sent).tools,
         callLlm: scripted([py(failing), py(failing)]),
         model: "test:scripted",
         continuationSecret: SECRET,

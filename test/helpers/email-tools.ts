@@ -1,9 +1,11 @@
-/** The agent tests' tool that needs approval: `send_email`, and the addresses it really sent to. */
+/**
+ * The approval tests' tool: `send_email`, which needs approval, and the addresses it really
+ * sent to. Pass `sent` to share one list between agents (a server and its restart).
+ */
 import { defineTool } from "codemode";
 import { z } from "zod";
 
-export function emailTools() {
-  const sent: string[] = [];
+export function emailTools(sent: string[] = []) {
   const sendEmail = defineTool({
     name: "send_email",
     description: "Send an email.",
