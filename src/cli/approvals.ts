@@ -81,6 +81,8 @@ export interface SavedRun {
   openapi?: string[];
   model: string;
   maxTurns: number;
+  /** Run with `--compensate`: the resumed run undoes its side effects if it fails. */
+  compensate?: boolean;
   savedAt: string;
   pendingApprovals: PendingApproval[];
   continuation: string;

@@ -12,6 +12,7 @@ import { demoOptions } from "./demo.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
+  COMPENSATE_HELP,
   cliCallLlm,
   collect,
   MAX_TURNS_HELP,
@@ -34,6 +35,7 @@ export interface ChatCommandOptions extends OpenApiCliOptions {
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
+  compensate?: boolean;
   maxConcurrent?: string;
   durable?: string | boolean;
   restateAdmin?: string;
@@ -72,6 +74,7 @@ export function registerChatCommand(program: Command): void {
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--max-concurrent <n>", "chats answered at once; more wait in a queue (default 8)")
     .option("--no-type-check", "run the code without type-checking it first")
+    .option("--compensate", COMPENSATE_HELP)
     .option(
       "--durable [ingressUrl]",
       "run each chat as a durable run on codemode workers through Restate (default ingress http://localhost:8080)",

@@ -5,7 +5,7 @@ import { Command, CommanderError } from "commander";
 import { DEFAULT_MODEL } from "../agent/code-mode-agent.js";
 import { CodeModeError } from "../errors.js";
 import { addOpenApiOptions } from "./openapi-options.js";
-import { collect, MAX_TURNS_HELP } from "./options.js";
+import { COMPENSATE_HELP, collect, MAX_TURNS_HELP } from "./options.js";
 import { registerCommands } from "./register-commands.js";
 import { resumeCommand, runCommand } from "./run-command.js";
 
@@ -44,6 +44,7 @@ program
   .option("--max-retries <n>", "additional attempts after a failure (default 2)")
   .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
   .option("--no-type-check", "run the code without type-checking it first")
+  .option("--compensate", COMPENSATE_HELP)
   .option("--json", "print the whole AgentResult as JSON")
   .option(
     "--approve <tool>",
@@ -77,6 +78,7 @@ program
   .option("-s, --skill <file>", "extra context file for the prompt (repeatable)", collect, [])
   .option("--max-retries <n>", "additional attempts after a failure (default 2)")
   .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
+  .option("--compensate", `${COMPENSATE_HELP} (default: as the saved run)`)
   .option(
     "--approve <tool>",
     "approve the pending calls to this tool (repeatable; `all`)",

@@ -12,6 +12,7 @@ import { demoOptions } from "./demo.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
+  COMPENSATE_HELP,
   cliCallLlm,
   collect,
   MAX_TURNS_HELP,
@@ -32,6 +33,7 @@ export interface McpCommandOptions extends OpenApiCliOptions {
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
+  compensate?: boolean;
   ask?: boolean;
 }
 
@@ -61,6 +63,7 @@ export function registerMcpCommand(program: Command): void {
     .option("--max-retries <n>", "additional attempts after a failure in ask (default 2)")
     .option("--timeout <ms>", "sandbox time limit per program in milliseconds (default 30000)")
     .option("--no-type-check", "run programs without type-checking them first")
+    .option("--compensate", `ask: ${COMPENSATE_HELP}`)
     .option("--no-ask", "offer only run_python (no model needed)");
   addOpenApiOptions(command).action(async (options: McpCommandOptions) => {
     process.exitCode = await mcpCommand(options);
@@ -102,6 +105,7 @@ export async function mcpCommand(given: McpCommandOptions): Promise<number> {
         ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
         ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
         ...(options.typeCheck === false ? { typeCheck: false } : {}),
+        ...(options.compensate ? { compensate: true } : {}),
       }),
     };
   }

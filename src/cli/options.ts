@@ -104,19 +104,24 @@ export const CLI_MAX_TURNS = 10;
 
 export const MAX_TURNS_HELP = `turns the model gets: each runs a program and sees its result, or answers (default ${CLI_MAX_TURNS}; 1 is one program, retried on failure)`;
 
+export const COMPENSATE_HELP =
+  "when a run ends failed or cancelled, undo its completed side effects with each tool's compensate, newest first";
+
 /**
- * `--max-turns`, `--max-retries`, `--timeout` and `--no-type-check`, as the agent's grouped
- * options: `turns` (maxTurns always, maxRetries when given), `sandbox` only when one of its
- * flags is given.
+ * `--max-turns`, `--max-retries`, `--timeout`, `--no-type-check` and `--compensate`, as the
+ * agent's options: `turns` (maxTurns always, maxRetries when given), `sandbox` only when
+ * one of its flags is given, `compensateOnFailure` only with `--compensate`.
  */
 export function attemptOptionsFromCli(options: {
   maxTurns?: string;
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
+  compensate?: boolean;
 }): {
   turns: { maxTurns: number; maxRetries?: number };
   sandbox?: { limits?: { timeoutMs: number }; typeCheck?: false };
+  compensateOnFailure?: true;
 } {
   const sandbox = {
     ...(options.timeout !== undefined
@@ -135,5 +140,6 @@ export function attemptOptionsFromCli(options: {
         : {}),
     },
     ...(Object.keys(sandbox).length > 0 ? { sandbox } : {}),
+    ...(options.compensate === true ? { compensateOnFailure: true as const } : {}),
   };
 }

@@ -30,6 +30,7 @@ export interface RunCommandOptions extends OpenApiCliOptions {
   timeout?: string;
   json?: boolean;
   typeCheck?: boolean;
+  compensate?: boolean;
   approve?: string[];
   deny?: string[];
   denyReason?: string;
@@ -57,7 +58,14 @@ export async function runCommand(question: string, given: RunCommandOptions): Pr
       agent,
       policy,
       options,
-      { question, tools, ...(openapi.length > 0 ? { openapi } : {}), model, maxTurns },
+      {
+        question,
+        tools,
+        ...(openapi.length > 0 ? { openapi } : {}),
+        model,
+        maxTurns,
+        ...(options.compensate ? { compensate: true } : {}),
+      },
       (runOptions) => agent.run(question, [], runOptions),
     );
   } finally {
@@ -93,6 +101,7 @@ async function resumeSaved(
       ...options,
       model: options.model ?? saved.model,
       maxTurns: options.maxTurns ?? String(saved.maxTurns),
+      compensate: options.compensate ?? saved.compensate === true,
     },
     saved.openapi ?? [],
   );
@@ -112,6 +121,7 @@ async function resumeSaved(
       ...(saved.openapi ? { openapi: saved.openapi } : {}),
       model,
       maxTurns,
+      ...(options.compensate || saved.compensate ? { compensate: true } : {}),
     },
     (runOptions) => agent.resume(saved.continuation, decisions, runOptions),
   );
@@ -146,7 +156,7 @@ async function driveRun(
   agent: CodeModeAgent,
   policy: ApprovalPolicy,
   options: RunCommandOptions,
-  about: Pick<SavedRun, "question" | "tools" | "openapi" | "model" | "maxTurns">,
+  about: Pick<SavedRun, "question" | "tools" | "openapi" | "model" | "maxTurns" | "compensate">,
   start: (runOptions: AgentRunOptions) => Promise<AgentResult>,
 ): Promise<number> {
   const progress = new Progress();

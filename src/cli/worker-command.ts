@@ -15,6 +15,7 @@ import { demoOptions } from "./demo.js";
 import { addOpenApiOptions, type OpenApiCliOptions, toolsFromCli } from "./openapi-options.js";
 import {
   attemptOptionsFromCli,
+  COMPENSATE_HELP,
   collect,
   MAX_TURNS_HELP,
   modelFromCli,
@@ -42,6 +43,7 @@ export interface WorkerCommandOptions extends OpenApiCliOptions {
   maxRetries?: string;
   timeout?: string;
   typeCheck?: boolean;
+  compensate?: boolean;
   verbose?: boolean;
 }
 
@@ -95,6 +97,7 @@ export function registerWorkerCommand(program: Command): void {
     .option("--max-retries <n>", "additional attempts after a failure (default 2)")
     .option("--timeout <ms>", "sandbox time limit per attempt in milliseconds (default 30000)")
     .option("--no-type-check", "run the code without type-checking it first")
+    .option("--compensate", COMPENSATE_HELP)
     .option("--verbose", "log the Restate SDK's messages (replays, retries)");
   addOpenApiOptions(command).action(async (options: WorkerCommandOptions) => {
     await workerCommand(options);

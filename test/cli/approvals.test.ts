@@ -122,4 +122,35 @@ describe("codemode run with approvals", () => {
     expect(failed.stdout).toMatch(/#1 refund\(.*\) ok .* replayed/);
     expect(calls()).toEqual(["refund:1:5"]);
   });
+
+  it("--compensate undoes the refund of a run that failed, once", async () => {
+    const { dir, env, calls } = setup();
+    const replay = join(import.meta.dirname, "fixtures/refund-fails-replay.jsonl");
+    const args = ["run", "Refund 5 on order 1.", "--tools", TOOLS, "--model", `replay:${replay}`];
+    const failed = await cli([...args, "--max-retries", "1", "--compensate"], env, dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('undone: refund({"id":1,"amount":5}) ok');
+    expect(calls()).toEqual(["refund:1:5", "undo-refund:1:5"]);
+  });
+
+  it("a run saved with --compensate is undone when its resumed part fails", async () => {
+    const { dir, env, calls } = setup();
+    const replay = join(import.meta.dirname, "fixtures/refund-approved-fails-replay.jsonl");
+    const save = join(dir, "run.json");
+    const args = ["run", "Refund order 9.", "--tools", TOOLS, "--model", `replay:${replay}`];
+    const first = await cli([...args, "--compensate", "--save", save], env, dir);
+    expect(first.code, first.stderr).toBe(3);
+    expect(JSON.parse(readFileSync(save, "utf8"))).toMatchObject({ compensate: true });
+    expect(calls()).toEqual([]);
+
+    // No --compensate here: the saved run remembers it.
+    const resumed = await cli(
+      ["resume", save, "--approve", "refund", "--max-retries", "0"],
+      env,
+      dir,
+    );
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(resumed.stderr).toContain('undone: refund({"id":9,"amount":90}) ok');
+    expect(calls()).toEqual(["refund:9:90", "undo-refund:9:90"]);
+  });
 });

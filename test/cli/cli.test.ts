@@ -155,4 +155,12 @@ describe("the command line's contract", () => {
     const report = JSON.parse(run.stdout) as { totals: Record<string, { passed: number }> };
     expect(report.totals["code-mode"]!.passed).toBe(4);
   });
+
+  it("every command that runs the agent offers --compensate", async () => {
+    for (const command of ["run", "resume", "chat", "mcp", "worker"]) {
+      const help = await cli([command, "--help"]);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain("--compensate");
+    }
+  });
 });
