@@ -5,8 +5,6 @@
  * HTTP POST to the ingress, or `DurableChatAgent.resume`. Every tool counts its real
  * executions in files, so "ran once" is checked across processes.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type AgentEvent,
@@ -20,29 +18,18 @@ import {
   DurableChatAgent,
   type DurableClient,
   DurableRunError,
-  registerDeployment,
 } from "codemode/durable";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, queryRestate, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess } from "./worker-process.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { queryRestate } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
+import { lines, type WorkerProcess } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
+const bed = durableTestbed();
 let client: DurableClient;
-const workers: WorkerProcess[] = [];
 let dir: string;
 
-beforeAll(async () => {
-  restate = await startRestate();
-  client = createDurableClient({ ingressUrl: restate.ingressUrl });
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await restate?.stopAndClean();
-});
-
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+beforeAll(() => {
+  client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
 });
 
 /** A fresh count dir and a registered fixture worker running `program` (`extra`: first worker only). */
@@ -50,12 +37,9 @@ async function worker(
   program: string,
   extra: Record<string, string> = {},
 ): Promise<{ env: Record<string, string>; w: WorkerProcess }> {
-  dir = mkdtempSync(join(tmpdir(), "codemode-approvals-"));
-  const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: program };
-  const w = await fixtureWorker({ ...env, ...extra });
-  workers.push(w);
-  await registerDeployment(restate.adminUrl, w.url);
-  return { env, w };
+  const started = await bed.registered({ PROGRAM: program }, extra);
+  dir = started.dir;
+  return { env: started.env, w: started.worker };
 }
 
 /** Resolves with the run's pending approvals once there are `count` of them. */
@@ -80,7 +64,7 @@ async function postApprove(
   runId: string,
   body: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${restate.ingressUrl}/codemode/${runId}/approve`, {
+  const response = await fetch(`${bed.restate.ingressUrl}/codemode/${runId}/approve`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -107,8 +91,7 @@ describe("approvals in durable runs", () => {
     expect(ran("refund-calls.log")).toEqual([]);
     await first.kill();
 
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    const second = await bed.worker(env);
     // The run replays on the new worker up to the same call (needsApproval asked again
     // there) and waits on the same promise; record_step(0) came from the journal.
     await vi.waitFor(() => expect(ran("approval-checks.log")).toContainEqual([7, second.pid]), {
@@ -219,7 +202,7 @@ describe("approvals in durable runs", () => {
     // DurableChatAgent.resume follows the rule agent.resume does: every pending approval at
     // once. A partial decision is refused before anything is sent.
     await expect(
-      new DurableChatAgent({ ingressUrl: restate.ingressUrl }).resume(`durable:${runId}`, {
+      new DurableChatAgent({ ingressUrl: bed.restate.ingressUrl }).resume(`durable:${runId}`, {
         "approval-1-2": false,
       }),
     ).rejects.toThrow(
@@ -244,7 +227,7 @@ describe("approvals in durable runs", () => {
     const { w } = await worker("approval-twice");
     const runId = `chat-approve-${Date.now()}`;
     const agent = new DurableChatAgent({
-      ingressUrl: restate.ingressUrl,
+      ingressUrl: bed.restate.ingressUrl,
       runId: () => runId,
       progressIntervalMs: 100,
     });
@@ -271,7 +254,10 @@ describe("approvals in durable runs", () => {
     expect(ran("refund-calls.log")).toEqual([]);
 
     // Another instance, as in a restarted chat server: the continuation is all it keeps.
-    const later = new DurableChatAgent({ ingressUrl: restate.ingressUrl, progressIntervalMs: 100 });
+    const later = new DurableChatAgent({
+      ingressUrl: bed.restate.ingressUrl,
+      progressIntervalMs: 100,
+    });
     const resumed: AgentEvent[] = [];
     const second = await later.resume(
       first.continuation!,
@@ -331,7 +317,7 @@ describe("approvals in durable runs", () => {
     // record_step(2), after the approved refund, hangs.
     const { w } = await worker("approval", { HANG_AT: "3" });
     const runId = `chat-cancel-${Date.now()}`;
-    const options = { ingressUrl: restate.ingressUrl, adminUrl: restate.adminUrl };
+    const options = { ingressUrl: bed.restate.ingressUrl, adminUrl: bed.restate.adminUrl };
     const first = await new DurableChatAgent({ ...options, runId: () => runId }).run("Refund 7");
     expect(first.status).toBe("suspended");
 
@@ -360,7 +346,7 @@ describe("approvals in durable runs", () => {
     const runId = `approve-cancelled-${Date.now()}`;
     const submitted = await client.submit("Refund 7", [], { runId });
     await pendingOf(runId, 1);
-    await cancelInvocation(restate.adminUrl, submitted.invocationId);
+    await cancelInvocation(bed.restate.adminUrl, submitted.invocationId);
     const error = await client.result(runId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DurableRunError);
     expect((error as DurableRunError).status).toBe(409);
@@ -378,7 +364,7 @@ describe("approvals in durable runs", () => {
         async () =>
           (
             await queryRestate(
-              restate.adminUrl,
+              bed.restate.adminUrl,
               `SELECT status FROM sys_invocation WHERE target_service_key = '${runId}' AND target_handler_name = 'run'`,
             )
           )[0]?.status,

@@ -2,8 +2,6 @@
  * What the durable client says when Restate or the worker is not where it should be, and
  * cancelling a submitted run.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidOptionsError } from "codemode";
 import {
@@ -11,21 +9,13 @@ import {
   createDurableClient,
   DurableRunError,
   RestateUnavailableError,
-  registerDeployment,
 } from "codemode/durable";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, waitForFile } from "./worker-process.js";
+import { describe, expect, it } from "vitest";
+import { freePort } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-
-beforeAll(async () => {
-  restate = await startRestate();
-}, 60_000);
-
-afterAll(async () => {
-  await restate?.stopAndClean();
-});
+const bed = durableTestbed();
 
 describe("createDurableClient", () => {
   it("needs an http(s) ingress URL", () => {
@@ -45,7 +35,7 @@ describe("createDurableClient", () => {
   });
 
   it("says to register a worker when the service is unknown to Restate", async () => {
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl, service: "nobody" });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl, service: "nobody" });
     const error = await client.run("hi", [], { runId: "r1" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DurableRunError);
     expect((error as DurableRunError).status).toBe(404);
@@ -53,32 +43,22 @@ describe("createDurableClient", () => {
   });
 
   it("cancels a submitted run with cancelInvocation(adminUrl, invocationId)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "codemode-durable-cancel-"));
-    const worker = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      HANG_AT: "1",
-    });
-    try {
-      await registerDeployment(restate.adminUrl, worker.url);
-      const client = createDurableClient({ ingressUrl: restate.ingressUrl });
-      const runId = `cancel-submitted-${Date.now()}`;
-      const submitted = await client.submit("Record five steps", [], { runId });
-      await waitForFile(join(dir, "hanging-1"));
+    const { worker, dir } = await bed.registered({ HANG_AT: "1" });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
+    const runId = `cancel-submitted-${Date.now()}`;
+    const submitted = await client.submit("Record five steps", [], { runId });
+    await waitForFile(join(dir, "hanging-1"));
 
-      await cancelInvocation(restate.adminUrl, submitted.invocationId);
-      const error = await client.result(runId).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DurableRunError);
-      expect((error as DurableRunError).status).toBe(409);
-      expect(lines(join(dir, "tool-calls.log"))).toEqual([]);
-    } finally {
-      await worker.kill();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await cancelInvocation(bed.restate.adminUrl, submitted.invocationId);
+    const error = await client.result(runId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DurableRunError);
+    expect((error as DurableRunError).status).toBe(409);
+    expect(lines(join(dir, "tool-calls.log"))).toEqual([]);
+    await worker.kill();
   }, 60_000);
 
   it("rejects an empty run id before any request", async () => {
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
     await expect(client.run("hi", [], { runId: "" })).rejects.toThrow(/runId must be/);
   });
 });

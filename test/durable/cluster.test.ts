@@ -5,55 +5,30 @@
  * The worker restarts; the two remaining nodes carry the run to completion, each tool
  * call having run exactly once.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDurableClient, registerDeployment } from "codemode/durable";
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import {
-  freePort,
-  nodeConnectedTo,
-  type RestateCluster,
-  startRestateCluster,
-  waitForService,
-} from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+import { describe, expect, it, onTestFailed } from "vitest";
+import { freePort, nodeConnectedTo, type RestateNode, waitForService } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let cluster: RestateCluster;
-const workers: WorkerProcess[] = [];
-let dir: string;
-
-beforeAll(async () => {
-  cluster = await startRestateCluster(3);
-  dir = mkdtempSync(join(tmpdir(), "codemode-durable-cluster-"));
-}, 90_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await cluster?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const bed = durableTestbed({ nodes: 3 });
 
 describe("durable run on a 3-node restate cluster", () => {
   it("completes after losing a restate node and the worker mid-run", async () => {
     onTestFailed(() => {
       // What the nodes and workers said, for a failure in CI.
-      for (const node of cluster.nodes)
-        console.error(`--- ${node.name}\n${node.log().slice(-4000)}`);
-      for (const w of workers) console.error(`--- worker ${w.pid}\n${w.output().slice(-4000)}`);
+      for (const node of bed.nodes) console.error(`--- ${node.name}\n${node.log().slice(-4000)}`);
+      for (const w of bed.workers) console.error(`--- worker ${w.pid}\n${w.output().slice(-4000)}`);
     });
-    const [n1, n2, n3] = cluster.nodes as [
-      RestateCluster["nodes"][0],
-      RestateCluster["nodes"][0],
-      RestateCluster["nodes"][0],
-    ];
+    const [n1, n2, n3] = bed.nodes as [RestateNode, RestateNode, RestateNode];
+    const dir = bed.tempDir("codemode-durable-cluster-");
     const port = await freePort();
     const env = { PORT: String(port), COUNT_DIR: dir, PROGRAM: "sequential" };
-    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
-    workers.push(first);
+    const first = await bed.worker({ ...env, HANG_AT: "4" });
     // Registered through one node, invoked through another: the cluster shares both.
     await registerDeployment(n3.adminUrl, first.url);
-    for (const node of cluster.nodes) await waitForService(node.ingressUrl, "codemode");
+    for (const node of bed.nodes) await waitForService(node.ingressUrl, "codemode");
     const client = createDurableClient({ ingressUrl: n2.ingressUrl });
     const runId = `cluster-${Date.now()}`;
     await client.submit("Record five steps", [], { runId });
@@ -62,14 +37,13 @@ describe("durable run on a 3-node restate cluster", () => {
 
     // Kill the node running the invocation (the leader of its partition), found by its open
     // connection to the worker; n1 (which provisioned the cluster) if that cannot be read.
-    const leader = nodeConnectedTo(cluster.nodes, port);
+    const leader = nodeConnectedTo(bed.nodes, port);
     const victim = leader ?? n1;
     console.info(`killing restate node ${victim.name}${leader ? " (running the run)" : ""}`);
     await victim.kill();
     await first.kill();
-    const second = await fixtureWorker(env);
-    workers.push(second);
-    const [a, b] = cluster.nodes.filter((n) => n !== victim) as [typeof n1, typeof n1];
+    const second = await bed.worker(env);
+    const [a, b] = bed.nodes.filter((n) => n !== victim) as [typeof n1, typeof n1];
 
     const result = await createDurableClient({ ingressUrl: a.ingressUrl }).result(runId);
     expect(result.error).toBeNull();

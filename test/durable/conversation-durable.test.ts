@@ -4,42 +4,21 @@
  * result, `DurableChatAgent` hands it back as the next run's input, and a new worker process
  * goes on from it without calling the tool again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent } from "codemode";
-import { DurableChatAgent, registerDeployment } from "codemode/durable";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+import { DurableChatAgent } from "codemode/durable";
+import { describe, expect, it } from "vitest";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-const workers: WorkerProcess[] = [];
-let dir: string;
-
-beforeAll(async () => {
-  restate = await startRestate();
-  dir = mkdtempSync(join(tmpdir(), "codemode-conversation-"));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await restate?.stopAndClean();
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = durableTestbed();
+/** The workers of a conversation share the key that seals its state. */
+const CONVERSATION = { PROGRAM: "conversation", STATE_SECRET: "a shared secret of the workers" };
 
 describe("DurableChatAgent conversations", () => {
   it("carries the sealed state to the next run, across a worker restart, and only within its chat", async () => {
-    const env = {
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "conversation",
-      STATE_SECRET: "a shared secret of the workers",
-    };
-    const first = await fixtureWorker(env);
-    workers.push(first);
-    await registerDeployment(restate.adminUrl, first.url);
-    const agent = new DurableChatAgent({ ingressUrl: restate.ingressUrl });
+    const { worker: first, env, dir } = await bed.registered(CONVERSATION);
+    const agent = new DurableChatAgent({ ingressUrl: bed.restate.ingressUrl });
 
     const stored = await agent.run("Store it", [], { chatId: "chat-1" });
     expect(stored).toMatchObject({ status: "done", summary: "stored 10" });
@@ -48,8 +27,7 @@ describe("DurableChatAgent conversations", () => {
 
     // Another worker process (same secret) picks up the next message.
     await first.kill();
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    await bed.worker(env);
 
     const kept = await agent.run("What is kept?", [], { state: stored.state, chatId: "chat-1" });
     expect(kept).toMatchObject({ status: "done", summary: "kept 10" });
@@ -81,26 +59,20 @@ describe("DurableChatAgent conversations", () => {
   });
 
   it("a run that starts from a state and loses its worker mid-program replays to the same state", async () => {
-    const crashDir = mkdtempSync(join(tmpdir(), "codemode-conversation-crash-"));
-    const env = {
-      PORT: String(await freePort()),
-      COUNT_DIR: crashDir,
-      PROGRAM: "conversation",
-      STATE_SECRET: "a shared secret of the workers",
-    };
     // record_step(3) (call 4 by argument) hangs in the first worker.
-    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
-    workers.push(first);
-    await registerDeployment(restate.adminUrl, first.url);
-    const agent = new DurableChatAgent({ ingressUrl: restate.ingressUrl });
+    const {
+      worker: first,
+      env,
+      dir: crashDir,
+    } = await bed.registered(CONVERSATION, { HANG_AT: "4" });
+    const agent = new DurableChatAgent({ ingressUrl: bed.restate.ingressUrl });
     const stored = await agent.run("Store it", [], { chatId: "chat-3" });
     expect(stored.summary).toBe("stored 10");
 
     const adding = agent.run("Add three", [], { state: stored.state, chatId: "chat-3" });
     await waitForFile(join(crashDir, "hanging-4"));
     await first.kill();
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    await bed.worker(env);
     const added = await adding;
     expect(added).toMatchObject({ status: "done", summary: "40" });
     // Each step ran once: record_step(1) in the first worker, record_step(3) in the second.
@@ -110,6 +82,5 @@ describe("DurableChatAgent conversations", () => {
 
     const both = await agent.run("What is kept?", [], { state: added.state, chatId: "chat-3" });
     expect(both.summary).toBe("kept 10 and 30");
-    rmSync(crashDir, { recursive: true, force: true });
   });
 });

@@ -3,47 +3,20 @@
  * middle of a run that makes 5 tool calls is restarted, the run completes, each tool call
  * ran exactly once (counted by the tool itself) and the LLM was called once.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent } from "codemode";
-import {
-  createDurableClient,
-  DurableChatAgent,
-  DurableRunError,
-  registerDeployment,
-} from "codemode/durable";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  freePort,
-  queryRestate,
-  type RestateNode,
-  sleep,
-  startRestate,
-} from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+import { createDurableClient, DurableChatAgent, DurableRunError } from "codemode/durable";
+import { describe, expect, it } from "vitest";
+import { queryRestate, sleep } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-const workers: WorkerProcess[] = [];
-let dir: string;
-
-beforeAll(async () => {
-  restate = await startRestate();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await restate?.stopAndClean();
-});
-
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const bed = durableTestbed();
 
 /** How many tool steps of one run have their result in Restate's own journal. */
 async function journaledToolResults(runId: string): Promise<number> {
   const rows = await queryRestate(
-    restate.adminUrl,
+    bed.restate.adminUrl,
     `SELECT j.entry_type AS type, j.name AS name FROM sys_journal j
      JOIN sys_invocation i ON j.id = i.id WHERE i.target_service_key = '${runId}'`,
   );
@@ -57,14 +30,13 @@ async function journaledToolResults(runId: string): Promise<number> {
 }
 
 async function crashAndResume(program: "sequential" | "parallel", hangAt: number) {
-  dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-  const port = await freePort();
-  const env = { PORT: String(port), COUNT_DIR: dir, PROGRAM: program };
-  const first = await fixtureWorker({ ...env, HANG_AT: String(hangAt) });
-  workers.push(first);
-  await registerDeployment(restate.adminUrl, first.url);
+  const {
+    worker: first,
+    env,
+    dir,
+  } = await bed.registered({ PROGRAM: program }, { HANG_AT: String(hangAt) });
 
-  const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+  const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
   const runId = `crash-${program}-${Date.now()}`;
   const submitted = await client.submit("Record five steps", [], { runId });
   expect(submitted.status).toBe("Accepted");
@@ -79,8 +51,7 @@ async function crashAndResume(program: "sequential" | "parallel", hangAt: number
   expect(lines(join(dir, "tool-calls.log"))).toHaveLength(others);
   await first.kill();
 
-  const second = await fixtureWorker(env);
-  workers.push(second);
+  const second = await bed.worker(env);
   const result = await client.result(runId);
 
   expect(result.error).toBeNull();
@@ -117,17 +88,9 @@ describe("durable run on one restate-server", () => {
   // Several steps in flight at once: awaited naively, the SDK fails the attempt ("awaitNext
   // already pending") and Restate retries it again and again, re-running unjournaled calls.
   it("runs a parallel_map of 5 concurrent durable calls, each once", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const worker = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "parallel",
-      TOOL_DELAY_MS: "30",
-    });
-    workers.push(worker);
-    await registerDeployment(restate.adminUrl, worker.url);
+    const { worker, dir } = await bed.registered({ PROGRAM: "parallel", TOOL_DELAY_MS: "30" });
     const runId = `parallel-${Date.now()}`;
-    const result = await createDurableClient({ ingressUrl: restate.ingressUrl }).run("go", [], {
+    const result = await createDurableClient({ ingressUrl: bed.restate.ingressUrl }).run("go", [], {
       runId,
     });
     expect(result.value).toMatchObject({ total: 100, values: [0, 10, 20, 30, 40] });
@@ -140,23 +103,17 @@ describe("durable run on one restate-server", () => {
   }, 90_000);
 
   it("does not run an idempotent: false call again after a crash interrupted it", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const env = {
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "guarded",
-      IDEMPOTENT: "false",
-    };
-    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
-    workers.push(first);
-    await registerDeployment(restate.adminUrl, first.url);
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const {
+      worker: first,
+      env,
+      dir,
+    } = await bed.registered({ PROGRAM: "guarded", IDEMPOTENT: "false" }, { HANG_AT: "4" });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
     const runId = `at-most-once-${Date.now()}`;
     await client.submit("Record five steps", [], { runId });
     await waitForFile(join(dir, "hanging-4"));
     await first.kill();
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    const second = await bed.worker(env);
 
     const result = await client.result(runId);
     expect(result.error).toBeNull();
@@ -172,18 +129,11 @@ describe("durable run on one restate-server", () => {
   }, 90_000);
 
   it("cancels the durable run when a chat is cancelled (with an admin URL)", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const worker = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      HANG_AT: "1",
-    });
-    workers.push(worker);
-    await registerDeployment(restate.adminUrl, worker.url);
+    const { worker, dir } = await bed.registered({ HANG_AT: "1" });
     const runId = `cancel-${Date.now()}`;
     const agent = new DurableChatAgent({
-      ingressUrl: restate.ingressUrl,
-      adminUrl: restate.adminUrl,
+      ingressUrl: bed.restate.ingressUrl,
+      adminUrl: bed.restate.adminUrl,
       runId: () => runId,
     });
     const controller = new AbortController();
@@ -194,7 +144,7 @@ describe("durable run on one restate-server", () => {
     expect(result.error).toMatch(/^Cancelled: the durable run was cancelled in Restate/);
 
     // The run ended as cancelled: no second model call, no tool call completed.
-    const error = await createDurableClient({ ingressUrl: restate.ingressUrl })
+    const error = await createDurableClient({ ingressUrl: bed.restate.ingressUrl })
       .result(runId)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DurableRunError);
@@ -205,13 +155,9 @@ describe("durable run on one restate-server", () => {
   }, 60_000);
 
   it("streams a run's progress to the chat agent while it goes on, across a crash", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const env = { PORT: String(await freePort()), COUNT_DIR: dir };
-    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
-    workers.push(first);
-    await registerDeployment(restate.adminUrl, first.url);
+    const { worker: first, env, dir } = await bed.registered({}, { HANG_AT: "4" });
     const agent = new DurableChatAgent({
-      ingressUrl: restate.ingressUrl,
+      ingressUrl: bed.restate.ingressUrl,
       runId: () => `progress-${Date.now()}`,
       progressIntervalMs: 100,
     });
@@ -230,8 +176,7 @@ describe("durable run on one restate-server", () => {
     ]);
     expect(events.some((e) => e.type === "done")).toBe(false);
     await first.kill();
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    const second = await bed.worker(env);
 
     const result = await running;
     expect(result.error).toBeNull();
@@ -247,18 +192,13 @@ describe("durable run on one restate-server", () => {
   }, 90_000);
 
   it("resumes a worker SIGKILLed in turn 2 without repeating turn 1's tools or LLM call", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
+    const dir = bed.tempDir("codemode-durable-");
     const traceFile = join(dir, "spans.jsonl");
-    const env = {
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "turns",
-      TRACE_FILE: traceFile,
-    };
-    const first = await fixtureWorker({ ...env, HANG_AT: "4" });
-    workers.push(first);
-    await registerDeployment(restate.adminUrl, first.url);
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const { worker: first, env } = await bed.registered(
+      { COUNT_DIR: dir, PROGRAM: "turns", TRACE_FILE: traceFile },
+      { HANG_AT: "4" },
+    );
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
     const runId = `turns-${Date.now()}`;
     await client.submit("Record five steps in two turns", [], { runId });
 
@@ -268,8 +208,7 @@ describe("durable run on one restate-server", () => {
     expect(lines(join(dir, "llm-calls.log"))).toEqual([String(first.pid), String(first.pid)]);
     await first.kill();
 
-    const second = await fixtureWorker(env);
-    workers.push(second);
+    const second = await bed.worker(env);
     const result = await client.result(runId);
     expect(result.error).toBeNull();
     expect(result.value).toMatchObject({ total: 100 });
@@ -315,16 +254,9 @@ describe("durable run on one restate-server", () => {
   }, 90_000);
 
   it("shows a durable run's turns in the chat agent's events, looks included", async () => {
-    dir = mkdtempSync(join(tmpdir(), "codemode-durable-"));
-    const worker = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: dir,
-      PROGRAM: "turns",
-    });
-    workers.push(worker);
-    await registerDeployment(restate.adminUrl, worker.url);
+    const { worker } = await bed.registered({ PROGRAM: "turns" });
     const agent = new DurableChatAgent({
-      ingressUrl: restate.ingressUrl,
+      ingressUrl: bed.restate.ingressUrl,
       runId: () => `turn-events-${Date.now()}`,
       progressIntervalMs: 100,
     });

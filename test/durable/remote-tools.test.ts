@@ -5,50 +5,35 @@
  * exactly once, on the tool service. A remote tool marked again with `durableTool` still
  * runs there.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDurableClient, registerDeployment } from "codemode/durable";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, queryRestate, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+import { describe, expect, it } from "vitest";
+import { freePort, queryRestate } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-const workers: WorkerProcess[] = [];
-let dir: string;
-
-beforeAll(async () => {
-  restate = await startRestate();
-  dir = mkdtempSync(join(tmpdir(), "codemode-durable-remote-"));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await restate?.stopAndClean();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const bed = durableTestbed();
 
 describe("remote tools", () => {
   it("dispatches each tool call once to a tool service, across crashes of both workers", async () => {
+    const dir = bed.tempDir("codemode-durable-remote-");
     const agentEnv = { PORT: String(await freePort()), COUNT_DIR: dir, MODE: "agent-remote" };
     const toolEnv = { PORT: String(await freePort()), COUNT_DIR: dir, MODE: "tools" };
-    const agent1 = await fixtureWorker(agentEnv);
-    const tools1 = await fixtureWorker({ ...toolEnv, HANG_AT: "4" });
-    workers.push(agent1, tools1);
-    const agentDeployment = await registerDeployment(restate.adminUrl, agent1.url);
-    const toolDeployment = await registerDeployment(restate.adminUrl, tools1.url);
+    const agent1 = await bed.worker(agentEnv);
+    const tools1 = await bed.worker({ ...toolEnv, HANG_AT: "4" });
+    const agentDeployment = await registerDeployment(bed.restate.adminUrl, agent1.url);
+    const toolDeployment = await registerDeployment(bed.restate.adminUrl, tools1.url);
     expect(agentDeployment.services).toEqual(["codemode"]);
     expect(toolDeployment.services).toEqual(["fixture-tools"]);
 
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
     const runId = `remote-${Date.now()}`;
     await client.submit("Record five steps", [], { runId });
     await waitForFile(join(dir, "hanging-4"));
     await Promise.all([agent1.kill(), tools1.kill()]);
 
-    const agent2 = await fixtureWorker(agentEnv);
-    const tools2 = await fixtureWorker(toolEnv);
-    workers.push(agent2, tools2);
+    await bed.worker(agentEnv);
+    const tools2 = await bed.worker(toolEnv);
     const result = await client.result(runId);
     expect(result.error).toBeNull();
     expect(result.value).toMatchObject({ total: 100 });
@@ -65,7 +50,7 @@ describe("remote tools", () => {
     expect(lines(join(dir, "llm-calls.log"))).toEqual([String(agent1.pid)]);
 
     const calls = await queryRestate(
-      restate.adminUrl,
+      bed.restate.adminUrl,
       "SELECT idempotency_key, target_handler_name FROM sys_invocation WHERE target_service_name = 'fixture-tools' ORDER BY idempotency_key",
     );
     expect(calls.map((c) => [c.idempotency_key, c.target_handler_name])).toEqual(
@@ -76,23 +61,11 @@ describe("remote tools", () => {
   it("still runs on the tool service after durableTool(remoteTool(t), { retries })", async () => {
     // Marking a remote tool again merges the options; before, it silently dropped the
     // remote target and the call ran (and failed) in the agent's worker.
-    const countDir = mkdtempSync(join(dir, "marked-"));
-    const agent = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: countDir,
-      MODE: "agent-remote",
-      REMOTE_MARKED: "durable",
-    });
-    const tools = await fixtureWorker({
-      PORT: String(await freePort()),
-      COUNT_DIR: countDir,
-      MODE: "tools",
-    });
-    workers.push(agent, tools);
-    await registerDeployment(restate.adminUrl, agent.url);
-    await registerDeployment(restate.adminUrl, tools.url);
+    const countDir = bed.tempDir("codemode-durable-marked-");
+    await bed.registered({ COUNT_DIR: countDir, MODE: "agent-remote", REMOTE_MARKED: "durable" });
+    const { worker: tools } = await bed.registered({ COUNT_DIR: countDir, MODE: "tools" });
 
-    const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+    const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
     const runId = `remote-marked-${Date.now()}`;
     await client.submit("Record five steps", [], { runId });
     const result = await client.result(runId);
@@ -102,7 +75,7 @@ describe("remote tools", () => {
     expect(ran).toEqual([0, 1, 2, 3, 4].map((i) => [i, tools.pid]));
 
     const calls = await queryRestate(
-      restate.adminUrl,
+      bed.restate.adminUrl,
       `SELECT idempotency_key FROM sys_invocation WHERE target_service_name = 'fixture-tools' AND idempotency_key LIKE '${runId}:%' ORDER BY idempotency_key`,
     );
     expect(calls.map((c) => c.idempotency_key)).toEqual(

@@ -163,17 +163,9 @@ export interface RestateCluster {
 }
 
 /**
- * One restate-server (all roles). `stop()` kills it and deletes its data.
- */
-export async function startRestate(): Promise<RestateNode & { stopAndClean(): Promise<void> }> {
-  const cluster = await startRestateCluster(1);
-  const node = cluster.nodes[0]!;
-  return Object.assign(node, { stopAndClean: () => cluster.stop() });
-}
-
-/**
  * A cluster of `size` nodes, each with every role, replicating logs and partitions to 2
  * nodes (1 for a single node), so a 3-node cluster keeps working when one node dies.
+ * `durableTestbed()` (testbed.ts) starts one for a test file.
  */
 export async function startRestateCluster(size: number): Promise<RestateCluster> {
   const root = mkdtempSync(join(tmpdir(), "codemode-restate-"));
@@ -258,7 +250,10 @@ export async function waitForService(
  * whose invocation the worker is running (Restate's invoker keeps the HTTP/2 stream open
  * while the handler runs). Read from `ss`; undefined when that is not possible.
  */
-export function nodeConnectedTo(nodes: RestateNode[], port: number): RestateNode | undefined {
+export function nodeConnectedTo(
+  nodes: readonly RestateNode[],
+  port: number,
+): RestateNode | undefined {
   let out: string;
   try {
     out = execFileSync("ss", ["-tnpH", "state", "established"], { encoding: "utf8" });

@@ -4,44 +4,25 @@
  * restarted, and every effect and every compensation has run exactly once, counted by the
  * tool itself across both workers.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDurableClient, registerDeployment } from "codemode/durable";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RestateNode, startRestate } from "./restate-harness.js";
-import { fixtureWorker, lines, type WorkerProcess, waitForFile } from "./worker-process.js";
+import { createDurableClient } from "codemode/durable";
+import { describe, expect, it } from "vitest";
+import { durableTestbed } from "./testbed.js";
+import { lines, waitForFile } from "./worker-process.js";
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-const workers: WorkerProcess[] = [];
+const bed = durableTestbed();
 let dir: string;
 
-beforeAll(async () => {
-  restate = await startRestate();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await restate?.stopAndClean();
-});
-
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 async function crashed(program: string, hang: Record<string, string>, file: string) {
-  dir = mkdtempSync(join(tmpdir(), "codemode-durable-effects-"));
-  const env = { PORT: String(await freePort()), COUNT_DIR: dir, PROGRAM: program };
-  const first = await fixtureWorker({ ...env, ...hang });
-  workers.push(first);
-  await registerDeployment(restate.adminUrl, first.url);
-  const client = createDurableClient({ ingressUrl: restate.ingressUrl });
+  const started = await bed.registered({ PROGRAM: program }, hang);
+  dir = started.dir;
+  const first = started.worker;
+  const client = createDurableClient({ ingressUrl: bed.restate.ingressUrl });
   const runId = `${program}-${Date.now()}`;
   await client.submit("Record the steps", [], { runId });
   await waitForFile(join(dir, file));
   await first.kill();
-  const second = await fixtureWorker(env);
-  workers.push(second);
+  const second = await bed.worker(started.env);
   const result = await client.result(runId);
   return { result, first, second };
 }

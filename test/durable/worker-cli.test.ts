@@ -8,49 +8,34 @@ import { connect } from "node:http2";
 import { join } from "node:path";
 import { type AgentEvent, execute } from "codemode";
 import { createDurableClient, DurableChatAgent, remoteTool } from "codemode/durable";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readEvents } from "../server/helpers.js";
-import { type RestateNode, startRestate } from "./restate-harness.js";
+import { durableTestbed } from "./testbed.js";
 import { CLI, startWorker, type WorkerProcess } from "./worker-process.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const TOOLS = join(ROOT, "examples/data-tools/tools.ts");
 const REPLAY = `replay:${join(ROOT, "examples/replays/revenue-by-region.jsonl")}`;
 
-let restate: RestateNode & { stopAndClean(): Promise<void> };
-const processes: WorkerProcess[] = [];
+const bed = durableTestbed();
 
-beforeAll(async () => {
-  restate = await startRestate();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.kill()));
-  await restate?.stopAndClean();
-});
+/** `codemode worker` on the example tools (and `args`), registered with the restate-server. */
+async function registeredWorker(...args: string[]): Promise<WorkerProcess> {
+  return bed.keep(
+    await startWorker(
+      [CLI, "worker", "--tools", TOOLS, ...args, "--port", "0", "--register", bed.restate.adminUrl],
+      {},
+      /listening on http:\/\/[^:]+:(\d+)[\s\S]*registered with/,
+    ),
+  );
+}
 
 describe("codemode worker", () => {
   it("serves durable runs of the example tools and registers itself", async () => {
-    const worker = await startWorker(
-      [
-        CLI,
-        "worker",
-        "--tools",
-        TOOLS,
-        "--model",
-        REPLAY,
-        "--port",
-        "0",
-        "--register",
-        restate.adminUrl,
-      ],
-      {},
-      /listening on http:\/\/[^:]+:(\d+)[\s\S]*registered with/,
-    );
-    processes.push(worker);
+    const worker = await registeredWorker("--model", REPLAY);
     expect(worker.output()).toMatch(/registered with .* as deployment dp_/);
 
-    const result = await createDurableClient({ ingressUrl: restate.ingressUrl }).run(
+    const result = await createDurableClient({ ingressUrl: bed.restate.ingressUrl }).run(
       "Which region had the highest revenue in 2024?",
     );
     // The replay's first program uses a wrong dataset name; the second attempt succeeds.
@@ -60,18 +45,18 @@ describe("codemode worker", () => {
     expect(result.summary).not.toBe("");
 
     // A malformed run fails at once with a message, instead of being retried forever.
-    await fetch(`${restate.ingressUrl}/codemode/bad-input/run/send`, {
+    await fetch(`${bed.restate.ingressUrl}/codemode/bad-input/run/send`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text: "no message field" }),
     });
-    const bad = await fetch(`${restate.ingressUrl}/restate/workflow/codemode/bad-input/attach`);
+    const bad = await fetch(`${bed.restate.ingressUrl}/restate/workflow/codemode/bad-input/attach`);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('The run input must be { \\"message\\": string');
 
     // The same through the chat agent the chat server uses.
     const agent = new DurableChatAgent({
-      ingressUrl: restate.ingressUrl,
+      ingressUrl: bed.restate.ingressUrl,
       tools: (await import("../../examples/data-tools/tools.js")).tools,
     });
     expect(agent.usesDurableTools()).toBe(true);
@@ -86,23 +71,24 @@ describe("codemode worker", () => {
     expect(events.filter((e) => e.type === "tool_result").length).toBe(chat.toolCalls.length);
 
     // And through `codemode chat --durable <ingress>`.
-    const chatServer = await startWorker(
-      [
-        CLI,
-        "chat",
-        "--port",
-        "0",
-        "--tools",
-        TOOLS,
-        "--durable",
-        restate.ingressUrl,
-        "--restate-admin",
-        restate.adminUrl,
-      ],
-      {},
-      /codemode chat: http:\/\/[^:]+:(\d+)/,
+    const chatServer = bed.keep(
+      await startWorker(
+        [
+          CLI,
+          "chat",
+          "--port",
+          "0",
+          "--tools",
+          TOOLS,
+          "--durable",
+          bed.restate.ingressUrl,
+          "--restate-admin",
+          bed.restate.adminUrl,
+        ],
+        {},
+        /codemode chat: http:\/\/[^:]+:(\d+)/,
+      ),
     );
-    processes.push(chatServer);
     const health = (await (await fetch(`${chatServer.url}/health`)).json()) as {
       durable: boolean;
     };
@@ -122,27 +108,12 @@ describe("codemode worker", () => {
   }, 90_000);
 
   it("serves only the tools with --tools-only, for remoteTool on other machines", async () => {
-    const worker = await startWorker(
-      [
-        CLI,
-        "worker",
-        "--tools",
-        TOOLS,
-        "--tools-only",
-        "--port",
-        "0",
-        "--register",
-        restate.adminUrl,
-      ],
-      {},
-      /listening on http:\/\/[^:]+:(\d+)[\s\S]*registered with/,
-    );
-    processes.push(worker);
+    const worker = await registeredWorker("--tools-only");
     expect(worker.output()).toContain("codemode-tools (tools)");
     const { listDatasets } = await import("../../examples/data-tools/tools.js");
     // Outside a durable run a remote tool calls the service through the ingress.
     const result = await execute("[d['name'] for d in list_datasets()]", {
-      tools: [remoteTool(listDatasets, { ingressUrl: restate.ingressUrl })],
+      tools: [remoteTool(listDatasets, { ingressUrl: bed.restate.ingressUrl })],
       isolation: "in-process",
     });
     expect(result.ok && result.value).toContain("sales_2024");
@@ -152,7 +123,7 @@ describe("codemode worker", () => {
       {
         tools: [
           remoteTool((await import("../../examples/data-tools/tools.js")).fetchData, {
-            ingressUrl: restate.ingressUrl,
+            ingressUrl: bed.restate.ingressUrl,
           }),
         ],
         isolation: "in-process",
@@ -179,29 +150,40 @@ describe("codemode worker", () => {
   }, 30_000);
 
   it("listens on loopback by default; exposed, it warns without --identity-key and with one refuses unsigned requests", async () => {
-    const local = await startWorker([CLI, "worker", "--demo", "--port", "0"], {});
-    processes.push(local);
+    const local = bed.keep(await startWorker([CLI, "worker", "--demo", "--port", "0"], {}));
     expect(local.output()).toMatch(
       /listening on http:\/\/127\.0\.0\.1:\d+: codemode \(model replay:/,
     );
     expect(await discover(local.port)).toBe(200);
     await local.kill();
 
-    const exposed = await startWorker(
-      [CLI, "worker", "--demo", "--port", "0", "--host", "0.0.0.0"],
-      {},
-      /listening on http:\/\/0\.0\.0\.0:(\d+) \(every interface\)[\s\S]*register it/,
+    const exposed = bed.keep(
+      await startWorker(
+        [CLI, "worker", "--demo", "--port", "0", "--host", "0.0.0.0"],
+        {},
+        /listening on http:\/\/0\.0\.0\.0:(\d+) \(every interface\)[\s\S]*register it/,
+      ),
     );
-    processes.push(exposed);
     expect(exposed.output()).toContain("no --identity-key is set");
     await exposed.kill();
 
-    const signed = await startWorker(
-      [CLI, "worker", "--demo", "--port", "0", "--host", "0.0.0.0", "--identity-key", IDENTITY_KEY],
-      {},
-      /listening on http:\/\/0\.0\.0\.0:(\d+)[\s\S]*register it/,
+    const signed = bed.keep(
+      await startWorker(
+        [
+          CLI,
+          "worker",
+          "--demo",
+          "--port",
+          "0",
+          "--host",
+          "0.0.0.0",
+          "--identity-key",
+          IDENTITY_KEY,
+        ],
+        {},
+        /listening on http:\/\/0\.0\.0\.0:(\d+)[\s\S]*register it/,
+      ),
     );
-    processes.push(signed);
     expect(signed.output()).not.toContain("no --identity-key is set");
     // Restate signs its requests with the private key; a request without a signature is refused.
     expect(await discover(signed.port)).toBe(401);
