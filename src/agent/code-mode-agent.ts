@@ -236,7 +236,8 @@ export class CodeModeAgent {
           : "the tools the suspended program had are different here (a signature or description changed); resume it with an agent whose tools match (nothing ran, the continuation is not used up)",
       );
     }
-    checkResumable(opened.suspended, this.options.limits);
+    const { limits } = this.options;
+    checkResumable(opened.suspended, limits ? { limits } : {});
     if (!(await this.options.claimContinuation(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");
     }

@@ -13,6 +13,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { deserialize, serialize } from "node:v8";
 import { ContinuationError, InvalidOptionsError } from "../errors.js";
 import type { SuspendedExecution } from "../execute/types.js";
+import { secretKey } from "../secret-key.js";
 import { pythonStub } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import type { LoopState } from "./run-loop.js";
@@ -48,15 +49,7 @@ export function continuationKeys(
   secret: string | Uint8Array | undefined,
   maxBytes = DEFAULT_MAX_CONTINUATION_BYTES,
 ): ContinuationKeys {
-  let key: Uint8Array = PROCESS_SECRET;
-  if (secret !== undefined) {
-    key = typeof secret === "string" ? Buffer.from(secret, "utf8") : secret;
-    if (!(key instanceof Uint8Array) || key.byteLength < 16) {
-      throw new InvalidOptionsError(
-        "continuations.secret must be a string or bytes of at least 16 bytes (e.g. 32 random bytes, base64).",
-      );
-    }
-  }
+  const key = secret === undefined ? PROCESS_SECRET : secretKey(secret, "continuations.secret", 16);
   if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
     throw new InvalidOptionsError(
       `continuations.maxBytes must be a whole number >= 1024 (got ${maxBytes}).`,

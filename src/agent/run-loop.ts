@@ -258,7 +258,7 @@ export class AgentRun {
     this.emit(events.executing(this.info()));
     this.openTurnSpan();
     return this.inTurn(() =>
-      resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), false),
+      resumeSuspended(entry.suspended, entry.decisions, this.executeOptions(), true),
     );
   }
 

@@ -17,6 +17,7 @@ import { parallelMapOverloads, pythonStub } from "../tools/python/signature.js";
 import type { Tool } from "../tools/types.js";
 import { traceProgramNotRun } from "../tracing/execute-span.js";
 import { ExecutionRun, sandboxOf } from "./execution-run.js";
+import { suspensionKey } from "./suspension-check.js";
 import type { ExecuteOptions, ExecutionError, ExecutionResult } from "./types.js";
 
 export async function execute(
@@ -35,6 +36,7 @@ export async function execute(
   }
   const { toolsByName, stub, tools } = executionTools(options);
   resolveLimits(options.limits); // bad limits throw here, before any type check
+  suspensionKey(options.suspensionSecret); // and a bad secret, before the run suspends
   const inputs = {
     ...convertInputs(options.inputs, toolsByName),
     ...stateInputs(options, toolsByName),

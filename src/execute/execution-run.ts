@@ -16,7 +16,7 @@ import { inProgramSpan } from "../tracing/execute-span.js";
 import { maxContentChars, recordsContent } from "../tracing/spans.js";
 import { type ApprovalVerdict, type EffectJournal, newJournal, verdictOf } from "./call-policy.js";
 import { ToolDispatcher } from "./dispatcher.js";
-import { type SuspensionSeal, sealSuspension } from "./suspension-check.js";
+import { type SuspensionSeal, sealSuspension, suspensionKey } from "./suspension-check.js";
 import type {
   ApprovalDecision,
   ApprovalRequest,
@@ -285,7 +285,8 @@ export class ExecutionRun {
       pending: requests.map((r) => ({ id: r.id, index: this.pendingIndex(r.id) })),
       journal: this.dispatcher.journal,
     };
-    run.seal = sealSuspension(run, requests, this.limits);
+    const key = suspensionKey(this.options.suspensionSecret);
+    run.seal = sealSuspension(run, requests, this.limits, key);
     const suspended: SuspendedExecution = {
       version: SUSPENSION_VERSION,
       approvals: requests,

@@ -9,7 +9,7 @@ import { resolveLimits } from "../sandbox/limits.js";
 import { decideEvery } from "./call-policy.js";
 import { executionTools } from "./execute.js";
 import { ExecutionRun, SUSPENSION_VERSION, type SuspendedRun } from "./execution-run.js";
-import { checkSuspension, claimSuspension } from "./suspension-check.js";
+import { checkSuspension, claimSuspension, suspensionKey } from "./suspension-check.js";
 import type {
   ApprovalDecision,
   ExecuteOptions,
@@ -25,33 +25,41 @@ export type ApprovalDecisions = Readonly<Record<string, ApprovalDecision>>;
  * `execute()`'s, with the same tools (by name) the program started with; `inputs`,
  * `state`, `keepState` and `typeCheck` come from the suspended run. May suspend again.
  *
- * `suspended` is trusted state (the program's whole heap): keep it where only your
- * server reads and writes it, never take it from a client. Before anything runs, it is
- * checked against the seal it got when it suspended (intact snapshot, the calls that run
- * are the approvals shown, the same Monty build, limits no higher than `options.limits`),
- * and each is resumed once per process; otherwise InvalidOptionsError, nothing ran.
+ * `suspended` is the program's whole heap: keep it where only your server reads and
+ * writes it, never take it from a client. Before anything runs, it is checked against the
+ * seal it got when it suspended (intact snapshot, the calls that run are the approvals
+ * shown, the same Monty build, limits no higher than `options.limits`), and each is
+ * resumed once per process; otherwise InvalidOptionsError, nothing ran. Without a key that
+ * seal is a checksum, which a forger can recompute; with `options.suspensionSecret` (the
+ * one `execute()` had) it is an HMAC: a suspension changed or sealed without that key is
+ * refused, and one sealed with a key needs it.
  */
 export function resumeExecution(
   suspended: SuspendedExecution,
   decisions: ApprovalDecisions,
   options: Omit<ExecuteOptions, "inputs" | "state" | "keepState" | "typeCheck"> = {},
 ): Promise<ExecutionResult> {
-  return resumeSuspended(suspended, decisions, options, true);
+  return resumeSuspended(suspended, decisions, options, false);
 }
 
 /**
- * `resumeExecution`; `once` false for callers that guard it themselves (the agent claims
- * its continuation with `continuations.claim`).
+ * `resumeExecution`; `continuation` true for the agent, which opened `suspended` from its
+ * signed continuation and claims it itself (`continuations.claim`): the resume is then not
+ * once-per-process here, and a seal made without a key passes (one made before seals were
+ * keyed; the continuation's signature already vouches for it).
  */
 export async function resumeSuspended(
   suspended: SuspendedExecution,
   decisions: ApprovalDecisions,
   options: Omit<ExecuteOptions, "inputs" | "state" | "keepState" | "typeCheck">,
-  once: boolean,
+  continuation: boolean,
 ): Promise<ExecutionResult> {
   const t0 = performance.now();
   const run = checkSuspended(suspended);
-  checkSuspension(run, suspended.approvals, resolveLimits(options.limits));
+  checkSuspension(run, suspended.approvals, resolveLimits(options.limits), {
+    key: suspensionKey(options.suspensionSecret),
+    unkeyedOk: continuation,
+  });
   const { toolsByName } = executionTools(options);
   // Every tool the program had must be here; tools added since (a live set) are fine.
   const missing = suspended.toolNames.filter((name) => !toolsByName.has(name));
@@ -63,7 +71,7 @@ export async function resumeSuspended(
   }
   const decided = decideEvery(suspended.approvals, decisions);
   if (!decided.ok) throw new InvalidOptionsError(`resumeExecution(): ${decided.message}.`);
-  if (once && !claimSuspension(run)) {
+  if (!continuation && !claimSuspension(run)) {
     throw new InvalidOptionsError(
       "resumeExecution(): this suspended run was already resumed in this process; each runs its approved calls once. Nothing ran.",
     );
@@ -80,14 +88,18 @@ export async function resumeSuspended(
 }
 
 /**
- * Throws InvalidOptionsError when `suspended` could not be resumed under `limits` (layout,
- * seal, Monty build, limits): what a caller that claims it first checks before the claim.
+ * Throws InvalidOptionsError when the agent's continuation's `suspended` could not be
+ * resumed with `options` (layout, seal and its key, Monty build, limits): what it checks
+ * before it claims the continuation.
  */
 export function checkResumable(
   suspended: SuspendedExecution,
-  limits: ExecuteOptions["limits"],
+  options: Pick<ExecuteOptions, "limits" | "suspensionSecret">,
 ): void {
-  checkSuspension(checkSuspended(suspended), suspended.approvals, resolveLimits(limits));
+  checkSuspension(checkSuspended(suspended), suspended.approvals, resolveLimits(options.limits), {
+    key: suspensionKey(options.suspensionSecret),
+    unkeyedOk: true,
+  });
 }
 
 function checkSuspended(suspended: SuspendedExecution): SuspendedRun {

@@ -225,6 +225,14 @@ export interface ExecuteOptions {
    * that needs approval, all at once, and runs none of its calls before every one is decided.
    */
   onApproval?(request: ApprovalRequest): ApprovalDecision | Promise<ApprovalDecision>;
+  /**
+   * Signs `result.suspended` (HMAC-SHA256, a string or bytes of at least 32 bytes): pass the
+   * same one to `resumeExecution`, which then refuses, before anything runs, a suspension
+   * changed or made without this key. One sealed with a key resumes only with it; one
+   * sealed without a key is refused by a resume that passes one. Without it, the seal is a
+   * checksum: it catches corruption, not a forgery. Same key in every process that resumes.
+   */
+  suspensionSecret?: string | Uint8Array;
   /** OpenTelemetry: record content (code, tool arguments and results) in the spans. */
   telemetry?: TelemetryOptions;
   /** Cancels the run; passed on to tools so in-flight calls can stop too. */

@@ -17,6 +17,7 @@ import {
 } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { payTool } from "../helpers/pay-tool.js";
 import { py } from "../helpers/python.js";
 import { expectSuspended } from "../helpers/results.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
@@ -30,21 +31,6 @@ const lookup = (name: string, description = "Looks something up.") =>
     inputSchema: z.object({ q: z.string() }),
     execute: ({ q }) => `${name}:${q}`,
   });
-
-function payTool() {
-  const paid: number[] = [];
-  const pay = defineTool({
-    name: "pay",
-    description: "Pays an amount.",
-    inputSchema: z.object({ amount: z.number() }),
-    needsApproval: true,
-    execute: ({ amount }) => {
-      paid.push(amount);
-      return "paid";
-    },
-  });
-  return { paid, pay };
-}
 
 describe("issue 19 item 4: continuations fingerprint the tools the run had", () => {
   it("a live set that changed before the run: a fresh agent with today's tools resumes; one with the old tools is refused and leaves it unclaimed", async () => {
