@@ -236,8 +236,11 @@ export class CodeModeAgent {
           : "the tools the suspended program had are different here (a signature or description changed); resume it with an agent whose tools match (nothing ran, the continuation is not used up)",
       );
     }
-    const { limits } = this.options;
-    checkResumable(opened.suspended, limits ? { limits } : {});
+    const { limits, continuation: keys } = this.options;
+    checkResumable(opened.suspended, {
+      ...(limits ? { limits } : {}),
+      suspensionSecret: keys.sealKey,
+    });
     if (!(await this.options.claimContinuation(opened.id))) {
       throw new ContinuationError("used", "this continuation was already resumed");
     }

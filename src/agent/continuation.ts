@@ -41,6 +41,12 @@ interface Payload {
 
 export interface ContinuationKeys {
   secret: Uint8Array;
+  /**
+   * The `suspensionSecret` the agent's programs seal their suspensions with (inside the
+   * signed continuation, so defence in depth): 32 bytes derived from `secret`, never the
+   * secret itself.
+   */
+  sealKey: Uint8Array;
   maxBytes: number;
 }
 
@@ -55,7 +61,8 @@ export function continuationKeys(
       `continuations.maxBytes must be a whole number >= 1024 (got ${maxBytes}).`,
     );
   }
-  return { secret: key, maxBytes };
+  const sealKey = createHmac("sha256", key).update("codemode suspension seal key").digest();
+  return { secret: key, sealKey, maxBytes };
 }
 
 /**

@@ -443,6 +443,7 @@ export class AgentRun {
     return {
       tools: this.ctx.tools,
       effects: this.ls.journal,
+      suspensionSecret: options.continuation.sealKey,
       ...(this.ctx.toolDiscovery ? { toolDiscovery: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.isolation ? { isolation: options.isolation } : {}),

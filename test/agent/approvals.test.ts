@@ -11,6 +11,11 @@ import { fileURLToPath } from "node:url";
 import { type AgentEvent, CodeModeAgent, ContinuationError, defineTool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import {
+  continuationKeys,
+  openContinuation,
+  sealContinuation,
+} from "../../src/agent/continuation.js";
 import { emailTools } from "../helpers/email-tools.js";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
@@ -185,6 +190,30 @@ describe("CodeModeAgent approvals", () => {
     expect(() => new CodeModeAgent({ tools, continuationSecret: "short" })).toThrow(
       /at least 16 bytes/,
     );
+  });
+
+  it("seals the suspension inside its continuation with a key from its secret; one sealed before (no key) still resumes", async () => {
+    const { sent, tools } = emailTools();
+    const secret = "a shared secret for this test only";
+    const agent = () =>
+      new CodeModeAgent({
+        tools,
+        callLlm: scripted([py(SEND)]),
+        isolation: "in-process",
+        continuations: { secret },
+      });
+    const first = await agent().run("Email Ada.");
+    const keys = continuationKeys(secret);
+    const opened = openContinuation(keys, first.continuation);
+    const seal = (opened.suspended.run as { seal: { mac?: string } }).seal;
+    expect(seal.mac).toEqual(expect.any(String));
+    // What a codemode that did not key the inner seal made: the same, without the mac.
+    delete seal.mac;
+    const older = sealContinuation(keys, opened.loop, opened.suspended, opened.tools);
+    const id = first.pendingApprovals![0]!.id;
+    const done = await agent().resume(older, { [id]: true });
+    expect(done).toMatchObject({ status: "done", summary: "sent" });
+    expect(sent).toEqual(["ada@example.com"]);
   });
 
   it("reviews each program with onProgram: a rejected one goes back to the model", async () => {
