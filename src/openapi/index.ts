@@ -1,6 +1,6 @@
 /**
  * OpenAPI documents as tools: `openApiTools(document)` gives one typed tool per
- * operation, calling the API over HTTP with your headers.
+ * operation, calling the API over HTTP with the credentials its security schemes ask for.
  */
 export type { ToolRename as OpenApiRename } from "../tools/python/names.js";
 export type { OpenApiApprovalPolicy, OpenApiOperationInfo } from "./approval.js";
@@ -12,3 +12,4 @@ export {
   type OpenApiToolsOptions,
   openApiTools,
 } from "./open-api-tools.js";
+export type { OpenApiAuth, OpenApiCredential, OpenApiCredentialSource } from "./security.js";

@@ -24,6 +24,7 @@ import { type OperationInput, operationInput } from "./parameters.js";
 import { RefResolver } from "./refs.js";
 import { isHeaderName } from "./request.js";
 import { successSchema } from "./response.js";
+import { checkAuth, type OpenApiAuth, SecurityPlan, unmetWarning } from "./security.js";
 
 export interface OpenApiToolsOptions {
   /**
@@ -33,8 +34,20 @@ export interface OpenApiToolsOptions {
    */
   baseUrl?: string;
   /**
-   * Headers sent with every call, e.g. `{ Authorization: "Bearer ..." }`. They stay on the
-   * host: never shown to the model, never in tool-call records or messages.
+   * Credentials for the document's security schemes, by their name in
+   * `components.securitySchemes`: the API key (`apiKey`, sent in the header, query or
+   * cookie the scheme names), the token (`http` `bearer`, `oauth2`, `openIdConnect`:
+   * `Authorization: Bearer ...`), or `{ username, password }` (`http` `basic`); or a
+   * function giving one before each call, sync or async (a token that expires). Each
+   * operation sends the first alternative of its `security` (else the document's) that
+   * these cover. Default: none; an operation that asks for credentials nobody gave is sent
+   * without, with one warning. Never shown to the model, in records or in messages.
+   */
+  auth?: OpenApiAuth;
+  /**
+   * Headers sent with every call, e.g. `{ "X-Tenant": "acme" }`. A header named here wins
+   * over the same header from `auth`. They stay on the host: never shown to the model,
+   * never in tool-call records or messages.
    */
   headers?: Readonly<Record<string, string>>;
   /**
@@ -92,9 +105,22 @@ const DOCUMENT_TIMEOUT_MS = 30_000;
  * returns one tool per operation. Throws OpenApiError when the document cannot be read or
  * is not OpenAPI 3; an operation it cannot use is left out with a warning (see `skipped`).
  */
-export async function openApiTools(
+export function openApiTools(
   source: OpenApiSource,
   options: OpenApiToolsOptions = {},
+): Promise<OpenApiToolSet> {
+  return loadOpenApiTools(source, options);
+}
+
+/**
+ * `openApiTools()` for the command line, whose `--openapi-auth` applies to several
+ * documents: with `schemesSeen`, an `auth` name this document does not define is passed
+ * over (not an error), and the names it defines are added to the set.
+ */
+export async function loadOpenApiTools(
+  source: OpenApiSource,
+  options: OpenApiToolsOptions,
+  schemesSeen?: Set<string>,
 ): Promise<OpenApiToolSet> {
   const settings = readOptions(options);
   const loaded = await loadOpenApiDocument(source, {
@@ -102,6 +128,12 @@ export async function openApiTools(
     timeoutMs: settings.timeoutMs ?? DOCUMENT_TIMEOUT_MS,
   });
   const refs = new RefResolver(loaded.document);
+  const security = new SecurityPlan(loaded.document, refs, {
+    auth: settings.auth,
+    headers: settings.headers,
+    lenient: schemesSeen !== undefined,
+  });
+  for (const name of security.schemes.keys()) schemesSeen?.add(name);
   const walk = documentOperations(loaded.document, refs);
   const skipped: OpenApiSkippedOperation[] = walk.failed.map(({ pointer, error }) => ({
     operation: pointer,
@@ -123,7 +155,8 @@ export async function openApiTools(
     })),
     settings.include,
   );
-  const { tools, operations } = buildTools(chosen, settings, loaded, skipped);
+  const { tools, operations, unmet } = buildTools(chosen, settings, loaded, skipped, security);
+  if (unmet.length > 0) settings.onWarning(unmetWarning(loaded.label, security, unmet));
   if (skipped.length > 0) {
     settings.onWarning(
       `codemode: openApiTools(${loaded.label}) left out ${skipped.length} operation(s) it cannot call:\n` +
@@ -193,12 +226,16 @@ function buildTools(
   settings: Settings,
   loaded: LoadedDocument,
   skipped: OpenApiSkippedOperation[],
-): { tools: Tool[]; operations: Map<string, OpenApiOperationInfo> } {
+  security: SecurityPlan,
+) {
   const tools: Tool[] = [];
   const operations = new Map<string, OpenApiOperationInfo>();
+  /** Operations that ask for credentials nobody gave: sent without, and said once. */
+  const unmet: { operation: string; alternatives: string[][] }[] = [];
   for (const { planned: p, info: op } of chosen) {
     try {
       const baseUrl = settings.baseUrl ?? serverUrl(p.raw.servers, loaded, p.label);
+      const needs = security.forOperation(p.raw);
       tools.push(
         operationTool({
           name: op.toolName,
@@ -209,6 +246,7 @@ function buildTools(
           outputSchema: p.output,
           baseUrl,
           headers: settings.headers,
+          security: needs.applied,
           fetch: settings.fetch,
           timeoutMs: settings.timeoutMs,
           needsApproval: operationNeedsApproval(settings.approve, op),
@@ -216,17 +254,19 @@ function buildTools(
         }),
       );
       operations.set(op.toolName, op);
+      if (needs.unmet) unmet.push({ operation: p.label, alternatives: needs.unmet });
     } catch (error) {
       if (error instanceof InvalidOptionsError) throw error;
       if (error instanceof OpenApiError && error.pointer === "#/servers") throw error;
       skipped.push({ operation: p.label, pointer: p.raw.pointer, reason: errorText(error) });
     }
   }
-  return { tools, operations };
+  return { tools, operations, unmet };
 }
 
 interface Settings {
   baseUrl: string | undefined;
+  auth: OpenApiAuth;
   headers: Readonly<Record<string, string>>;
   include: OpenApiToolsOptions["include"];
   approve: OpenApiApprovalPolicy;
@@ -296,6 +336,7 @@ function readOptions(options: OpenApiToolsOptions): Settings {
   }
   return {
     baseUrl,
+    auth: checkAuth(options.auth),
     headers: Object.freeze(headerRecord),
     include,
     approve: checkApprovalPolicy(options.approve),

@@ -6,6 +6,7 @@
  */
 import { isPlainObject } from "../plain-object.js";
 import type { ArgumentBinding } from "./parameters.js";
+import type { Credentials } from "./security.js";
 
 export interface RequestPlan {
   readonly method: string;
@@ -72,14 +73,58 @@ export function buildRequest(
   }
   const url = new URL(joinUrl(baseUrl, path));
   for (const [key, value] of query) url.searchParams.append(key, value);
-  // URLSearchParams writes spaces as "+"; "%20" is what every server reads as a space.
-  url.search = url.search.replace(/\+/g, "%20");
+  spacesAsPercent20(url);
   const init: BuiltRequest["init"] = { method: plan.method.toUpperCase(), headers: sent };
   if (hasWholeBody || body !== undefined) {
     sent.set("content-type", plan.contentType ?? "application/json");
     init.body = JSON.stringify(hasWholeBody ? wholeBody : body);
   }
   return { url, init };
+}
+
+/**
+ * The request with the call's credentials placed: headers (except one the `headers`
+ * option names: it wins), query pairs (replacing a pair of the same name the program
+ * passed) and cookies (beside the `headers` option's `cookie`, which wins for a name it
+ * already has).
+ */
+export function addCredentials(
+  request: BuiltRequest,
+  credentials: Credentials,
+  explicit: Readonly<Record<string, string>>,
+): BuiltRequest {
+  const given = new Set(Object.keys(explicit).map((name) => name.toLowerCase()));
+  const sent = request.init.headers;
+  for (const [name, value] of credentials.headers) {
+    if (!given.has(name.toLowerCase())) sent.set(name, value);
+  }
+  if (credentials.cookies.length > 0) {
+    const jar = sent.get("cookie") ?? "";
+    const has = cookieNames(jar);
+    const added = credentials.cookies.filter(([name]) => !has.has(name));
+    const pairs = added.map(([name, value]) => `${name}=${value}`);
+    if (pairs.length > 0) sent.set("cookie", [jar, ...pairs].filter((p) => p !== "").join("; "));
+  }
+  if (credentials.query.length > 0) {
+    const url = new URL(request.url);
+    for (const [name, value] of credentials.query) {
+      url.searchParams.delete(name);
+      url.searchParams.append(name, value);
+    }
+    spacesAsPercent20(url);
+    return { url, init: request.init };
+  }
+  return request;
+}
+
+/** The names in a `Cookie` header: `a=1; b=2` -> a, b. */
+export function cookieNames(header: string | undefined): Set<string> {
+  return new Set((header ?? "").split(";").map((part) => part.split("=")[0]!.trim()));
+}
+
+/** URLSearchParams writes spaces as "+"; "%20" is what every server reads as a space. */
+function spacesAsPercent20(url: URL): void {
+  url.search = url.search.replace(/\+/g, "%20");
 }
 
 /** An HTTP header name (RFC 9110 token): `Authorization`, `X-Api-Key`. */

@@ -157,6 +157,9 @@ const EXPECTED: Record<Entry, { values: string[]; types: string[] }> = {
     values: ["OpenApiError", "openApiTools"],
     types: [
       "OpenApiApprovalPolicy",
+      "OpenApiAuth",
+      "OpenApiCredential",
+      "OpenApiCredentialSource",
       "OpenApiOperationInfo",
       "OpenApiProblem",
       "OpenApiRename",

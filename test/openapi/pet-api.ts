@@ -3,7 +3,7 @@
  * /openapi.json and /openapi.yaml and implements it, requiring a bearer token on every
  * API call. Each request it answers is recorded, so a test can tell that none was sent.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { stringify } from "yaml";
 
@@ -225,18 +225,7 @@ export async function startPetApi(): Promise<PetApi> {
   ]);
   const requests: RecordedRequest[] = [];
   let url = "";
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
-    const target = new URL(req.url ?? "/", url);
-    const send = (status: number, value?: unknown) => {
-      if (value === undefined) res.writeHead(status).end();
-      else {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(value));
-      }
-    };
+  const server = await serveOnLoopback(async ({ req, res, body, target, send }) => {
     if (target.pathname === "/openapi.json") return send(200, petApiDocument(url));
     if (target.pathname === "/openapi.yaml") {
       res.writeHead(200, { "content-type": "application/yaml" });
@@ -281,12 +270,42 @@ export async function startPetApi(): Promise<PetApi> {
     if (path === "/slow") return; // Never answers; the client's abort ends it.
     return send(404, { message: `no route ${req.method} ${path}` });
   });
+  url = server.url;
+  return { url, requests, pets, close: server.close };
+}
+
+/** One request as a handler sees it: the body read, the URL parsed, a JSON `send`. */
+export interface LoopbackRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: string;
+  target: URL;
+  /** Answers `status` with `value` as JSON, or with no body. */
+  send(status: number, value?: unknown): void;
+}
+
+/** An HTTP server on 127.0.0.1 (a free port) calling `handle` for each request. */
+export async function serveOnLoopback(
+  handle: (request: LoopbackRequest) => unknown,
+): Promise<{ url: string; close(): Promise<void> }> {
+  let url = "";
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const send = (status: number, value?: unknown) => {
+      if (value === undefined) res.writeHead(status).end();
+      else {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(value));
+      }
+    };
+    await handle({ req, res, body, target: new URL(req.url ?? "/", url), send });
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    requests,
-    pets,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

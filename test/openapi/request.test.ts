@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ArgumentBinding } from "../../src/openapi/parameters.js";
-import { buildRequest, joinUrl } from "../../src/openapi/request.js";
+import { addCredentials, buildRequest, joinUrl } from "../../src/openapi/request.js";
 
 function binding(
   python: string,
@@ -124,5 +124,41 @@ describe("headers and bodies", () => {
   it("joins a base URL with a path without losing the base's own path", () => {
     expect(joinUrl("https://a.example/api/v3/", "/pets")).toBe("https://a.example/api/v3/pets");
     expect(joinUrl("https://a.example", "pets")).toBe("https://a.example/pets");
+  });
+});
+
+describe("credentials", () => {
+  it("replace a query pair the program passed, keep %20, and never override `headers`", () => {
+    const explicit = { Authorization: "Bearer mine", Cookie: "session=mine; theme=dark" };
+    const built = buildRequest(
+      {
+        method: "get",
+        path: "/items",
+        bindings: [binding("api_key", "query"), binding("q", "query")],
+      },
+      { api_key: "from-program", q: "a b" },
+      "https://api.example",
+      explicit,
+    );
+    const { url, init } = addCredentials(
+      built,
+      {
+        headers: [
+          ["authorization", "Bearer scheme"],
+          ["X-Key", "k1"],
+        ],
+        query: [["api_key", "k2"]],
+        cookies: [
+          ["session", "k3"],
+          ["other", "k4"],
+        ],
+        secrets: [],
+      },
+      explicit,
+    );
+    expect(url.href).toBe("https://api.example/items?q=a%20b&api_key=k2");
+    expect(init.headers.get("authorization")).toBe("Bearer mine");
+    expect(init.headers.get("x-key")).toBe("k1");
+    expect(init.headers.get("cookie")).toBe("session=mine; theme=dark; other=k4");
   });
 });
