@@ -77,7 +77,7 @@ export interface SavedRun {
   question: string;
   /** Absolute path of the tools module, or null. */
   tools: string | null;
-  /** The `--openapi` documents (absolute paths or URLs); their headers are not saved. */
+  /** The `--openapi` documents (absolute paths or URLs); their headers and credentials are not saved. */
   openapi?: string[];
   model: string;
   maxTurns: number;

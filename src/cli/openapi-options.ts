@@ -1,13 +1,14 @@
 /**
- * `--openapi <file|url>` (repeatable), `--openapi-header "Name: value"` (repeatable) and
- * `--openapi-base-url <url>` for the commands that take tools: each document becomes an
- * `openApiTools()` set beside (or instead of) the `--tools` module. Header values are
- * secrets: no message or log line repeats them.
+ * `--openapi <file|url>` (repeatable), `--openapi-header "Name: value"` (repeatable),
+ * `--openapi-auth scheme=value` (repeatable) and `--openapi-base-url <url>` for the
+ * commands that take tools: each document becomes an `openApiTools()` set beside (or
+ * instead of) the `--tools` module. Header values and credentials are secrets: no message
+ * or log line repeats them, and a saved run does not hold them.
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidOptionsError } from "../errors.js";
-import { openApiTools } from "../openapi/open-api-tools.js";
+import { loadOpenApiTools } from "../openapi/open-api-tools.js";
 import { isHeaderName } from "../openapi/request.js";
 import { normalizeTools, type ToolSetInput } from "../tools/define/tool-set.js";
 import { loadToolsModule, type ToolsModule } from "./load-tools.js";
@@ -16,6 +17,7 @@ import { collect } from "./options.js";
 export interface OpenApiCliOptions {
   openapi?: string[];
   openapiHeader?: string[];
+  openapiAuth?: string[];
   openapiBaseUrl?: string;
 }
 
@@ -36,6 +38,12 @@ export function addOpenApiOptions(command: Command, documents = true): Command {
     .option(
       "--openapi-header <header>",
       'a header sent with every API call, e.g. "Authorization: Bearer $API_TOKEN" (repeatable; never logged)',
+      collect,
+      [],
+    )
+    .option(
+      "--openapi-auth <scheme=value>",
+      'a credential for a security scheme of the documents, e.g. "bearerAuth=$API_TOKEN", "basicAuth=user:password" (repeatable; never logged)',
       collect,
       [],
     )
@@ -70,6 +78,35 @@ export function parseHeaders(lines: readonly string[]): Record<string, string> {
 }
 
 /**
+ * `"bearerAuth=tok"` -> `{ bearerAuth: "tok" }` (basic's value is `user:password`);
+ * errors never quote the value.
+ */
+export function parseAuth(lines: readonly string[]): Record<string, string> {
+  const auth: Record<string, string> = {};
+  lines.forEach((line, i) => {
+    const equals = line.indexOf("=");
+    const name = equals > 0 ? line.slice(0, equals).trim() : "";
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+      throw new InvalidOptionsError(
+        `--openapi-auth number ${i + 1} is not "scheme=value" (a security scheme name from the document, "=", the credential), ` +
+          'e.g. --openapi-auth "bearerAuth=$API_TOKEN".',
+      );
+    }
+    if (Object.hasOwn(auth, name)) {
+      throw new InvalidOptionsError(`--openapi-auth gives "${name}" twice: pass it once.`);
+    }
+    const value = line.slice(equals + 1);
+    if (value.trim() === "") {
+      throw new InvalidOptionsError(
+        `--openapi-auth number ${i + 1} gives "${name}" an empty value (is its environment variable set?).`,
+      );
+    }
+    auth[name] = value;
+  });
+  return auth;
+}
+
+/**
  * The `--tools` module (when given) with one `openApiTools()` set per `--openapi`
  * document added to its tools. Names an API would share with the module's tools, or with
  * an earlier document's, are renamed (`_2`); what a document leaves out is said on stderr.
@@ -81,26 +118,47 @@ export async function toolsFromCli(
 ): Promise<ToolsModule> {
   const loaded: ToolsModule = toolsFile ? await loadToolsModule(toolsFile) : { tools: [] };
   if (sources.length === 0) {
-    if ((options.openapiHeader ?? []).length > 0 || options.openapiBaseUrl !== undefined) {
+    if (
+      (options.openapiHeader ?? []).length > 0 ||
+      (options.openapiAuth ?? []).length > 0 ||
+      options.openapiBaseUrl !== undefined
+    ) {
       throw new InvalidOptionsError(
-        "--openapi-header and --openapi-base-url apply to --openapi documents: pass --openapi <file|url> too.",
+        "--openapi-header, --openapi-auth and --openapi-base-url apply to --openapi documents: pass --openapi <file|url> too.",
       );
     }
     return loaded;
   }
   const headers = parseHeaders(options.openapiHeader ?? []);
+  const auth = parseAuth(options.openapiAuth ?? []);
   const base = normalizeTools(loaded.tools);
   const taken = new Set(base.map((t) => t.name));
   const sets: (readonly unknown[])[] = [];
+  // Each document takes the credentials of the schemes it defines; one no document defines
+  // is a mistake said after all are read.
+  const schemes = new Set<string>();
   for (const source of sources) {
-    const set = await openApiTools(source, {
-      headers,
-      ...(options.openapiBaseUrl !== undefined ? { baseUrl: options.openapiBaseUrl } : {}),
-      reservedNames: taken,
-      onWarning: (message) => process.stderr.write(`${message}\n`),
-    });
+    const set = await loadOpenApiTools(
+      source,
+      {
+        headers,
+        auth,
+        ...(options.openapiBaseUrl !== undefined ? { baseUrl: options.openapiBaseUrl } : {}),
+        reservedNames: taken,
+        onWarning: (message) => process.stderr.write(`${message}\n`),
+      },
+      schemes,
+    );
     for (const tool of set) taken.add(tool.name);
     sets.push(set);
+  }
+  const unknown = Object.keys(auth).filter((name) => !schemes.has(name));
+  if (unknown.length > 0) {
+    const known = [...schemes].map((n) => JSON.stringify(n)).join(", ");
+    throw new InvalidOptionsError(
+      `--openapi-auth names ${unknown.map((n) => JSON.stringify(n)).join(", ")}, which no --openapi document defines: ` +
+        (known ? `their security schemes are ${known}.` : "they define no security schemes."),
+    );
   }
   // A set the module exports (an mcpTools() set) stays one live member, with its close();
   // a list's own members stay as they are; a record becomes its tools.

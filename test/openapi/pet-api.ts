@@ -316,11 +316,17 @@ export async function serveOnLoopback(
 
 /**
  * The command-line flags that point `codemode run|chat|mcp` at this API: its document
- * (`openapi.json` or `openapi.yaml`) and the token as a header, or `header` as given.
+ * (`openapi.json` or `openapi.yaml`) and the token as a header, or `header` as given, or
+ * with `auth` the credential as `--openapi-auth` (the document's scheme is `bearer`).
  */
 export function openApiFlags(
   api: PetApi,
-  { document = "openapi.json", header = `Authorization: Bearer ${TOKEN}` } = {},
+  {
+    document = "openapi.json",
+    header = `Authorization: Bearer ${TOKEN}`,
+    auth,
+  }: { document?: string; header?: string; auth?: string } = {},
 ): string[] {
-  return ["--openapi", `${api.url}/${document}`, "--openapi-header", header];
+  const credential = auth !== undefined ? ["--openapi-auth", auth] : ["--openapi-header", header];
+  return ["--openapi", `${api.url}/${document}`, ...credential];
 }
