@@ -25,6 +25,7 @@ const PAGES = [
   "docs/ai-sdk.md",
   "docs/agent.md",
   "docs/mcp.md",
+  "docs/openapi.md",
   "docs/chat.md",
   "docs/eval.md",
   "docs/approvals.md",
