@@ -84,7 +84,8 @@ function mac(run: Sealed, seal: Partial<SuspensionSeal>, key: Uint8Array): strin
     .digest("base64url");
 }
 
-function checksum(run: Sealed, approvals: readonly ApprovalRequest[]): string {
+/** SHA-256 of the snapshot bytes and what they are bound to (exported for the forgery tests). */
+export function checksum(run: Sealed, approvals: readonly ApprovalRequest[]): string {
   const { suspension } = run;
   const bound = toJsonSafe({
     batch: suspension.batch,

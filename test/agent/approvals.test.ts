@@ -11,11 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type AgentEvent, CodeModeAgent, ContinuationError, defineTool } from "codemode";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  continuationKeys,
-  openContinuation,
-  sealContinuation,
-} from "../../src/agent/continuation.js";
+import * as continuations from "../../src/agent/continuation.js";
 import { emailTools } from "../helpers/email-tools.js";
 import { py } from "../helpers/python.js";
 import { scripted as scriptedLlm } from "../helpers/scripted-llm.js";
@@ -203,13 +199,13 @@ describe("CodeModeAgent approvals", () => {
         continuations: { secret },
       });
     const first = await agent().run("Email Ada.");
-    const keys = continuationKeys(secret);
-    const opened = openContinuation(keys, first.continuation);
+    const keys = continuations.continuationKeys(secret);
+    const opened = continuations.openContinuation(keys, first.continuation);
     const seal = (opened.suspended.run as { seal: { mac?: string } }).seal;
     expect(seal.mac).toEqual(expect.any(String));
     // What a codemode that did not key the inner seal made: the same, without the mac.
     delete seal.mac;
-    const older = sealContinuation(keys, opened.loop, opened.suspended, opened.tools);
+    const older = continuations.sealContinuation(keys, opened.loop, opened.suspended, opened.tools);
     const id = first.pendingApprovals![0]!.id;
     const done = await agent().resume(older, { [id]: true });
     expect(done).toMatchObject({ status: "done", summary: "sent" });

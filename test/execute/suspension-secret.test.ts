@@ -8,7 +8,6 @@
  * two apart.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,8 +21,8 @@ import {
   type SuspendedExecution,
 } from "codemode";
 import { describe, expect, it } from "vitest";
-// What an attacker with the library uses to recompute a checksum.
-import { toJsonSafe } from "../../src/sandbox/values.js";
+// An attacker has the library: its checksum is what they recompute.
+import { checksum } from "../../src/execute/suspension-check.js";
 import { payTool } from "../helpers/pay-tool.js";
 import { expectSuspended } from "../helpers/results.js";
 
@@ -32,18 +31,8 @@ const OTHER = "another 32-byte-or-longer secret, not the one";
 const PROGRAM = "r = pay(amount=5)\n[r, limit]";
 
 interface Run {
-  suspension: {
-    snapshot: Uint8Array;
-    batch: unknown;
-    pending: unknown;
-    lineOffset: number;
-    keepState: boolean;
-    outputBytes: number;
-    stateHost?: string;
-  };
-  code: string;
+  suspension: { snapshot: Uint8Array };
   output: string;
-  pending: unknown[];
   seal: { checksum: string; mac?: string; limits: { maxMemoryBytes: number } };
 }
 
@@ -58,22 +47,7 @@ function edited(suspended: SuspendedExecution, change: (run: Run) => void): Susp
 function forged(victim: SuspendedExecution, donor: SuspendedExecution): SuspendedExecution {
   return edited(victim, (run) => {
     run.suspension.snapshot = (donor.run as Run).suspension.snapshot.slice();
-    const { suspension } = run;
-    const bound = toJsonSafe({
-      batch: suspension.batch,
-      pending: suspension.pending,
-      lineOffset: suspension.lineOffset,
-      keepState: suspension.keepState,
-      outputBytes: suspension.outputBytes,
-      stateHost: suspension.stateHost ?? null,
-      code: run.code,
-      ids: run.pending,
-      approvals: victim.approvals.map(({ id, tool, args, seq }) => ({ id, tool, args, seq })),
-    });
-    run.seal.checksum = createHash("sha256")
-      .update(suspension.snapshot)
-      .update(JSON.stringify(bound))
-      .digest("base64url");
+    run.seal.checksum = checksum(run as never, victim.approvals);
   });
 }
 
