@@ -129,13 +129,31 @@ export async function toolsFromCli(
     }
     return loaded;
   }
+  const base = normalizeTools(loaded.tools);
+  const sets = await openApiSets(sources, options, new Set(base.map((t) => t.name)));
+  // A set the module exports (an mcpTools() set) stays one live member, with its close();
+  // a list's own members stay as they are; a record becomes its tools.
+  const own: unknown[] = !Array.isArray(loaded.tools)
+    ? [base]
+    : typeof (loaded.tools as { close?: unknown }).close === "function"
+      ? [loaded.tools]
+      : [...loaded.tools];
+  return { ...loaded, tools: [...own, ...sets] as unknown as ToolSetInput };
+}
+
+/**
+ * One `openApiTools()` set per document, named around `taken` and each other. Each takes
+ * the `--openapi-auth` credentials of the schemes it defines; a scheme no document
+ * defines is a mistake said once all are read.
+ */
+async function openApiSets(
+  sources: readonly string[],
+  options: OpenApiCliOptions,
+  taken: Set<string>,
+): Promise<(readonly unknown[])[]> {
   const headers = parseHeaders(options.openapiHeader ?? []);
   const auth = parseAuth(options.openapiAuth ?? []);
-  const base = normalizeTools(loaded.tools);
-  const taken = new Set(base.map((t) => t.name));
   const sets: (readonly unknown[])[] = [];
-  // Each document takes the credentials of the schemes it defines; one no document defines
-  // is a mistake said after all are read.
   const schemes = new Set<string>();
   for (const source of sources) {
     const set = await loadOpenApiTools(
@@ -160,12 +178,5 @@ export async function toolsFromCli(
         (known ? `their security schemes are ${known}.` : "they define no security schemes."),
     );
   }
-  // A set the module exports (an mcpTools() set) stays one live member, with its close();
-  // a list's own members stay as they are; a record becomes its tools.
-  const own: unknown[] = !Array.isArray(loaded.tools)
-    ? [base]
-    : typeof (loaded.tools as { close?: unknown }).close === "function"
-      ? [loaded.tools]
-      : [...loaded.tools];
-  return { ...loaded, tools: [...own, ...sets] as unknown as ToolSetInput };
+  return sets;
 }

@@ -152,7 +152,7 @@ export class SecurityPlan {
   /** The scheme with its credential; none when `headers` already carries it. */
   private applied(name: string): AppliedScheme[] {
     const scheme = this.schemes.get(name) as Sendable;
-    if (!Object.hasOwn(this.auth, name)) return [];
+    if (!Object.hasOwn(this.auth, name) || this.inHeaders(scheme)) return [];
     return [{ name, scheme, credential: this.auth[name]! }];
   }
 

@@ -143,8 +143,9 @@ describe("openApiTools({ auth }) over a live API with security schemes", () => {
   });
 
   it("lets a header from `headers` win over the scheme's, and merges cookies", async () => {
+    let asked = 0;
     const tools = await toolsWith({
-      auth: ALL,
+      auth: { ...ALL, bearerAuth: () => `never-sent-${++asked}` },
       headers: { Authorization: "Bearer from-headers", Cookie: "theme=dark" },
       include: ["me", "byCookie"],
     });
@@ -154,6 +155,8 @@ describe("openApiTools({ auth }) over a live API with security schemes", () => {
       "Bearer from-headers",
     ]);
     expect(api.requests[1]!.headers.cookie).toBe(`theme=dark; session=${SECRETS.cookieKey}`);
+    // The scheme `headers` covers is not even asked for its credential.
+    expect(asked).toBe(0);
     // A scheme `headers` already sends is not reported as missing.
     const covered = await toolsWith({
       headers: { authorization: `Bearer ${SECRETS.bearer}` },
