@@ -24,7 +24,7 @@ import { type OperationInput, operationInput } from "./parameters.js";
 import { RefResolver } from "./refs.js";
 import { isHeaderName } from "./request.js";
 import { successSchema } from "./response.js";
-import { checkAuth, type OpenApiAuth, SecurityPlan, unmetWarning } from "./security.js";
+import { checkAuth, type OpenApiAuth, printable, SecurityPlan, unmetWarning } from "./security.js";
 
 export interface OpenApiToolsOptions {
   /**
@@ -308,7 +308,7 @@ function readOptions(options: OpenApiToolsOptions): Settings {
       // Checked here rather than by fetch, whose message would quote the value (a secret).
       if (!isHeaderName(name) || /[\r\n\0]/.test(value)) {
         throw new InvalidOptionsError(
-          `openApiTools({ headers }): "${name.replace(/[^\x20-\x7e]/g, "?")}" is not a valid header name, or its value holds a line break.`,
+          `openApiTools({ headers }): "${printable(name)}" is not a valid header name, or its value holds a line break.`,
         );
       }
     }

@@ -214,12 +214,7 @@ export async function callCredentials(
   applied: OperationSecurity,
   where: string,
 ): Promise<Credentials> {
-  const out = {
-    headers: [] as [string, string][],
-    query: [] as [string, string][],
-    cookies: [] as [string, string][],
-    secrets: [] as string[],
-  };
+  const out: Placed = { headers: [], query: [], cookies: [], secrets: [] };
   for (const { name, scheme, credential } of applied) {
     let value: unknown = credential;
     if (typeof credential === "function") {
@@ -253,28 +248,36 @@ export function redact(message: string, secrets: readonly string[]): string {
   return text;
 }
 
-function place(out: Credentials, scheme: Sendable, credential: OpenApiCredential): void {
-  const secrets = out.secrets as string[];
+/** `Credentials` while one call's are being placed. */
+interface Placed {
+  headers: [string, string][];
+  query: [string, string][];
+  cookies: [string, string][];
+  secrets: string[];
+}
+
+function place(out: Placed, scheme: Sendable, credential: OpenApiCredential): void {
+  const { secrets } = out;
   if (scheme.kind === "basic") {
     const [username, password] =
       typeof credential === "string"
         ? splitOnce(credential, ":")
         : [credential.username, credential.password];
     const encoded = Buffer.from(`${username}:${password}`, "utf8").toString("base64");
-    (out.headers as [string, string][]).push(["authorization", `Basic ${encoded}`]);
+    out.headers.push(["authorization", `Basic ${encoded}`]);
     secrets.push(encoded, password);
     return;
   }
   const token = credential as string;
   secrets.push(token);
   if (scheme.kind === "bearer") {
-    (out.headers as [string, string][]).push(["authorization", `Bearer ${token}`]);
+    out.headers.push(["authorization", `Bearer ${token}`]);
   } else if (scheme.in === "header") {
-    (out.headers as [string, string][]).push([scheme.name, token]);
+    out.headers.push([scheme.name, token]);
   } else if (scheme.in === "query") {
-    (out.query as [string, string][]).push([scheme.name, token]);
+    out.query.push([scheme.name, token]);
   } else {
-    (out.cookies as [string, string][]).push([scheme.name, token]);
+    out.cookies.push([scheme.name, token]);
   }
 }
 
@@ -377,6 +380,6 @@ function splitOnce(text: string, separator: string): [string, string] {
 }
 
 /** A name safe to print: other characters as `?`. */
-function printable(name: string): string {
+export function printable(name: string): string {
   return name.replace(/[^\x20-\x7e]/g, "?");
 }
